@@ -1,0 +1,90 @@
+"""The tamper-evident audit log: one hash chain per circle (and one for user records).
+
+Each entry's hash covers its own content and the previous entry's hash, so editing, deleting or
+reordering any past entry breaks every later link; `verify_chain` names the first broken one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.events import Event
+from core.models import AuditEntry
+
+
+def entry_hash(*, prev_hash: str | None, circle_id: uuid.UUID | None, seq: int, actor_id: uuid.UUID | None,
+               entity: str, entity_id: str, action: str, details: dict[str, Any], created_at: datetime) -> str:
+    """SHA-256 of a canonical JSON form: sorted keys, no spaces, UTC microsecond timestamps."""
+    payload = {
+        "prev": prev_hash,
+        "circle": str(circle_id) if circle_id else None,
+        "seq": seq,
+        "actor": str(actor_id) if actor_id else None,
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "details": details,
+        "at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def record(session: AsyncSession, event: Event, now: datetime) -> AuditEntry:
+    """Append the event to its circle's chain, inside the caller's transaction."""
+    # A transaction-scoped lock per chain: two writers to the same circle line up here instead of
+    # forking the chain (the unique (circle_id, seq) constraint would reject the loser anyway).
+    chain_key = f"audit:{event.circle_id or 'users'}"
+    await session.execute(text("select pg_advisory_xact_lock(hashtext(:k))"), {"k": chain_key})
+    last = (await session.execute(
+        select(AuditEntry.seq, AuditEntry.hash)
+        .where(AuditEntry.circle_id.is_(None) if event.circle_id is None else AuditEntry.circle_id == event.circle_id)
+        .order_by(AuditEntry.seq.desc()).limit(1))).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, None)
+    fields = dict(circle_id=event.circle_id, seq=seq, actor_id=event.actor_id, entity=event.entity,
+                  entity_id=event.entity_id, action=event.action, details=event.details(),
+                  created_at=now.astimezone(UTC))
+    entry = AuditEntry(**fields, prev_hash=prev_hash, hash=entry_hash(prev_hash=prev_hash, **fields))
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    seq: int
+    entry_id: int
+    reason: str  # "hash_mismatch", "prev_hash_mismatch" or "missing_entry"
+
+
+async def verify_chain(session: AsyncSession, circle_id: uuid.UUID | None) -> BrokenLink | None:
+    """Recompute a chain from its first entry; None when intact, else the first broken link."""
+    where = AuditEntry.circle_id.is_(None) if circle_id is None else AuditEntry.circle_id == circle_id
+    rows = await session.stream_scalars(select(AuditEntry).where(where).order_by(AuditEntry.seq))
+    prev_hash: str | None = None
+    expected_seq = 1
+    async for e in rows:
+        if e.seq != expected_seq:
+            return BrokenLink(expected_seq, e.id, "missing_entry")
+        if e.prev_hash != prev_hash:
+            return BrokenLink(e.seq, e.id, "prev_hash_mismatch")
+        recomputed = entry_hash(prev_hash=e.prev_hash, circle_id=e.circle_id, seq=e.seq, actor_id=e.actor_id,
+                                entity=e.entity, entity_id=e.entity_id, action=e.action, details=e.details,
+                                created_at=e.created_at)
+        if recomputed != e.hash:
+            return BrokenLink(e.seq, e.id, "hash_mismatch")
+        prev_hash, expected_seq = e.hash, e.seq + 1
+    return None
+
+
+async def chain_length(session: AsyncSession, circle_id: uuid.UUID | None) -> int:
+    where = AuditEntry.circle_id.is_(None) if circle_id is None else AuditEntry.circle_id == circle_id
+    return (await session.execute(select(func.count()).where(where))).scalar_one()

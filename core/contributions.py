@@ -1,0 +1,107 @@
+"""Payments of the current cycle: a member marks, an organizer confirms or rejects."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from core.errors import AlreadyDecided, AlreadyPaid, ContributionNotFound, InvalidAmount
+from core.events import PaymentConfirmed, PaymentMarked, PaymentRejected
+from core.guards import current_cycle, lock_circle, require_member, require_organizer, require_status
+from core.models import Circle, CircleStatus, Contribution, ContributionStatus, Cycle
+from core.money import MAX_AMOUNT_MINOR
+from core.uow import UnitOfWork
+
+
+async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, amount: int | None = None,
+                    member: uuid.UUID | None = None) -> Contribution:
+    """A member says they paid this cycle (the amount defaults to the circle's).
+
+    With `member`, an organizer records a payment on that member's behalf; it is confirmed at once,
+    since the organizer is the one who would confirm it.
+    """
+    async with uow:
+        circle = await lock_circle(uow.session, circle_id)
+        await require_member(uow.session, circle_id, actor)
+        require_status(circle, CircleStatus.ACTIVE)
+        payer = actor
+        if member is not None and member != actor:
+            await require_organizer(uow.session, circle_id, actor)
+            await require_member(uow.session, circle_id, member)
+            payer = member
+        amount = circle.amount_per_cycle if amount is None else amount
+        if not 0 < amount <= MAX_AMOUNT_MINOR:
+            raise InvalidAmount(text=str(amount), reason="not_positive" if amount <= 0 else "too_large")
+        cycle = await current_cycle(uow.session, circle_id)
+        contribution = await _contribution(uow, cycle.id, payer)
+        on_behalf = payer != actor
+        if contribution is None:
+            contribution = Contribution(id=uuid.uuid4(), cycle_id=cycle.id, user_id=payer, created_at=uow.now())
+            uow.session.add(contribution)
+        elif contribution.status == ContributionStatus.CONFIRMED or (
+                contribution.status == ContributionStatus.PENDING and not on_behalf):
+            raise AlreadyPaid(status=contribution.status.value)
+        if contribution.status != ContributionStatus.PENDING:  # new, or marked again after a rejection
+            contribution.amount, contribution.marked_by = amount, actor
+            contribution.status, contribution.decided_by, contribution.decided_at = ContributionStatus.PENDING, None, None
+            await uow.session.flush()
+            uow.emit(PaymentMarked(circle_id=circle_id, actor_id=actor, contribution_id=contribution.id,
+                                   user_id=payer, cycle_number=cycle.cycle_number, amount=amount))
+        if on_behalf:
+            _decide(uow, circle, cycle, contribution, actor, ContributionStatus.CONFIRMED)
+        await uow.commit()
+        return contribution
+
+
+async def confirm_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID) -> Contribution:
+    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.CONFIRMED)
+
+
+async def reject_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID) -> Contribution:
+    """The member can mark the payment again afterwards (same row, back to PENDING)."""
+    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.REJECTED)
+
+
+async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, member: uuid.UUID) -> Contribution:
+    """The member's payment in the current cycle, for '/confirm @member' style commands."""
+    async with uow:
+        cycle = await current_cycle(uow.session, circle_id)
+        contribution = await _contribution(uow, cycle.id, member)
+        if contribution is None:
+            raise ContributionNotFound()
+        return contribution
+
+
+async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid.UUID,
+                        decision: ContributionStatus) -> Contribution:
+    async with uow:
+        found = (await uow.session.execute(
+            select(Cycle.circle_id).join(Contribution, Contribution.cycle_id == Cycle.id)
+            .where(Contribution.id == contribution_id))).scalar_one_or_none()
+        if found is None:
+            raise ContributionNotFound()
+        circle = await lock_circle(uow.session, found)  # serializes concurrent taps on this circle
+        await require_organizer(uow.session, circle.id, actor)
+        require_status(circle, CircleStatus.ACTIVE)
+        contribution = await uow.session.get(Contribution, contribution_id, populate_existing=True)
+        cycle = await uow.session.get(Cycle, contribution.cycle_id)
+        if contribution.status != ContributionStatus.PENDING:
+            raise AlreadyDecided(status=contribution.status.value)
+        _decide(uow, circle, cycle, contribution, actor, decision)
+        await uow.commit()
+        return contribution
+
+
+def _decide(uow: UnitOfWork, circle: Circle, cycle: Cycle, contribution: Contribution, actor: uuid.UUID,
+            decision: ContributionStatus) -> None:
+    contribution.status, contribution.decided_by, contribution.decided_at = decision, actor, uow.now()
+    event = PaymentConfirmed if decision == ContributionStatus.CONFIRMED else PaymentRejected
+    uow.emit(event(circle_id=circle.id, actor_id=actor, contribution_id=contribution.id,
+                   user_id=contribution.user_id, cycle_number=cycle.cycle_number, amount=contribution.amount))
+
+
+async def _contribution(uow: UnitOfWork, cycle_id: uuid.UUID, user_id: uuid.UUID) -> Contribution | None:
+    return (await uow.session.execute(
+        select(Contribution).where(Contribution.cycle_id == cycle_id, Contribution.user_id == user_id)
+        .execution_options(populate_existing=True))).scalar_one_or_none()

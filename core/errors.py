@@ -1,0 +1,156 @@
+"""Every refusal core can give, as a type with a stable message key.
+
+Channels turn `key` (plus `context`) into friendly text in their own words; nothing here is shown
+to users verbatim, and nothing matches on message strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CoreError(Exception):
+    """A refusal: the operation changed nothing."""
+
+    key = "error"
+
+    def __init__(self, **context: Any) -> None:
+        self.context = context
+        super().__init__(f"{self.key} {context}" if context else self.key)
+
+
+# --- input ------------------------------------------------------------------------------
+class InvalidAmount(CoreError):
+    key = "invalid_amount"  # context: text, reason ("malformed", "not_positive", "too_large", "too_precise")
+
+
+class CurrencyMismatch(CoreError):
+    key = "currency_mismatch"  # context: given, expected
+
+
+class UnknownCurrency(CoreError):
+    key = "unknown_currency"  # context: code
+
+
+class InvalidPhone(CoreError):
+    key = "invalid_phone"  # context: text
+
+
+class InvalidTimezone(CoreError):
+    key = "invalid_timezone"  # context: name
+
+
+class InvalidSchedule(CoreError):
+    key = "invalid_schedule"  # context: reason
+
+
+class InvalidCircleSettings(CoreError):
+    key = "invalid_circle_settings"  # context: field, reason
+
+
+# --- who may act ----------------------------------------------------------------------------
+class UnknownUser(CoreError):
+    key = "unknown_user"
+
+
+class NotMember(CoreError):
+    key = "not_member"
+
+
+class NotOrganizer(CoreError):
+    key = "not_organizer"
+
+
+class NotReceiver(CoreError):
+    key = "not_receiver"
+
+
+# --- circle lifecycle ---------------------------------------------------------------------
+class CircleNotFound(CoreError):
+    key = "circle_not_found"
+
+
+class CircleNotForming(CoreError):
+    key = "circle_not_forming"  # context: status
+
+
+class CircleNotActive(CoreError):
+    key = "circle_not_active"  # context: status
+
+
+class CircleFull(CoreError):
+    key = "circle_full"  # context: total_members
+
+
+class AlreadyMember(CoreError):
+    key = "already_member"
+
+
+class OrganizerCannotLeave(CoreError):
+    key = "organizer_cannot_leave"
+
+
+class NotEnoughMembers(CoreError):
+    key = "not_enough_members"  # context: have, need
+
+
+class InvalidPayoutOrder(CoreError):
+    key = "invalid_payout_order"  # context: reason
+
+
+# --- payments -------------------------------------------------------------------------------
+class ContributionNotFound(CoreError):
+    key = "contribution_not_found"
+
+
+class AlreadyPaid(CoreError):
+    key = "already_paid"  # context: status (PENDING or CONFIRMED)
+
+
+class AlreadyDecided(CoreError):
+    key = "already_decided"  # context: status (CONFIRMED or REJECTED)
+
+
+class CycleClosed(CoreError):
+    key = "cycle_closed"  # the pot of this cycle was handed over; its payments are final
+
+
+# --- draws and payouts ----------------------------------------------------------------------
+class UnpaidMembers(CoreError):
+    key = "unpaid_members"  # context: user_ids (not confirmed); an organizer may override
+
+
+class AlreadyDrawn(CoreError):
+    key = "already_drawn"  # context: cycle_number
+
+
+class NotDrawnYet(CoreError):
+    key = "not_drawn_yet"
+
+
+class PendingPayments(CoreError):
+    key = "pending_payments"  # context: user_ids awaiting a decision
+
+
+class AlreadyPaidOut(CoreError):
+    key = "already_paid_out"
+
+
+class AlreadyAcknowledged(CoreError):
+    key = "already_acknowledged"
+
+
+class NothingToPayOut(CoreError):
+    key = "nothing_to_pay_out"
+
+
+class ChatHasActiveCircle(CoreError):
+    key = "chat_has_active_circle"
+
+
+class AlreadyOrganizer(CoreError):
+    key = "already_organizer"
+
+
+class DueDateInPast(CoreError):
+    key = "due_date_in_past"  # context: due_date, today

@@ -1,0 +1,229 @@
+"""What happened, as values. Every state change emits one or more of these inside its transaction.
+
+Consumers (the audit chain now, the outbox of notifications later) turn them into rows in the same
+transaction, so a change without its audit entry cannot exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    circle_id: uuid.UUID | None
+    actor_id: uuid.UUID | None
+    entity: ClassVar[str]
+    id_field: ClassVar[str]
+
+    @property
+    def action(self) -> str:
+        name = type(self).__name__
+        return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+    @property
+    def entity_id(self) -> str:
+        return str(getattr(self, self.id_field))
+
+    def details(self) -> dict[str, Any]:
+        """The event's own fields as plain JSON values (the audit hash is computed over them)."""
+        skip = {"circle_id", "actor_id"}
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name not in skip}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (uuid.UUID, date)):
+        return str(value) if isinstance(value, uuid.UUID) else value.isoformat()
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(Event):
+    entity = "user"
+    id_field = "user_id"
+    user_id: uuid.UUID
+    phone: str
+    full_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRenamed(Event):
+    entity = "user"
+    id_field = "user_id"
+    user_id: uuid.UUID
+    full_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityLinked(Event):
+    entity = "user"
+    id_field = "user_id"
+    user_id: uuid.UUID
+    channel: str
+    address: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleCreated(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    name: str
+    amount_per_cycle: int
+    currency: str
+    total_members: int
+    frequency: str
+    every_days: int | None
+    first_due_date: date
+    timezone: str
+    payout_order: str
+    join_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatLinked(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    channel: str
+    chat_address: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberJoined(Event):
+    entity = "membership"
+    id_field = "user_id"
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberLeft(Event):
+    entity = "membership"
+    id_field = "user_id"
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberRemoved(Event):
+    entity = "membership"
+    id_field = "user_id"
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganizerAdded(Event):
+    entity = "membership"
+    id_field = "user_id"
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayoutOrderSet(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    order: list[uuid.UUID]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleStarted(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    total_members: int
+    payout_order: str
+    order: list[uuid.UUID]  # empty for RANDOM: decided cycle by cycle
+    order_seed: str | None  # DRAWN_AT_START: revealed so anyone can re-derive the order
+
+
+@dataclass(frozen=True, kw_only=True)
+class CycleOpened(Event):
+    entity = "cycle"
+    id_field = "cycle_id"
+    cycle_id: uuid.UUID
+    cycle_number: int
+    due_date: date
+    eligible_ids: list[uuid.UUID]
+    seed_commitment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentMarked(Event):
+    entity = "contribution"
+    id_field = "contribution_id"
+    contribution_id: uuid.UUID
+    user_id: uuid.UUID
+    cycle_number: int
+    amount: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentConfirmed(Event):
+    entity = "contribution"
+    id_field = "contribution_id"
+    contribution_id: uuid.UUID
+    user_id: uuid.UUID
+    cycle_number: int
+    amount: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentRejected(Event):
+    entity = "contribution"
+    id_field = "contribution_id"
+    contribution_id: uuid.UUID
+    user_id: uuid.UUID
+    cycle_number: int
+    amount: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DrawCompleted(Event):
+    entity = "draw"
+    id_field = "draw_id"
+    draw_id: uuid.UUID
+    cycle_number: int
+    winner_id: uuid.UUID
+    eligible_ids: list[uuid.UUID]
+    seed_commitment: str
+    seed: str
+    unpaid_ids: list[uuid.UUID]  # non-empty only when an organizer drew despite unpaid members
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayoutRecorded(Event):
+    entity = "payout"
+    id_field = "payout_id"
+    payout_id: uuid.UUID
+    cycle_number: int
+    receiver_id: uuid.UUID
+    amount: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayoutAcknowledged(Event):
+    entity = "payout"
+    id_field = "payout_id"
+    payout_id: uuid.UUID
+    cycle_number: int
+    receiver_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleCompleted(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    cycles: int
+    total_paid_out: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleCancelled(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    previous_status: str

@@ -1,0 +1,60 @@
+"""Who may act, and the row locks that make concurrent taps line up one behind the other."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import CircleNotActive, CircleNotFound, CircleNotForming, NotMember, NotOrganizer
+from core.models import Circle, CircleStatus, Cycle, CycleStatus, Membership, Role
+
+
+async def lock_circle(session: AsyncSession, circle_id: uuid.UUID) -> Circle:
+    """Lock the circle row for this transaction: every change to a circle goes through here first,
+    so two organizers confirming or two /draw taps are serialized and the second sees the first."""
+    circle = (await session.execute(
+        select(Circle).where(Circle.id == circle_id).with_for_update().execution_options(populate_existing=True)
+    )).scalar_one_or_none()
+    if circle is None:
+        raise CircleNotFound(circle_id=str(circle_id))
+    return circle
+
+
+async def membership_of(session: AsyncSession, circle_id: uuid.UUID, user_id: uuid.UUID | None) -> Membership | None:
+    if user_id is None:
+        return None
+    return (await session.execute(
+        select(Membership).where(Membership.circle_id == circle_id, Membership.user_id == user_id)
+    )).scalar_one_or_none()
+
+
+async def require_member(session: AsyncSession, circle_id: uuid.UUID, user_id: uuid.UUID) -> Membership:
+    membership = await membership_of(session, circle_id, user_id)
+    if membership is None:
+        raise NotMember()
+    return membership
+
+
+async def require_organizer(session: AsyncSession, circle_id: uuid.UUID, user_id: uuid.UUID | None) -> Membership:
+    membership = await membership_of(session, circle_id, user_id)
+    if membership is None or membership.role != Role.ORGANIZER:
+        raise NotOrganizer()
+    return membership
+
+
+def require_status(circle: Circle, status: CircleStatus) -> None:
+    if circle.status != status:
+        error = CircleNotForming if status == CircleStatus.FORMING else CircleNotActive
+        raise error(status=circle.status.value)
+
+
+async def current_cycle(session: AsyncSession, circle_id: uuid.UUID) -> Cycle:
+    """The one cycle of an active circle not yet paid out (a partial unique index guarantees one)."""
+    cycle = (await session.execute(
+        select(Cycle).where(Cycle.circle_id == circle_id, Cycle.status != CycleStatus.PAID_OUT)
+    )).scalar_one_or_none()
+    if cycle is None:
+        raise CircleNotActive(status="no_open_cycle")
+    return cycle

@@ -1,0 +1,280 @@
+"""The persisted shape of circles: tables, keys and the constraints that back the rules.
+
+The rules live in the use-case modules; the constraints here are the last line of defence so that
+even a buggy caller or a race cannot store a second draw for a cycle or a second payment per member.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CircleStatus(enum.StrEnum):
+    FORMING = "FORMING"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+class CycleStatus(enum.StrEnum):
+    OPEN = "OPEN"
+    DRAWN = "DRAWN"
+    PAID_OUT = "PAID_OUT"
+
+
+class ContributionStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
+
+
+class Role(enum.StrEnum):
+    ORGANIZER = "ORGANIZER"
+    MEMBER = "MEMBER"
+
+
+class PayoutOrder(enum.StrEnum):
+    RANDOM = "RANDOM"  # a fresh committed draw each cycle
+    DRAWN_AT_START = "DRAWN_AT_START"  # the whole order drawn once, when the circle starts
+    FIXED = "FIXED"  # the organizer sets the order before the start
+
+
+class Channel(enum.StrEnum):
+    TELEGRAM = "TELEGRAM"
+    WHATSAPP = "WHATSAPP"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as text with a CHECK, not a PostgreSQL ENUM type: adding a state later is then a
+    # one-line constraint change instead of an ALTER TYPE dance in migrations.
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+def _uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(r"phone ~ '^\+[1-9][0-9]{6,14}$'", name="phone_e164"),
+                      CheckConstraint("length(full_name) between 1 and 128", name="full_name_length"))
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    phone: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
+    full_name: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()
+
+
+class ChannelIdentity(Base):
+    """How a user is reached on one app: a Telegram user id or a WhatsApp address."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                                               index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), nullable=False)
+    address: Mapped[str] = mapped_column(String(128), nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class Circle(Base):
+    __tablename__ = "circles"
+    __table_args__ = (
+        CheckConstraint("amount_per_cycle > 0", name="amount_positive"),
+        CheckConstraint("total_members between 2 and 200", name="total_members_range"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
+        CheckConstraint("length(name) between 1 and 64", name="name_length"),
+        CheckConstraint(
+            "(frequency = 'every_n_days') = (every_days is not null) "
+            "and (every_days is null or every_days between 1 and 366)", name="every_days_matches"),
+        CheckConstraint("frequency in ('weekly', 'biweekly', 'monthly', 'every_n_days')",
+                        name="frequency_known"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    amount_per_cycle: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    total_members: Mapped[int] = mapped_column(Integer, nullable=False)
+    frequency: Mapped[str] = mapped_column(String(16), nullable=False)
+    every_days: Mapped[int | None] = mapped_column(Integer)
+    first_due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    payout_order: Mapped[PayoutOrder] = mapped_column(_enum(PayoutOrder, "payout_order"), nullable=False)
+    join_code: Mapped[str] = mapped_column(String(12), unique=True, nullable=False)
+    status: Mapped[CircleStatus] = mapped_column(_enum(CircleStatus, "circle_status"), nullable=False)
+    # Set when the order is drawn at the start: revealed at once, so anyone can re-derive the order.
+    order_seed: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created()
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CircleChat(Base):
+    """A group chat a circle lives in. One active circle per chat; ended ones stay as history."""
+
+    __tablename__ = "circle_chats"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "channel"),
+        Index("uq_circle_chats_active_chat", "channel", "chat_address", unique=True,
+              postgresql_where=text("active")),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    circle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), nullable=False)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), nullable=False)
+    chat_address: Mapped[str] = mapped_column(String(128), nullable=False)
+    active: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
+    created_at: Mapped[datetime] = _created()
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "user_id"),
+        UniqueConstraint("circle_id", "payout_position"),
+        CheckConstraint("payout_position is null or payout_position >= 1", name="position_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    circle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), nullable=False)
+    payout_position: Mapped[int | None] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = _created()
+
+
+class Cycle(Base):
+    __tablename__ = "cycles"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "cycle_number"),
+        CheckConstraint("cycle_number >= 1", name="number_positive"),
+        CheckConstraint("seed_commitment ~ '^[0-9a-f]{64}$'", name="commitment_hex"),
+        CheckConstraint("cardinality(eligible_ids) >= 1", name="someone_eligible"),
+        # At most one cycle of a circle is not yet paid out: the "current" one.
+        Index("uq_cycles_one_current", "circle_id", unique=True, postgresql_where=text("status <> 'PAID_OUT'")),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    circle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), nullable=False)
+    cycle_number: Mapped[int] = mapped_column(Integer, nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[CycleStatus] = mapped_column(_enum(CycleStatus, "cycle_status"), nullable=False)
+    # The draw's committed inputs, fixed when the cycle opens (see core/fairness.py).
+    eligible_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), nullable=False)
+    seed_commitment: Mapped[str] = mapped_column(String(64), nullable=False)
+    seed: Mapped[str] = mapped_column(String(64), nullable=False)  # secret until the draw reveals it
+    opened_at: Mapped[datetime] = _created()
+
+
+class Contribution(Base):
+    __tablename__ = "contributions"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "user_id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    status: Mapped[ContributionStatus] = mapped_column(_enum(ContributionStatus, "contribution_status"),
+                                                      nullable=False)
+    marked_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created()
+
+
+class Draw(Base):
+    __tablename__ = "draws"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), unique=True,
+                                                nullable=False)
+    winner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    drawn_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # None: the scheduler
+    # Members not confirmed when an organizer chose to draw anyway; empty for a normal draw.
+    unpaid_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), nullable=False,
+                                                        server_default=text("'{}'"))
+    created_at: Mapped[datetime] = _created()
+
+
+class Payout(Base):
+    __tablename__ = "payouts"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), unique=True,
+                                                nullable=False)
+    receiver_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created()
+
+
+class AuditEntry(Base):
+    """One link of a circle's tamper-evident chain (circle_id NULL: the chain of user records)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "seq", postgresql_nulls_not_distinct=True),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        CheckConstraint("hash ~ '^[0-9a-f]{64}$'", name="hash_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    # No foreign key on purpose: the log must outlive and never block deletion of what it describes.
+    circle_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    entity: Mapped[str] = mapped_column(String(32), nullable=False)
+    entity_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    action: Mapped[str] = mapped_column(String(48), nullable=False)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -1,0 +1,57 @@
+"""The unit of work: one transaction per use case, with its events recorded before it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core import audit
+from core.events import Event
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UnitOfWork:
+    """`async with uow:` opens a transaction; `await uow.commit()` records events then commits.
+
+    Leaving the block without commit rolls everything back, so a refusal (a raised CoreError) or a
+    crash half-way changes nothing. The clock is injectable so tests move time instead of sleeping.
+    """
+
+    session: AsyncSession
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utc_now):
+        self._sessions = sessions
+        self.clock = clock
+        self.events: list[Event] = []
+        self.committed: list[Event] = []
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.events = []
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        # close() rolls back whatever was not committed and detaches loaded objects without
+        # expiring them, so callers can still read what a use case returned.
+        await self.session.close()
+
+    async def commit(self) -> None:
+        now = self.now()
+        for event in self.events:
+            await audit.record(self.session, event, now)
+        await self.session.commit()
+        self.committed = self.events
+        self.events = []

@@ -1,0 +1,80 @@
+"""People, identified by their phone number as verified by the channel they write from."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from core.errors import InvalidCircleSettings, UnknownUser
+from core.events import IdentityLinked, UserRegistered, UserRenamed
+from core.models import Channel, ChannelIdentity, User
+from core.phones import normalize_phone
+from core.uow import UnitOfWork
+
+MAX_NAME = 128
+
+
+def clean_name(text: str, *, field: str = "full_name", limit: int = MAX_NAME) -> str:
+    """Collapse whitespace and drop control characters; names come straight from chat profiles."""
+    name = " ".join("".join(ch for ch in text if ch.isprintable()).split())
+    if not name:
+        raise InvalidCircleSettings(field=field, reason="empty")
+    return name[:limit]
+
+
+async def register_user(uow: UnitOfWork, *, phone: str, full_name: str, channel: Channel | None = None,
+                        address: str | None = None) -> User:
+    """Find or create the user with this verified phone, and link the channel identity if given.
+
+    Idempotent: registering the same phone again updates the name and changes nothing else, so
+    a repeated contact share or a duplicate webhook has one effect.
+    """
+    e164 = normalize_phone(phone)
+    name = clean_name(full_name)
+    async with uow:
+        session = uow.session
+        user = (await session.execute(select(User).where(User.phone == e164).with_for_update())).scalar_one_or_none()
+        if user is None:
+            user = User(id=uuid.uuid4(), phone=e164, full_name=name, created_at=uow.now(), updated_at=uow.now())
+            session.add(user)
+            uow.emit(UserRegistered(circle_id=None, actor_id=user.id, user_id=user.id, phone=e164, full_name=name))
+        elif user.full_name != name:
+            user.full_name, user.updated_at = name, uow.now()
+            uow.emit(UserRenamed(circle_id=None, actor_id=user.id, user_id=user.id, full_name=name))
+        if channel is not None and address is not None:
+            await _link_identity(uow, user, channel, address)
+        await uow.commit()
+        return user
+
+
+async def _link_identity(uow: UnitOfWork, user: User, channel: Channel, address: str) -> None:
+    session = uow.session
+    identity = (await session.execute(
+        select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.address == address)
+        .with_for_update())).scalar_one_or_none()
+    if identity is not None and identity.user_id == user.id:
+        return
+    if identity is None:
+        session.add(ChannelIdentity(user_id=user.id, channel=channel, address=address, created_at=uow.now()))
+    else:
+        # The app account now verifies a different phone (a new SIM): it follows the phone.
+        identity.user_id = user.id
+    await session.flush()
+    uow.emit(IdentityLinked(circle_id=None, actor_id=user.id, user_id=user.id, channel=channel.value,
+                            address=address))
+
+
+async def user_by_identity(uow: UnitOfWork, channel: Channel, address: str) -> User | None:
+    async with uow:
+        return (await uow.session.execute(
+            select(User).join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.address == address))).scalar_one_or_none()
+
+
+async def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> User:
+    async with uow:
+        user = await uow.session.get(User, user_id)
+        if user is None:
+            raise UnknownUser()
+        return user

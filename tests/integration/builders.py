@@ -1,0 +1,48 @@
+"""Short ways to set up users and circles, so tests read as the story they check."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from datetime import date
+
+from core.circles import CircleSettings, create_circle, join_circle
+from core.models import Circle, PayoutOrder
+from core.uow import UnitOfWork
+from core.users import register_user
+
+_numbers = itertools.count(1)
+NewUow = Callable[[], UnitOfWork]
+
+
+async def user(new_uow: NewUow, name: str | None = None) -> uuid.UUID:
+    n = next(_numbers)
+    registered = await register_user(new_uow(), phone=f"+2547{n:08d}", full_name=name or f"Member {n}")
+    return registered.id
+
+
+def settings(total_members: int = 5, *, payout_order: PayoutOrder = PayoutOrder.RANDOM, **overrides) -> CircleSettings:
+    values = dict(name="Family Fund", amount_per_cycle=5000, currency="USD", total_members=total_members,
+                  frequency="monthly", first_due_date=date(2026, 12, 1), timezone="Africa/Nairobi",
+                  payout_order=payout_order)
+    return CircleSettings(**{**values, **overrides})
+
+
+async def forming_circle(new_uow: NewUow, members: int, total: int | None = None,
+                         payout_order: PayoutOrder = PayoutOrder.RANDOM) -> tuple[Circle, list[uuid.UUID]]:
+    """A circle with `members` people in it (the first is the organizer), not yet full."""
+    organizer = await user(new_uow, "Auntie Grace")
+    circle = await create_circle(new_uow(), actor=organizer,
+                                 settings=settings(total or members + 1, payout_order=payout_order))
+    people = [organizer]
+    for _ in range(members - 1):
+        people.append(await user(new_uow))
+        await join_circle(new_uow(), actor=people[-1], circle_id=circle.id)
+    return circle, people
+
+
+async def active_circle(new_uow: NewUow, members: int = 5,
+                        payout_order: PayoutOrder = PayoutOrder.RANDOM) -> tuple[Circle, list[uuid.UUID]]:
+    """A full circle, started by its last member joining; cycle 1 is open."""
+    return await forming_circle(new_uow, members, total=members, payout_order=payout_order)
