@@ -4,7 +4,7 @@ Decisions on what people type:
 - A leading "00" is read as "+", whatever the default region's own international prefix is.
 - Letters are refused, so vanity numbers ("1-800-FLOWERS") and extensions ("ext 12") never turn
   into a different number; an extension written with "#" or ";ext=" is refused as well.
-- Digits from other scripts are accepted; the phonenumbers library reads them as the digits they are.
+- Digits from other scripts are accepted: phonenumbers reads them as the digits they are.
 """
 
 from __future__ import annotations
