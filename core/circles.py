@@ -71,13 +71,17 @@ async def create_circle(uow: UnitOfWork, *, actor: uuid.UUID, settings: CircleSe
         s = _validated(settings, schedule.local_date(uow.now(), settings.timezone))
         circle = Circle(id=uuid.uuid4(), owner_id=actor, status=CircleStatus.FORMING,
                         join_code=await _new_join_code(uow), created_at=uow.now(), **s.__dict__)
+        if s.payout_order == PayoutOrder.DRAWN_AT_START:
+            circle.order_seed = fairness.new_seed()
+            circle.order_commitment = fairness.commitment(circle.order_seed)
         uow.session.add(circle)
         uow.session.add(Membership(circle_id=circle.id, user_id=actor, role=Role.ORGANIZER, joined_at=uow.now()))
         await uow.session.flush()
         uow.emit(CircleCreated(circle_id=circle.id, actor_id=actor, name=s.name, amount_per_cycle=s.amount_per_cycle,
                                currency=s.currency, total_members=s.total_members, frequency=s.frequency,
                                every_days=s.every_days, first_due_date=s.first_due_date, timezone=s.timezone,
-                               payout_order=s.payout_order.value, join_code=circle.join_code))
+                               payout_order=s.payout_order.value, join_code=circle.join_code,
+                               order_commitment=circle.order_commitment))
         uow.emit(MemberJoined(circle_id=circle.id, actor_id=actor, user_id=actor))
         if chat is not None:
             await _link_chat(uow, circle, actor, *chat)
@@ -204,7 +208,6 @@ async def _start(uow: UnitOfWork, circle: Circle, actor: uuid.UUID) -> None:
     memberships = await _memberships(uow, circle.id)
     order: list[uuid.UUID] = []
     if circle.payout_order == PayoutOrder.DRAWN_AT_START:
-        circle.order_seed = fairness.new_seed()
         order = [uuid.UUID(u) for u in fairness.draw_order(circle.order_seed, str(circle.id),
                                                            [str(m.user_id) for m in memberships])]
     elif circle.payout_order == PayoutOrder.FIXED:

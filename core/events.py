@@ -86,6 +86,7 @@ class CircleCreated(Event):
     timezone: str
     payout_order: str
     join_code: str
+    order_commitment: str | None  # DRAWN_AT_START: sha256 of the seed revealed at the start
 
 
 @dataclass(frozen=True, kw_only=True)

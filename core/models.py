@@ -130,6 +130,8 @@ class Circle(Base):
             "and (every_days is null or every_days between 1 and 366)", name="every_days_matches"),
         CheckConstraint("frequency in ('weekly', 'biweekly', 'monthly', 'every_n_days')",
                         name="frequency_known"),
+        CheckConstraint("(payout_order = 'DRAWN_AT_START') = (order_commitment is not null)",
+                        name="order_commitment_iff_drawn"),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -145,7 +147,9 @@ class Circle(Base):
     payout_order: Mapped[PayoutOrder] = mapped_column(_enum(PayoutOrder, "payout_order"), nullable=False)
     join_code: Mapped[str] = mapped_column(String(12), unique=True, nullable=False)
     status: Mapped[CircleStatus] = mapped_column(_enum(CircleStatus, "circle_status"), nullable=False)
-    # Set when the order is drawn at the start: revealed at once, so anyone can re-derive the order.
+    # DRAWN_AT_START only: the seed is committed to at creation and revealed when the circle starts,
+    # so the organizer cannot re-roll the order by choosing when to start.
+    order_commitment: Mapped[str | None] = mapped_column(String(64))
     order_seed: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _created()
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

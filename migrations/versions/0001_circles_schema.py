@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:37:33.810812
+Create Date: 2026-11-25 11:41:08.007887
 """
 from alembic import op
 import sqlalchemy as sa
@@ -68,11 +68,13 @@ def upgrade() -> None:
     sa.Column('payout_order', sa.Enum('RANDOM', 'DRAWN_AT_START', 'FIXED', name='payout_order', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('join_code', sa.String(length=12), nullable=False),
     sa.Column('status', sa.Enum('FORMING', 'ACTIVE', 'COMPLETED', 'CANCELLED', name='circle_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('order_commitment', sa.String(length=64), nullable=True),
     sa.Column('order_seed', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(frequency = 'every_n_days') = (every_days is not null) and (every_days is null or every_days between 1 and 366)", name=op.f('ck_circles_every_days_matches')),
+    sa.CheckConstraint("(payout_order = 'DRAWN_AT_START') = (order_commitment is not null)", name=op.f('ck_circles_order_commitment_iff_drawn')),
     sa.CheckConstraint("currency ~ '^[A-Z]{3}$'", name=op.f('ck_circles_currency_iso')),
     sa.CheckConstraint("frequency in ('weekly', 'biweekly', 'monthly', 'every_n_days')", name=op.f('ck_circles_frequency_known')),
     sa.CheckConstraint('amount_per_cycle > 0', name=op.f('ck_circles_amount_positive')),

@@ -206,8 +206,10 @@ async def test_fixed_order_pays_in_the_organizers_order(new_uow):
 
 async def test_order_drawn_at_start_is_published_and_reproducible(new_uow):
     circle, people = await active_circle(new_uow, 4, payout_order=PayoutOrder.DRAWN_AT_START)
+    [created] = await rows(new_uow, AuditEntry, AuditEntry.action == "circle_created")
     [started] = await rows(new_uow, AuditEntry, AuditEntry.action == "circle_started")
     seed, order = started.details["order_seed"], started.details["order"]
+    assert fairness.commitment(seed) == created.details["order_commitment"]  # committed before anyone joined
     assert order == fairness.draw_order(seed, str(circle.id), [str(p) for p in people])
     winners = []
     for _ in range(4):
