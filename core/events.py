@@ -98,31 +98,26 @@ class ChatLinked(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MemberJoined(Event):
+class _MembershipEvent(Event):
     entity = "membership"
     id_field = "user_id"
     user_id: uuid.UUID
 
 
-@dataclass(frozen=True, kw_only=True)
-class MemberLeft(Event):
-    entity = "membership"
-    id_field = "user_id"
-    user_id: uuid.UUID
+class MemberJoined(_MembershipEvent):
+    pass
 
 
-@dataclass(frozen=True, kw_only=True)
-class MemberRemoved(Event):
-    entity = "membership"
-    id_field = "user_id"
-    user_id: uuid.UUID
+class MemberLeft(_MembershipEvent):
+    pass
 
 
-@dataclass(frozen=True, kw_only=True)
-class OrganizerAdded(Event):
-    entity = "membership"
-    id_field = "user_id"
-    user_id: uuid.UUID
+class MemberRemoved(_MembershipEvent):
+    pass
+
+
+class OrganizerAdded(_MembershipEvent):
+    pass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,7 +149,7 @@ class CycleOpened(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PaymentMarked(Event):
+class _PaymentEvent(Event):
     entity = "contribution"
     id_field = "contribution_id"
     contribution_id: uuid.UUID
@@ -163,24 +158,16 @@ class PaymentMarked(Event):
     amount: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class PaymentConfirmed(Event):
-    entity = "contribution"
-    id_field = "contribution_id"
-    contribution_id: uuid.UUID
-    user_id: uuid.UUID
-    cycle_number: int
-    amount: int
+class PaymentMarked(_PaymentEvent):
+    pass
 
 
-@dataclass(frozen=True, kw_only=True)
-class PaymentRejected(Event):
-    entity = "contribution"
-    id_field = "contribution_id"
-    contribution_id: uuid.UUID
-    user_id: uuid.UUID
-    cycle_number: int
-    amount: int
+class PaymentConfirmed(_PaymentEvent):
+    pass
+
+
+class PaymentRejected(_PaymentEvent):
+    pass
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from core import audit, errors, fairness
-from core.circles import cancel_circle, join_circle, leave_circle, remove_member, set_payout_order, start_circle
+from core.circles import cancel_circle, create_circle, join_circle, leave_circle, remove_member, set_payout_order, start_circle
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.draws import run_draw
-from core.models import (AuditEntry, Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus,
+from core.models import (AuditEntry, Channel, Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus,
                          Draw, Membership, Payout, PayoutOrder, Role)
 from core.payouts import acknowledge_payout, record_payout
 from core.summary import circle_summary
-from tests.integration.builders import active_circle, forming_circle, user
+from tests.integration.builders import active_circle, forming_circle, settings, user
 
 
 async def pay_everyone(new_uow, circle_id, people, organizer):
@@ -220,9 +222,6 @@ async def test_order_drawn_at_start_is_published_and_reproducible(new_uow):
 
 
 async def test_cancel_frees_the_chat_for_a_new_circle(new_uow):
-    from core.circles import create_circle
-    from core.models import Channel
-    from tests.integration.builders import settings
     organizer = await user(new_uow)
     chat = (Channel.TELEGRAM, "-100123")
     first = await create_circle(new_uow(), actor=organizer, settings=settings(), chat=chat)
@@ -247,3 +246,21 @@ async def test_summary_shows_who_paid_who_received_and_totals(new_uow):
     assert (board.confirmed_this_cycle, board.expected_this_cycle) == (5000, 15000)
     assert board.cycle.cycle_number == 1 and str(board.cycle.due_date) == "2026-12-01"
     assert str(board.next_due_date) == "2027-01-01"
+
+
+@pytest.mark.parametrize("bad, error", [
+    (dict(currency="XYZ"), errors.UnknownCurrency),
+    (dict(timezone="Mars/Olympus"), errors.InvalidTimezone),
+    (dict(total_members=1), errors.InvalidCircleSettings),
+    (dict(total_members=201), errors.InvalidCircleSettings),
+    (dict(amount_per_cycle=0), errors.InvalidCircleSettings),
+    (dict(frequency="yearly"), errors.InvalidSchedule),
+    (dict(frequency="every_n_days"), errors.InvalidSchedule),
+    (dict(first_due_date=date(2026, 11, 1)), errors.DueDateInPast),
+    (dict(name="   "), errors.InvalidCircleSettings),
+])
+async def test_bad_circle_settings_are_refused(new_uow, bad, error):
+    organizer = await user(new_uow)
+    with pytest.raises(error):
+        await create_circle(new_uow(), actor=organizer, settings=settings(**bad))
+    assert await rows(new_uow, Circle) == []
