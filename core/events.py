@@ -215,3 +215,14 @@ class CircleCancelled(Event):
     entity = "circle"
     id_field = "circle_id"
     previous_status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatMoved(Event):
+    """A group chat changed its address (a Telegram group upgraded to a supergroup)."""
+
+    entity = "circle"
+    id_field = "circle_id"
+    channel: str
+    old_address: str
+    new_address: str

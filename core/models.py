@@ -115,6 +115,8 @@ class ChannelIdentity(Base):
                                                index=True)
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), nullable=False)
     address: Mapped[str] = mapped_column(String(128), nullable=False)
+    # The public handle people type (a Telegram @username); it can change, so it is not the key.
+    handle: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _created()
 
 
@@ -282,3 +284,26 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class ProcessedDelivery(Base):
+    """Incoming updates already handled, so a redelivered update (webhook retry, restart) has one effect."""
+
+    __tablename__ = "processed_deliveries"
+
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = _created()
+
+
+class Conversation(Base):
+    """Where a multi-step chat flow stands (guided setup, a pending join), kept across restarts and
+    shared by every running instance."""
+
+    __tablename__ = "conversations"
+
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), primary_key=True)
+    chat_address: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_address: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.errors import InvalidCircleSettings, UnknownUser
 from core.events import IdentityLinked, UserRegistered, UserRenamed
-from core.models import Channel, ChannelIdentity, User
+from core.models import Channel, ChannelIdentity, Membership, User
 from core.phones import normalize_phone
 from core.uow import UnitOfWork
 
@@ -24,7 +24,7 @@ def clean_name(text: str, *, field: str = "full_name", limit: int = MAX_NAME) ->
 
 
 async def register_user(uow: UnitOfWork, *, phone: str, full_name: str, channel: Channel | None = None,
-                        address: str | None = None) -> User:
+                        address: str | None = None, handle: str | None = None) -> User:
     """Find or create the user with this verified phone, and link the channel identity if given.
 
     Idempotent: registering the same phone again updates the name and changes nothing else, so
@@ -43,23 +43,25 @@ async def register_user(uow: UnitOfWork, *, phone: str, full_name: str, channel:
             user.full_name, user.updated_at = name, uow.now()
             uow.emit(UserRenamed(circle_id=None, actor_id=user.id, user_id=user.id, full_name=name))
         if channel is not None and address is not None:
-            await _link_identity(uow, user, channel, address)
+            await _link_identity(uow, user, channel, address, handle)
         await uow.commit()
         return user
 
 
-async def _link_identity(uow: UnitOfWork, user: User, channel: Channel, address: str) -> None:
+async def _link_identity(uow: UnitOfWork, user: User, channel: Channel, address: str, handle: str | None) -> None:
     session = uow.session
     identity = (await session.execute(
         select(ChannelIdentity).where(ChannelIdentity.channel == channel, ChannelIdentity.address == address)
         .with_for_update())).scalar_one_or_none()
     if identity is not None and identity.user_id == user.id:
+        identity.handle = handle
         return
     if identity is None:
-        session.add(ChannelIdentity(user_id=user.id, channel=channel, address=address, created_at=uow.now()))
+        session.add(ChannelIdentity(user_id=user.id, channel=channel, address=address, handle=handle,
+                                    created_at=uow.now()))
     else:
         # The app account now verifies a different phone (a new SIM): it follows the phone.
-        identity.user_id = user.id
+        identity.user_id, identity.handle = user.id, handle
     await session.flush()
     uow.emit(IdentityLinked(circle_id=None, actor_id=user.id, user_id=user.id, channel=channel.value,
                             address=address))
@@ -78,3 +80,14 @@ async def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> User:
         if user is None:
             raise UnknownUser()
         return user
+
+
+async def member_by_handle(uow: UnitOfWork, circle_id: uuid.UUID, channel: Channel, handle: str) -> User | None:
+    """A circle member by the handle people type (`@grace`), case-insensitively."""
+    async with uow:
+        return (await uow.session.execute(
+            select(User).join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.circle_id == circle_id, ChannelIdentity.channel == channel,
+                   func.lower(ChannelIdentity.handle) == handle.lstrip("@").lower()).limit(1))).scalar_one_or_none()
+

@@ -1,0 +1,39 @@
+"""Which circle lives in which group chat."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.events import ChatMoved
+from core.models import Channel, Circle, CircleChat
+from core.uow import UnitOfWork
+
+
+async def circle_for_chat(uow: UnitOfWork, channel: Channel, chat: str, *, include_ended: bool = False) -> Circle | None:
+    """The chat's active circle; with include_ended, the most recent one when none is active."""
+    async with uow:
+        query = (select(Circle).join(CircleChat, CircleChat.circle_id == Circle.id)
+                 .where(CircleChat.channel == channel, CircleChat.chat_address == chat))
+        if not include_ended:
+            query = query.where(CircleChat.active)
+        return (await uow.session.execute(
+            query.order_by(CircleChat.active.desc(), Circle.created_at.desc()).limit(1))).scalar_one_or_none()
+
+
+async def move_chat(uow: UnitOfWork, channel: Channel, old: str, new: str) -> int:
+    """Follow a chat to its new address, history included; returns how many circles moved."""
+    async with uow:
+        links = list((await uow.session.execute(select(CircleChat).where(
+            CircleChat.channel == channel, CircleChat.chat_address == old).with_for_update())).scalars())
+        for link in links:
+            link.chat_address = new
+            uow.emit(ChatMoved(circle_id=link.circle_id, actor_id=None, channel=channel.value, old_address=old,
+                               new_address=new))
+        await uow.commit()
+        return len(links)
+
+
+async def chats_of(uow: UnitOfWork, circle_id, channel: Channel) -> list[str]:
+    async with uow:
+        return list((await uow.session.execute(select(CircleChat.chat_address).where(
+            CircleChat.circle_id == circle_id, CircleChat.channel == channel, CircleChat.active))).scalars())

@@ -1,0 +1,82 @@
+"""Read models: a circle's past cycles with their draw proofs, and a person's circles."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from core.errors import CircleNotFound
+from core.models import (Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus, Draw,
+                         Membership, Payout, Role, User)
+from core.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CycleRecord:
+    cycle_number: int
+    due_date: date
+    status: CycleStatus
+    seed_commitment: str
+    eligible_ids: list[uuid.UUID]
+    seed: str | None  # revealed once drawn
+    winner_id: uuid.UUID | None
+    winner_name: str | None
+    unpaid_ids: list[uuid.UUID]
+    payout_amount: int | None
+    acknowledged: bool
+
+
+async def circle_history(uow: UnitOfWork, circle_id: uuid.UUID) -> tuple[Circle, list[CycleRecord]]:
+    async with uow:
+        circle = await uow.session.get(Circle, circle_id)
+        if circle is None:
+            raise CircleNotFound(circle_id=str(circle_id))
+        winner = aliased(User)
+        rows = (await uow.session.execute(
+            select(Cycle, Draw, winner.full_name, Payout).outerjoin(Draw, Draw.cycle_id == Cycle.id)
+            .outerjoin(winner, winner.id == Draw.winner_id).outerjoin(Payout, Payout.cycle_id == Cycle.id)
+            .where(Cycle.circle_id == circle_id).order_by(Cycle.cycle_number))).all()
+    return circle, [CycleRecord(
+        cycle_number=c.cycle_number, due_date=c.due_date, status=c.status, seed_commitment=c.seed_commitment,
+        eligible_ids=sorted(c.eligible_ids, key=str), seed=c.seed if d is not None else None,
+        winner_id=d.winner_id if d else None, winner_name=name, unpaid_ids=list(d.unpaid_ids) if d else [],
+        payout_amount=p.amount if p else None, acknowledged=bool(p and p.acknowledged_at)) for c, d, name, p in rows]
+
+
+async def names_of(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    async with uow:
+        rows = await uow.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids)))
+        return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class MyCircle:
+    circle: Circle
+    role: Role
+    cycle_number: int | None
+    due_date: date | None
+    my_payment: ContributionStatus | None
+    received_in_cycle: int | None
+
+
+async def my_circles(uow: UnitOfWork, user_id: uuid.UUID) -> list[MyCircle]:
+    """Every circle the person is in that is forming or active, with what they owe next and when."""
+    async with uow:
+        current = aliased(Cycle)
+        rows = (await uow.session.execute(
+            select(Circle, Membership.role, current, Contribution.status)
+            .join(Membership, Membership.circle_id == Circle.id)
+            .outerjoin(current, (current.circle_id == Circle.id) & (current.status != CycleStatus.PAID_OUT))
+            .outerjoin(Contribution, (Contribution.cycle_id == current.id) & (Contribution.user_id == user_id))
+            .where(Membership.user_id == user_id,
+                   Circle.status.in_([CircleStatus.FORMING, CircleStatus.ACTIVE]))
+            .order_by(Circle.created_at))).all()
+        won = dict((await uow.session.execute(
+            select(Cycle.circle_id, Cycle.cycle_number).join(Draw, Draw.cycle_id == Cycle.id)
+            .where(Draw.winner_id == user_id))).all())
+    return [MyCircle(circle, role, cycle.cycle_number if cycle else None, cycle.due_date if cycle else None,
+                     payment, won.get(circle.id)) for circle, role, cycle, payment in rows]

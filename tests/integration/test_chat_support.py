@@ -1,0 +1,80 @@
+"""Core support the chat channels stand on: delivery dedup, conversation state, chats, read models."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core import audit
+from core.chats import chats_of, circle_for_chat, move_chat
+from core.circles import cancel_circle, create_circle, join_circle
+from core.contributions import confirm_contribution, mark_paid
+from core.conversations import clear_state, load_state, save_state
+from core.draws import run_draw
+from core.history import circle_history, my_circles
+from core.inbox import first_delivery
+from core.models import Channel, ContributionStatus, CycleStatus
+from core.payouts import record_payout
+from core.users import member_by_handle, register_user
+from tests.integration.builders import active_circle, forming_circle, settings, user
+
+TG = Channel.TELEGRAM
+
+
+async def test_a_delivery_is_first_exactly_once_even_when_racing(new_uow):
+    results = await asyncio.gather(*(first_delivery(new_uow(), TG, "update:42") for _ in range(10)))
+    assert results.count(True) == 1
+    assert await first_delivery(new_uow(), Channel.WHATSAPP, "update:42")  # another channel, another key space
+
+
+async def test_conversation_state_survives_between_units_of_work(new_uow):
+    assert await load_state(new_uow(), TG, "-1001", "7") is None
+    await save_state(new_uow(), TG, "-1001", "7", {"step": "amount", "name": "Fund"})
+    await save_state(new_uow(), TG, "-1001", "7", {"step": "members", "name": "Fund"})
+    assert await load_state(new_uow(), TG, "-1001", "7") == {"step": "members", "name": "Fund"}
+    assert await load_state(new_uow(), TG, "-1001", "8") is None
+    await clear_state(new_uow(), TG, "-1001", "7")
+    assert await load_state(new_uow(), TG, "-1001", "7") is None
+
+
+async def test_a_chat_keeps_its_circles_when_it_moves(new_uow):
+    organizer = await user(new_uow)
+    old = await create_circle(new_uow(), actor=organizer, settings=settings(), chat=(TG, "-100"))
+    await cancel_circle(new_uow(), actor=organizer, circle_id=old.id)
+    assert await circle_for_chat(new_uow(), TG, "-100") is None
+    assert (await circle_for_chat(new_uow(), TG, "-100", include_ended=True)).id == old.id
+    current = await create_circle(new_uow(), actor=organizer, settings=settings(), chat=(TG, "-100"))
+    assert await move_chat(new_uow(), TG, "-100", "-1009999") == 2
+    assert (await circle_for_chat(new_uow(), TG, "-1009999")).id == current.id
+    assert await chats_of(new_uow(), current.id, TG) == ["-1009999"]
+    async with new_uow() as uow:
+        assert await audit.verify_chain(uow.session, current.id) is None
+
+
+async def test_members_are_found_by_handle_case_insensitively(new_uow):
+    circle, _ = await forming_circle(new_uow, 2, total=4)
+    grace = await register_user(new_uow(), phone="+254700000001", full_name="Grace", channel=TG, address="501",
+                                handle="GraceK")
+    assert await member_by_handle(new_uow(), circle.id, TG, "@gracek") is None  # not a member yet
+    await join_circle(new_uow(), actor=grace.id, circle_id=circle.id)
+    found = await member_by_handle(new_uow(), circle.id, TG, "@gracek")
+    assert found is not None and found.id == grace.id
+    assert await member_by_handle(new_uow(), circle.id, TG, "@grace") is None
+
+
+async def test_history_and_my_circles(new_uow):
+    circle, people = await active_circle(new_uow, 2)
+    for p in people:
+        c = await mark_paid(new_uow(), actor=p, circle_id=circle.id)
+        await confirm_contribution(new_uow(), actor=people[0], contribution_id=c.id)
+    draw = await run_draw(new_uow(), actor=people[0], circle_id=circle.id)
+    await record_payout(new_uow(), actor=people[0], circle_id=circle.id)
+    await mark_paid(new_uow(), actor=people[1], circle_id=circle.id)
+
+    _, records = await circle_history(new_uow(), circle.id)
+    assert [(r.cycle_number, r.status) for r in records] == [(1, CycleStatus.PAID_OUT), (2, CycleStatus.OPEN)]
+    assert records[0].winner_id == draw.winner_id and records[0].seed and records[0].payout_amount == 10000
+    assert records[1].seed is None and records[1].winner_id is None  # the seed stays secret until the draw
+
+    mine = {m.circle.id: m for m in await my_circles(new_uow(), people[1])}
+    assert mine[circle.id].cycle_number == 2 and mine[circle.id].my_payment == ContributionStatus.PENDING
+    assert mine[circle.id].received_in_cycle == (1 if draw.winner_id == people[1] else None)
