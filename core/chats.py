@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from core.events import ChatMoved
@@ -33,7 +35,8 @@ async def move_chat(uow: UnitOfWork, channel: Channel, old: str, new: str) -> in
         return len(links)
 
 
-async def chats_of(uow: UnitOfWork, circle_id, channel: Channel) -> list[str]:
+async def chats_of(uow: UnitOfWork, circle_id: uuid.UUID, channel: Channel) -> list[str]:
+    """Every chat the circle lives in, including after it ended (its last news still belongs there)."""
     async with uow:
         return list((await uow.session.execute(select(CircleChat.chat_address).where(
-            CircleChat.circle_id == circle_id, CircleChat.channel == channel, CircleChat.active))).scalars())
+            CircleChat.circle_id == circle_id, CircleChat.channel == channel))).scalars())

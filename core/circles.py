@@ -257,3 +257,15 @@ async def _memberships(uow: UnitOfWork, circle_id: uuid.UUID) -> list[Membership
 
 async def _member_ids(uow: UnitOfWork, circle_id: uuid.UUID) -> list[uuid.UUID]:
     return [m.user_id for m in await _memberships(uow, circle_id)]
+
+
+async def member_role(uow: UnitOfWork, circle_id: uuid.UUID, user_id: uuid.UUID) -> Role | None:
+    """The person's role in the circle, or None for outsiders (for asking before a destructive step)."""
+    async with uow:
+        return await uow.session.scalar(select(Membership.role).where(
+            Membership.circle_id == circle_id, Membership.user_id == user_id))
+
+
+async def member_count(uow: UnitOfWork, circle_id: uuid.UUID) -> int:
+    async with uow:
+        return await uow.session.scalar(select(func.count()).where(Membership.circle_id == circle_id))

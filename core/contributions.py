@@ -54,13 +54,17 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
         return contribution
 
 
-async def confirm_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID) -> Contribution:
-    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.CONFIRMED)
+async def confirm_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID,
+                               circle_id: uuid.UUID | None = None) -> Contribution:
+    """`circle_id`, when given, must be the payment's circle (a button pressed in one group chat
+    must not act on another group's payment, whatever its callback data says)."""
+    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.CONFIRMED, circle_id)
 
 
-async def reject_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID) -> Contribution:
+async def reject_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID,
+                              circle_id: uuid.UUID | None = None) -> Contribution:
     """The member can mark the payment again afterwards (same row, back to PENDING)."""
-    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.REJECTED)
+    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.REJECTED, circle_id)
 
 
 async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, member: uuid.UUID) -> Contribution:
@@ -74,12 +78,12 @@ async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, memb
 
 
 async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid.UUID,
-                        decision: ContributionStatus) -> Contribution:
+                        decision: ContributionStatus, expected_circle: uuid.UUID | None) -> Contribution:
     async with uow:
         found = (await uow.session.execute(
             select(Cycle.circle_id).join(Contribution, Contribution.cycle_id == Cycle.id)
             .where(Contribution.id == contribution_id))).scalar_one_or_none()
-        if found is None:
+        if found is None or (expected_circle is not None and found != expected_circle):
             raise ContributionNotFound()
         circle = await lock_circle(uow.session, found)  # serializes concurrent taps on this circle
         await require_organizer(uow.session, circle.id, actor)

@@ -111,10 +111,6 @@ class AlreadyDecided(CoreError):
     key = "already_decided"  # context: status (CONFIRMED or REJECTED)
 
 
-class CycleClosed(CoreError):
-    key = "cycle_closed"  # the pot of this cycle was handed over; its payments are final
-
-
 # --- draws and payouts ----------------------------------------------------------------------
 class UnpaidMembers(CoreError):
     key = "unpaid_members"  # context: user_ids (not confirmed); an organizer may override
@@ -130,10 +126,6 @@ class NotDrawnYet(CoreError):
 
 class PendingPayments(CoreError):
     key = "pending_payments"  # context: user_ids awaiting a decision
-
-
-class AlreadyPaidOut(CoreError):
-    key = "already_paid_out"
 
 
 class AlreadyAcknowledged(CoreError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
+from phonenumbers import timezone as number_timezones
 
 from core.errors import InvalidPhone
 
@@ -56,3 +57,9 @@ def phone_region(e164: str) -> str | None:
         raise InvalidPhone(text=e164) from None
     region = phonenumbers.region_code_for_number(number)
     return None if region is None or region in _NOT_A_REGION else region
+
+
+def phone_timezone(e164: str) -> str:
+    """A sensible default timezone for a number's country (the first one for countries with many)."""
+    zones = number_timezones.time_zones_for_number(phonenumbers.parse(e164))
+    return zones[0] if zones and zones[0] != "Etc/Unknown" else "UTC"

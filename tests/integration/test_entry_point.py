@@ -44,7 +44,8 @@ def test_audit_reports_an_intact_chain(empty_database, tmp_path):
     assert done.stdout.strip() == "audit chain intact: 0 entries"
 
 
-def test_run_without_a_channel_says_what_to_configure(empty_database, tmp_path):
+def test_run_without_a_token_says_what_to_configure_in_one_line(empty_database, tmp_path):
     done = run_bot(database_url=empty_database, cwd=tmp_path)
-    assert done.returncode == 1
-    assert "TELEGRAM_BOT_TOKEN" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "rosca-bot: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env"]

@@ -1,0 +1,39 @@
+"""The python-telegram-bot Application, wired to core through the handlers' registry."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.config import Settings
+from core.uow import UnitOfWork
+from handlers.telegram.common import Rosca
+from handlers.telegram.registry import install, publish_menus
+
+log = logging.getLogger(__name__)
+# Telegram: about 30 messages a second overall and 20 a minute per group.
+OVERALL_PER_SECOND, GROUP_PER_MINUTE = 30, 20
+
+
+def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, updater: bool = True) -> Application:
+    builder = (ApplicationBuilder().token(settings.require_telegram())
+               .base_url(f"{settings.telegram_api_url}/bot").base_file_url(f"{settings.telegram_api_url}/file/bot")
+               .post_init(_post_init))
+    if settings.telegram_rate_limit:
+        # Queues sends within Telegram's limits and retries after a RetryAfter (flood control).
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_PER_SECOND, overall_time_period=1,
+                                                      group_max_rate=GROUP_PER_MINUTE, group_time_period=60,
+                                                      max_retries=3))
+    if not updater:
+        builder = builder.updater(None)  # webhook mode: updates arrive over HTTP
+    application = builder.build()
+    application.bot_data["rosca"] = Rosca(new_uow=new_uow)
+    install(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    await publish_menus(application.bot)
+    log.info("Telegram bot @%s ready", application.bot.username)

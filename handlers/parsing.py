@@ -1,0 +1,62 @@
+"""What people type, turned into core's values. Shared by every channel, so both apps read alike."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core import errors, schedule
+from core.models import PayoutOrder
+from core.money import normalize_currency, parse_amount
+
+FREQUENCY_WORDS = {
+    "weekly": ("weekly", None), "week": ("weekly", None),
+    "biweekly": ("biweekly", None), "fortnightly": ("biweekly", None), "every 2 weeks": ("biweekly", None),
+    "monthly": ("monthly", None), "month": ("monthly", None),
+}
+ORDER_WORDS = {"random": PayoutOrder.RANDOM, "drawn": PayoutOrder.DRAWN_AT_START,
+               "drawn at start": PayoutOrder.DRAWN_AT_START, "fixed": PayoutOrder.FIXED}
+_EVERY_N_DAYS = re.compile(r"^every\s+(\d{1,3})\s+days?$")
+_CODE = re.compile(r"\b([A-Za-z]{3})\b")
+
+
+def parse_frequency(text: str) -> tuple[str, int | None]:
+    words = " ".join(text.lower().split())
+    if words in FREQUENCY_WORDS:
+        return FREQUENCY_WORDS[words]
+    match = _EVERY_N_DAYS.match(words)
+    if match:
+        every = int(match.group(1))
+        schedule.validate_frequency("every_n_days", every)
+        return "every_n_days", every
+    raise errors.InvalidSchedule(reason="unknown_frequency")
+
+
+def parse_order(text: str) -> PayoutOrder:
+    words = " ".join(text.lower().split())
+    if words not in ORDER_WORDS:
+        raise errors.InvalidPayoutOrder(reason="unknown_mode")
+    return ORDER_WORDS[words]
+
+
+def parse_money(text: str, default_currency: str) -> tuple[int, str]:
+    """'50 USD', 'KES 1,000', '50' → (minor units, currency); the currency defaults when absent."""
+    currency = default_currency
+    for candidate in _CODE.findall(text):
+        try:
+            currency = normalize_currency(candidate)
+            break
+        except errors.UnknownCurrency:
+            continue
+    return parse_amount(text, currency), currency
+
+
+def parse_member_count(text: str) -> int:
+    words = text.strip()
+    if not words.isascii() or not words.isdigit() or len(words) > 3:
+        raise errors.InvalidCircleSettings(field="total_members", reason="not_a_number")
+    return int(words)
+
+
+def parse_due_date(text: str) -> date:
+    return schedule.parse_date(text)

@@ -1,0 +1,83 @@
+"""What every Telegram handler needs: the unit-of-work factory, who is acting, which circle is here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from core.chats import chats_of, circle_for_chat
+from core.errors import CircleNotFound
+from core.events import CircleCompleted, CycleOpened, Event
+from core.models import Channel, Circle, User
+from core.uow import UnitOfWork
+from core.users import user_by_identity
+from handlers.telegram import texts
+
+TG = Channel.TELEGRAM
+
+
+@dataclass(frozen=True)
+class Rosca:
+    """Put in `application.bot_data["rosca"]` by the wiring."""
+
+    new_uow: Callable[[], UnitOfWork]
+
+
+def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
+    return context.bot_data["rosca"]
+
+
+async def acting_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
+    sender = update.effective_user
+    if sender is None:
+        return None
+    return await user_by_identity(rosca(context).new_uow(), TG, str(sender.id))
+
+
+async def registered_user(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str = "register") -> User | None:
+    """The acting user, or None after showing an unregistered sender the way to register.
+
+    The button deep-links to the private chat with `payload`, so the action they tried (joining,
+    say) completes right after they share their phone.
+    """
+    user = await acting_user(update, context)
+    if user is None and update.callback_query is not None:
+        await update.callback_query.answer(texts.REGISTER_FIRST.format(name=update.effective_user.first_name),
+                                           show_alert=True)
+    elif user is None:
+        link = f"https://t.me/{context.bot.username}?start={payload}"
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Register with the bot", url=link)]])
+        await update.effective_message.reply_text(
+            texts.REGISTER_FIRST.format(name=update.effective_user.first_name), reply_markup=markup)
+    return user
+
+
+async def chat_circle(update: Update, context: ContextTypes.DEFAULT_TYPE, *, include_ended: bool = False) -> Circle:
+    circle = await circle_for_chat(rosca(context).new_uow(), TG, str(update.effective_chat.id),
+                                   include_ended=include_ended)
+    if circle is None:
+        raise CircleNotFound()
+    return circle
+
+
+async def announce(context: ContextTypes.DEFAULT_TYPE, circle: Circle, text: str, **kwargs) -> None:
+    """Post in every Telegram group the circle lives in."""
+    for chat in await chats_of(rosca(context).new_uow(), circle.id, TG):
+        await context.bot.send_message(int(chat), text, **kwargs)
+
+
+def is_group(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type in ("group", "supergroup")
+
+
+async def announce_events(context: ContextTypes.DEFAULT_TYPE, circle: Circle, events: list[Event]) -> None:
+    """Tell the group about what a change set in motion: a cycle opening, the circle completing."""
+    for event in events:
+        if isinstance(event, CycleOpened):
+            await announce(context, circle, texts.cycle_opened(circle, event.cycle_number, event.due_date,
+                                                               event.seed_commitment, len(event.eligible_ids)))
+        elif isinstance(event, CircleCompleted):
+            await announce(context, circle, texts.completed(circle, event.total_paid_out))

@@ -1,0 +1,77 @@
+"""/draw, /verify, /payout and the receiver's "I received it" button."""
+
+from __future__ import annotations
+
+import uuid
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from core.draws import run_draw
+from core.errors import CircleNotActive, NotReceiver
+from core.events import PayoutAcknowledged, PayoutRecorded
+from core.history import circle_history, names_of
+from core.payouts import acknowledge_payout, record_payout
+from handlers.telegram import texts
+from handlers.telegram.common import announce_events, chat_circle, registered_user, rosca
+
+ACK = "ack:"
+
+
+async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context)
+    if not (user := await registered_user(update, context)):
+        return
+    override = bool(context.args) and context.args[0].lower() in ("anyway", "now", "force")
+    draw = await run_draw(rosca(context).new_uow(), actor=user.id, circle_id=circle.id, override=override)
+    _, records = await circle_history(rosca(context).new_uow(), circle.id)
+    record = next(r for r in records if r.winner_id == draw.winner_id)
+    names = await names_of(rosca(context).new_uow(), [*record.eligible_ids, *record.unpaid_ids])
+    unpaid = [names.get(u, "?") for u in record.unpaid_ids]
+    await update.effective_message.reply_text(texts.draw_done(circle, record, names, unpaid))
+
+
+async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context, include_ended=True)
+    _, records = await circle_history(rosca(context).new_uow(), circle.id)
+    wanted = context.args[0] if context.args else None
+    if wanted is not None and not (wanted.isascii() and wanted.isdigit()):
+        await update.effective_message.reply_text("Send /verify or /verify N with a cycle number.")
+        return
+    chosen = [r for r in records if wanted is None or r.cycle_number == int(wanted)]
+    if not chosen:
+        raise CircleNotActive(status="no_such_cycle")
+    record = chosen[-1]
+    names = await names_of(rosca(context).new_uow(), record.eligible_ids)
+    await update.effective_message.reply_text(texts.verify_text(circle, record, names))
+
+
+async def cmd_payout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context)
+    if not (user := await registered_user(update, context)):
+        return
+    uow = rosca(context).new_uow()
+    payout = await record_payout(uow, actor=user.id, circle_id=circle.id)
+    names = await names_of(rosca(context).new_uow(), [payout.receiver_id])
+    cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PayoutRecorded))
+    button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{payout.id}")
+    await update.effective_message.reply_text(
+        texts.payout_recorded(circle, names[payout.receiver_id], payout.amount, cycle_number),
+        reply_markup=InlineKeyboardMarkup([[button]]))
+    await announce_events(context, circle, uow.committed)
+
+
+async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if not (user := await registered_user(update, context)):
+        return
+    try:
+        payout_id = uuid.UUID(query.data[len(ACK):])
+    except ValueError:
+        raise NotReceiver() from None
+    uow = rosca(context).new_uow()
+    await acknowledge_payout(uow, actor=user.id, payout_id=payout_id)  # only the receiver may
+    acknowledged = next(e for e in uow.committed if isinstance(e, PayoutAcknowledged))
+    await query.answer("Thank you!")
+    await query.edit_message_reply_markup(None)
+    await query.message.reply_text(texts.RECEIVED.format(name=user.full_name, cycle=acknowledged.cycle_number))

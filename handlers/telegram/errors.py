@@ -1,0 +1,37 @@
+"""The one place refusals become friendly replies, and surprises become a logged apology."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from core.errors import CoreError
+from core.history import names_of
+from handlers.telegram import texts
+from handlers.telegram.common import rosca
+
+log = logging.getLogger(__name__)
+ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=error)
+        return
+    if isinstance(error, CoreError):
+        ids = error.context.get("user_ids", [])
+        names = {str(k): v for k, v in (await names_of(rosca(context).new_uow(), ids)).items()} if ids else {}
+        text = texts.refusal(error, names)
+    else:
+        log.error("update %s failed", update.update_id, exc_info=error)
+        text = texts.APOLOGY
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:ALERT_LIMIT], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    except Exception:  # the reply itself failed (chat gone, network): nothing more we can do here
+        log.warning("could not tell the user about update %s's failure", update.update_id, exc_info=True)

@@ -1,0 +1,68 @@
+"""Updates about the chat itself: duplicates, supergroup moves, the bot or a member leaving, edits."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from core.chats import circle_for_chat, move_chat
+from core.circles import member_role
+from core.inbox import first_delivery
+from core.users import user_by_identity
+from handlers.telegram import texts
+from handlers.telegram.common import TG, rosca
+
+log = logging.getLogger(__name__)
+
+
+async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: an update delivered twice (webhook retry, restart) is handled once."""
+    if not await first_delivery(rosca(context).new_uow(), TG, f"{context.bot.id}:{update.update_id}"):
+        log.info("update %s already handled; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group upgraded to a supergroup gets a new chat id; its circles follow it."""
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        moved = await move_chat(rosca(context).new_uow(), TG, str(message.chat.id), str(message.migrate_to_chat_id))
+        log.info("chat %s moved to %s with %d circle(s)", message.chat.id, message.migrate_to_chat_id, moved)
+
+
+async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Removed from a group: nothing is deleted — the circle and its history stay, and everything
+    works again if the bot is added back. Only logged, since the bot can no longer post there."""
+    change = update.my_chat_member
+    if change.new_chat_member.status in ("left", "kicked"):
+        log.warning("removed from chat %s (%s)", change.chat.id, change.new_chat_member.status)
+
+
+async def on_member_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Leaving the group chat is not leaving the circle (payments and payouts are real commitments):
+    tell the group, so organizers can follow up."""
+    message = update.effective_message
+    person = message.left_chat_member
+    circle = await circle_for_chat(rosca(context).new_uow(), TG, str(message.chat.id))
+    if circle is None or person.is_bot:
+        return
+    user = await user_by_identity(rosca(context).new_uow(), TG, str(person.id))
+    if user is not None and await member_role(rosca(context).new_uow(), circle.id, user.id) is not None:
+        await message.reply_text(f"{user.full_name} left this chat but is still a member of “{circle.name}”. "
+                                 "Organizers: talk to them, or /remove them if the circle hasn't started.")
+
+
+async def on_edited_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Acting on edits would let one message act twice; say so instead."""
+    await update.effective_message.reply_text("I only act on new messages. Please send the command again.")
+
+
+async def on_wrong_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    private = update.effective_chat.type == "private"
+    await update.effective_message.reply_text(texts.GROUP_ONLY if private else texts.PRIVATE_ONLY)
+
+
+async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.callback_query.answer("This button is out of date.", show_alert=True)

@@ -1,0 +1,95 @@
+"""Joining, leaving, removing, starting early and cancelling a circle."""
+
+from __future__ import annotations
+
+import uuid
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from core.circles import cancel_circle, join_circle, leave_circle, member_count, member_role, remove_member, start_circle
+from core.errors import NotOrganizer
+from core.models import Circle, Role, User
+from core.users import member_by_handle, user_by_identity
+from handlers.telegram import texts
+from handlers.telegram.common import TG, announce, announce_events, chat_circle, is_group, registered_user, rosca
+
+
+async def join_and_announce(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
+    uow = rosca(context).new_uow()
+    await join_circle(uow, actor=user.id, circle_id=circle.id)
+    seats = await member_count(rosca(context).new_uow(), circle.id)
+    await announce(context, circle, texts.joined(user.full_name, circle, seats))
+    if not is_group(update):
+        await update.effective_message.reply_text(f"You're in “{circle.name}”. See you in the group!")
+    await announce_events(context, circle, uow.committed)
+
+
+async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context)
+    user = await registered_user(update, context, payload=f"join-{circle.join_code}")
+    if user is not None:
+        await join_and_announce(update, context, user, circle)
+
+
+async def cmd_leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context)
+    if user := await registered_user(update, context):
+        await leave_circle(rosca(context).new_uow(), actor=user.id, circle_id=circle.id)
+        await update.effective_message.reply_text(texts.LEFT.format(name=user.full_name, circle=circle.name))
+
+
+async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context)
+    if not (user := await registered_user(update, context)):
+        return
+    target = await named_member(update, context, circle)
+    if target is None:
+        await update.effective_message.reply_text(texts.REMOVE_USAGE)
+        return
+    await remove_member(rosca(context).new_uow(), actor=user.id, circle_id=circle.id, user_id=target.id)
+    await update.effective_message.reply_text(
+        texts.REMOVED.format(name=target.full_name, circle=circle.name, by=user.full_name))
+
+
+async def named_member(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle) -> User | None:
+    """The member meant by a reply to their message, or by `@username` after the command."""
+    replied = update.effective_message.reply_to_message
+    if replied is not None and replied.from_user and not replied.from_user.is_bot:
+        return await user_by_identity(rosca(context).new_uow(), TG, str(replied.from_user.id))
+    if context.args and context.args[0].startswith("@"):
+        return await member_by_handle(rosca(context).new_uow(), circle.id, TG, context.args[0])
+    return None
+
+
+async def cmd_begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context)
+    if user := await registered_user(update, context):
+        uow = rosca(context).new_uow()
+        started = await start_circle(uow, actor=user.id, circle_id=circle.id)
+        await announce(context, started, f"🚀 {user.full_name} started “{started.name}” with "
+                                         f"{started.total_members} members.")
+        await announce_events(context, started, uow.committed)
+
+
+async def cmd_cancelcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    circle = await chat_circle(update, context)
+    if not (user := await registered_user(update, context)):
+        return
+    if await member_role(rosca(context).new_uow(), circle.id, user.id) != Role.ORGANIZER:
+        raise NotOrganizer()
+    button = InlineKeyboardButton("Yes, cancel the circle", callback_data=f"cancel:{circle.id}")
+    await update.effective_message.reply_text(texts.CANCEL_ASK.format(name=circle.name),
+                                              reply_markup=InlineKeyboardMarkup([[button]]))
+
+
+async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    circle = await chat_circle(update, context)
+    user = await registered_user(update, context)
+    if user is None or query.data != f"cancel:{circle.id}":
+        await query.answer("This button isn't for you or is out of date.", show_alert=True)
+        return
+    await cancel_circle(rosca(context).new_uow(), actor=user.id, circle_id=uuid.UUID(query.data[7:]))
+    await query.answer("Cancelled.")
+    await query.edit_message_text(texts.CANCELLED.format(name=circle.name, by=user.full_name))

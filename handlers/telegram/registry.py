@@ -1,0 +1,102 @@
+"""The one list of Telegram commands: it registers the handlers, the menus (set_my_commands) and /help,
+and the README's command reference is checked against it, so none of them can drift."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes,
+                          MessageHandler, TypeHandler, filters)
+
+from handlers.telegram import draws, housekeeping, identity, info, membership, payments, setup
+from handlers.telegram.errors import on_error
+from handlers.telegram.common import is_group
+
+GROUP, PRIVATE = "group", "private"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    where: tuple[str, ...]
+    who: str  # "anyone", "member", "organizer" — for the docs; core enforces it
+    description: str
+    callback: Callable[..., Awaitable[None]]
+    usage: str = ""
+
+
+async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_message.reply_text(help_text(group=is_group(update)))
+
+
+COMMANDS = [
+    Command("newcircle", (GROUP,), "anyone", "set up a savings circle in this group", setup.cmd_newcircle,
+            "[NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | FIRST_DUE_DATE [| ORDER]]"),
+    Command("join", (GROUP,), "anyone", "join this group's circle", membership.cmd_join),
+    Command("leave", (GROUP,), "member", "leave the circle (before it starts)", membership.cmd_leave),
+    Command("paid", (GROUP,), "member", "tell the organizers you paid this cycle", payments.cmd_paid, "[AMOUNT]"),
+    Command("confirm", (GROUP,), "organizer", "confirm a payment (reply to it, or name the member)",
+            payments.cmd_confirm, "[@member]"),
+    Command("reject", (GROUP,), "organizer", "reject a payment (reply to it, or name the member)",
+            payments.cmd_reject, "[@member]"),
+    Command("draw", (GROUP,), "organizer", "draw who receives this cycle's pot", draws.cmd_draw, "[anyway]"),
+    Command("payout", (GROUP,), "organizer", "record that the pot was handed over", draws.cmd_payout),
+    Command("summary", (GROUP,), "anyone", "who paid, who is pending, who received, totals", info.cmd_summary),
+    Command("verify", (GROUP,), "anyone", "show a draw's commitment, seed and how to check it", draws.cmd_verify,
+            "[CYCLE]"),
+    Command("history", (GROUP,), "anyone", "every cycle so far: winners and payouts", info.cmd_history),
+    Command("remove", (GROUP,), "organizer", "remove a member (before the circle starts)", membership.cmd_remove,
+            "@member"),
+    Command("begin", (GROUP,), "organizer", "start the circle now with the members it has", membership.cmd_begin),
+    Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
+    Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),
+    Command("mycircles", (PRIVATE,), "member", "your circles: what you owe next and when", info.cmd_mycircles),
+    Command("help", (GROUP, PRIVATE), "anyone", "what I can do", cmd_help),
+]
+
+
+def help_text(*, group: bool) -> str:
+    where = GROUP if group else PRIVATE
+    lines = ["Here's what I can do:" if group else "Here's what I can do in a private chat (more in your group):"]
+    for c in COMMANDS:
+        if where in c.where:
+            note = "" if c.who in ("anyone", "member") else " (organizers)"
+            lines.append(f"/{c.name}{' ' + c.usage if c.usage else ''} — {c.description}{note}")
+    return "\n".join(lines)
+
+
+async def publish_menus(bot: Bot) -> None:
+    """Show each chat type only the commands that work there."""
+    for where, scope in ((GROUP, BotCommandScopeAllGroupChats()), (PRIVATE, BotCommandScopeAllPrivateChats())):
+        await bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS if where in c.where],
+                                  scope=scope)
+
+
+CHAT_TYPES = {GROUP: filters.ChatType.GROUPS, PRIVATE: filters.ChatType.PRIVATE}
+NEW_MESSAGE = filters.UpdateType.MESSAGE  # edits never act: one message, one effect
+
+
+def install(application: Application) -> None:
+    """Wire every handler onto a python-telegram-bot Application."""
+    application.add_handler(TypeHandler(Update, housekeeping.drop_duplicates), group=-1)
+    for c in COMMANDS:
+        where = CHAT_TYPES[c.where[0]] if len(c.where) == 1 else filters.ALL
+        application.add_handler(CommandHandler(c.name, c.callback, filters=where & NEW_MESSAGE))
+        if len(c.where) == 1:
+            elsewhere = filters.ChatType.PRIVATE if c.where[0] == GROUP else filters.ChatType.GROUPS
+            application.add_handler(CommandHandler(c.name, housekeeping.on_wrong_place, filters=elsewhere & NEW_MESSAGE))
+    application.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE & NEW_MESSAGE,
+                                           identity.on_contact))
+    for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
+                              (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
+                              (r"", housekeeping.on_stale_button)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))
+    application.add_handler(MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, housekeeping.on_member_left))
+    application.add_handler(ChatMemberHandler(housekeeping.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.Regex(r"^/"),
+                                           housekeeping.on_edited_command))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & NEW_MESSAGE, setup.on_setup_answer))
+    application.add_error_handler(on_error)

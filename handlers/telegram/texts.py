@@ -1,0 +1,212 @@
+"""Everything the Telegram bot says, in one place: refusals by error key, and the messages it posts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from core.errors import CoreError
+from core.history import CycleRecord, MyCircle
+from core.models import Circle, ContributionStatus, CycleStatus, PayoutOrder
+from core.money import format_amount
+from core.summary import CircleSummary
+
+MAX_ECHO = 40  # how much of what someone typed we quote back in a refusal
+
+ERRORS: Mapping[str, str] = {
+    "invalid_amount": "I couldn't read “{text}” as an amount. Try something like 50, 50.50 or 1,000.",
+    "currency_mismatch": "This circle uses {expected}, not {given}.",
+    "unknown_currency": "“{code}” isn't a currency code I know. Use a 3-letter code like USD, KES or EUR.",
+    "invalid_phone": "That phone number doesn't look valid.",
+    "invalid_timezone": "I don't know the time zone “{name}”.",
+    "invalid_schedule": "I couldn't read that schedule. Use weekly, every 2 weeks, monthly or every N days, "
+                        "and dates like 2026-12-01.",
+    "invalid_circle_settings": "That setting doesn't work ({field}). Please check it and try again.",
+    "unknown_user": "I don't know you yet. Open a private chat with me and send /start.",
+    "not_member": "Only members of this circle can do that. Send /join to join it.",
+    "not_organizer": "Only an organizer of this circle can do that.",
+    "not_receiver": "Only the person who received the pot can confirm receiving it.",
+    "circle_not_found": "There's no savings circle here yet. An organizer can start one with /newcircle.",
+    "circle_not_forming": "This circle has already started, so its members can't change now.",
+    "circle_not_active": "This circle isn't running right now.",
+    "circle_full": "Sorry, this circle is full ({total_members} members).",
+    "already_member": "You're already in this circle.",
+    "organizer_cannot_leave": "An organizer can't leave or be removed. To stop the circle, use /cancelcircle.",
+    "not_enough_members": "A circle needs at least {need} members to start; it has {have}.",
+    "invalid_payout_order": "That payout order doesn't work here. Use random, drawn or fixed.",
+    "contribution_not_found": "I couldn't find that payment in the current cycle.",
+    "already_paid": "That payment is already recorded ({status_word}).",
+    "already_decided": "Already handled: that payment was {status_word}.",
+    "unpaid_members": "Not everyone is confirmed yet: {names}. Confirm their payments first, "
+                      "or send /draw anyway to draw now and record who hadn't paid.",
+    "already_drawn": "The draw for cycle {cycle_number} has already happened.",
+    "not_drawn_yet": "There's no draw yet this cycle. Use /draw first.",
+    "pending_payments": "Some payments still wait for a decision: {names}. Confirm or reject them first.",
+    "already_acknowledged": "Already confirmed as received. Thank you!",
+    "nothing_to_pay_out": "No confirmed payments this cycle, so there's no pot to hand over.",
+    "chat_has_active_circle": "This chat already has a running circle. Finish or cancel it first.",
+    "already_organizer": "They're already an organizer.",
+    "due_date_in_past": "The first due date {due_date} is in the past (today is {today}).",
+}
+STATUS_WORDS = {"PENDING": "waiting for confirmation", "CONFIRMED": "confirmed", "REJECTED": "rejected"}
+APOLOGY = "Sorry, something went wrong on my side. Nothing was changed; please try again in a moment."
+
+
+def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
+    context: dict[str, Any] = {k: (str(v)[:MAX_ECHO] if isinstance(v, str) else v) for k, v in error.context.items()}
+    context.setdefault("status_word", STATUS_WORDS.get(str(context.get("status")), "recorded"))
+    context["names"] = ", ".join((names or {}).get(u, "someone") for u in error.context.get("user_ids", []))
+    try:
+        return ERRORS[error.key].format_map(_Blank(context))
+    except KeyError:
+        return "I can't do that right now."
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def money(circle: Circle, minor: int) -> str:
+    return format_amount(minor, circle.currency)
+
+
+def frequency(circle: Circle) -> str:
+    return {"weekly": "weekly", "biweekly": "every 2 weeks", "monthly": "monthly"}.get(
+        circle.frequency, f"every {circle.every_days} days")
+
+
+ORDER_NAMES = {PayoutOrder.RANDOM: "a fair draw each cycle", PayoutOrder.DRAWN_AT_START: "drawn once at the start",
+               PayoutOrder.FIXED: "set by the organizer"}
+
+
+def circle_created(circle: Circle, organizer: str) -> str:
+    return (f"🎉 New savings circle “{circle.name}” by {organizer}\n"
+            f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due {circle.first_due_date}\n"
+            f"• {circle.total_members} members; payout order: {ORDER_NAMES[circle.payout_order]}\n"
+            f"Send /join to take a seat (join code {circle.join_code}).")
+
+
+def joined(name: str, circle: Circle, seats_taken: int) -> str:
+    return f"👋 {name} joined “{circle.name}” ({seats_taken}/{circle.total_members})."
+
+
+def cycle_opened(circle: Circle, number: int, due: Any, commitment: str, eligible: int) -> str:
+    return (f"🔔 Cycle {number} of “{circle.name}” is open: {money(circle, circle.amount_per_cycle)} due {due}.\n"
+            f"Pay, then send /paid. {eligible} member(s) can receive this pot.\n"
+            f"Draw commitment (the seed's SHA-256, fixed now): {commitment}")
+
+
+def payment_marked(name: str, circle: Circle, amount: int, cycle_number: int) -> str:
+    return (f"💸 {name} says they paid {money(circle, amount)} for cycle {cycle_number}.\n"
+            "Organizers: confirm or reject below (or reply /confirm or /reject).")
+
+
+def payment_decided(name: str, circle: Circle, amount: int, status: ContributionStatus, by: str) -> str:
+    if status == ContributionStatus.CONFIRMED:
+        return f"✅ {name}'s payment of {money(circle, amount)} was confirmed by {by}."
+    return f"❌ {name}'s payment of {money(circle, amount)} was rejected by {by}. {name}, you can send /paid again."
+
+
+def draw_done(circle: Circle, record: CycleRecord, names: Mapping[Any, str], unpaid: list[str]) -> str:
+    lines = [f"🎲 Cycle {record.cycle_number} draw: {record.winner_name} receives the pot!",
+             f"Seed revealed: {record.seed}",
+             f"It matches the commitment posted when the cycle opened: {record.seed_commitment}",
+             f"Eligible: {', '.join(names.get(u, str(u)) for u in record.eligible_ids)}",
+             "Anyone can check it: send /verify for the exact command."]
+    if unpaid:
+        lines.append(f"Drawn before everyone was confirmed; not confirmed: {', '.join(unpaid)}.")
+    return "\n".join(lines)
+
+
+def verify_text(circle: Circle, record: CycleRecord, names: Mapping[Any, str]) -> str:
+    eligible = ",".join(str(u) for u in record.eligible_ids)
+    lines = [f"🔍 Cycle {record.cycle_number} of “{circle.name}”", f"Circle id: {circle.id}",
+             f"Commitment: {record.seed_commitment}",
+             "Eligible (sorted): " + "; ".join(f"{names.get(u, '?')} = {u}" for u in record.eligible_ids)]
+    if record.seed is None:
+        lines.append("The seed is revealed at the draw.")
+    else:
+        lines += [f"Seed: {record.seed}", f"Winner: {record.winner_name}",
+                  "Check it yourself (Python 3.11+, from the bot's source folder):",
+                  f"python -m core.verify draw --circle {circle.id} --cycle {record.cycle_number} "
+                  f"--eligible {eligible} --commitment {record.seed_commitment} --seed {record.seed}"]
+    return "\n".join(lines)
+
+
+def payout_recorded(circle: Circle, receiver: str, amount: int, cycle_number: int) -> str:
+    return (f"🤝 The cycle {cycle_number} pot of {money(circle, amount)} was handed to {receiver}.\n"
+            f"{receiver}, please tap below once you have it.")
+
+
+def summary(board: CircleSummary) -> str:
+    c = board.circle
+    lines = [f"📋 “{c.name}” — {money(c, c.amount_per_cycle)} {frequency(c)}, {c.status.value.lower()}"]
+    if board.cycle is None:
+        lines.append(f"Members: {len(board.members)}/{c.total_members}. Join code: {c.join_code}")
+    else:
+        lines.append(f"Cycle {board.cycle.cycle_number}/{c.total_members}, due {board.cycle.due_date} "
+                     f"({'drawn' if board.cycle.status != CycleStatus.OPEN else 'open'})")
+        for title, status in (("Confirmed", ContributionStatus.CONFIRMED), ("Waiting for confirmation",
+                              ContributionStatus.PENDING), ("Rejected", ContributionStatus.REJECTED), ("Not paid", None)):
+            people = board.with_payment(status)
+            if people:
+                lines.append(f"{title}: {', '.join(m.full_name for m in people)}")
+        lines.append(f"Collected: {money(c, board.confirmed_this_cycle)} of {money(c, board.expected_this_cycle)}")
+    received = [f"{m.full_name} (cycle {m.received_in_cycle})" for m in board.members if m.received_in_cycle]
+    lines.append("Received the pot: " + (", ".join(received) if received else "nobody yet"))
+    if board.next_due_date:
+        lines.append(f"Next due date after this one: {board.next_due_date}")
+    lines.append(f"Paid out so far: {money(c, board.paid_out_total)}")
+    return "\n".join(lines)
+
+
+def history(circle: Circle, records: list[CycleRecord]) -> str:
+    lines = [f"📜 History of “{circle.name}” ({circle.status.value.lower()})"]
+    for r in records:
+        outcome = f"{r.winner_name} won" if r.winner_name else "not drawn yet"
+        if r.payout_amount is not None:
+            outcome += f", received {money(circle, r.payout_amount)}" + (" ✔" if r.acknowledged else "")
+        lines.append(f"Cycle {r.cycle_number} (due {r.due_date}): {outcome}")
+    if not records:
+        lines.append("No cycles yet: the circle starts when it is full or when an organizer sends /begin.")
+    return "\n".join(lines)
+
+
+def my_circles(items: list[MyCircle]) -> str:
+    if not items:
+        return "You're not in any circle yet. Ask your organizer for the group, then send /join there."
+    lines = ["Your circles:"]
+    for m in items:
+        c = m.circle
+        if m.cycle_number is None:
+            lines.append(f"• {c.name}: forming ({money(c, c.amount_per_cycle)} {frequency(c)})")
+            continue
+        owed = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
+        received = f"; you received the pot in cycle {m.received_in_cycle}" if m.received_in_cycle else ""
+        lines.append(f"• {c.name}: cycle {m.cycle_number}, {money(c, c.amount_per_cycle)} due {m.due_date} — "
+                     f"{owed}{received}")
+    return "\n".join(lines)
+
+
+def completed(circle: Circle, total: int) -> str:
+    return (f"🏁 “{circle.name}” is complete: every member received the pot once. "
+            f"{money(circle, total)} was handed over in all. Thank you all!")
+
+
+REGISTER_FIRST = ("{name}, I need to know your phone number first (it's how the circle recognises you). "
+                  "Tap below, then share your contact with me.")
+ASK_CONTACT = ("Welcome! To take part in savings circles, share your phone number with the button below. "
+               "I only use it to recognise you across your circles.")
+NOT_YOUR_CONTACT = "Please share your own contact with the button below, not someone else's."
+REGISTERED = "Thanks {name}, you're registered as {phone}."
+WELCOME_BACK = "Hi {name}! You're registered as {phone}. Send /mycircles to see your circles, /help for more."
+GROUP_ONLY = "That works in the group chat of your circle."
+PRIVATE_ONLY = "Let's do that in a private chat with me."
+CANCEL_ASK = "Cancel “{name}” for everyone? This can't be undone."
+CANCELLED = "The circle “{name}” was cancelled by {by}. Its history stays available with /history."
+LEFT = "{name} left “{circle}”."
+REMOVED = "{name} was removed from “{circle}” by {by}."
+REMOVE_USAGE = "Who should I remove? Reply /remove to their message, or send /remove @username."
+WHO_USAGE = "Whose payment? Reply to the payment message, or name them: /{command} @username."
+RECEIVED = "🙏 {name} confirmed receiving the cycle {cycle} pot."

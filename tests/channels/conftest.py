@@ -1,0 +1,26 @@
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.telegram import build_application
+from tests.channels.driver import Driver
+from tests.channels.fake_telegram import FakeTelegram
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as tg:
+        yield tg
+
+
+@pytest.fixture
+async def bot(fake_telegram, new_uow):
+    """Our real Application (handlers, error handler, database) talking HTTP to the fake Bot API."""
+    settings = Settings(database_url=None, data_dir=Path("."), telegram_token=FakeTelegram.TOKEN,
+                        telegram_api_url=fake_telegram.base_url.removesuffix("/bot"), telegram_rate_limit=False)
+    app = build_application(settings, new_uow)
+    await app.initialize()
+    yield Driver(app, fake_telegram)
+    await app.shutdown()

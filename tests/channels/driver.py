@@ -1,0 +1,56 @@
+"""Drive our real Telegram Application the way Telegram would, and read what it answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from telegram import Update
+from telegram.ext import Application
+
+from tests.channels import updates
+from tests.channels.fake_telegram import FakeTelegram
+from tests.channels.updates import Person
+
+
+@dataclass
+class Driver:
+    app: Application
+    tg: FakeTelegram
+    group: int = -1001234567890
+    people: list[Person] = field(default_factory=list)
+
+    async def deliver(self, update: dict) -> list[dict]:
+        """Hand one update to the bot as Telegram would; return what the bot sent or edited meanwhile."""
+        before = len(self.tg.sent)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.tg.sent[before:]
+
+    async def say(self, person: Person, text: str, *, reply_to: dict | None = None) -> str:
+        """`person` types `text` in the group; returns the bot's reply texts joined."""
+        sent = await self.deliver(updates.group_text(person, self.group, text, reply_to=reply_to))
+        return "\n".join(m["text"] for m in sent)
+
+    async def private(self, person: Person, text: str) -> str:
+        sent = await self.deliver(updates.private_text(person, text))
+        return "\n".join(m["text"] for m in sent)
+
+    async def press(self, person: Person, message: dict, data: str) -> tuple[str, list[dict]]:
+        """`person` taps a button; returns the alert/toast text and what the bot sent or edited."""
+        answers_before = len(self.tg.callback_answers)
+        sent = await self.deliver(updates.callback(person, message, data))
+        answers = self.tg.callback_answers[answers_before:]
+        return (answers[-1].get("text", "") if answers else ""), sent
+
+    async def register(self, person: Person) -> str:
+        await self.private(person, "/start")
+        sent = await self.deliver(updates.contact(person, person.phone, person.id))
+        return "\n".join(m["text"] for m in sent)
+
+    def last_in_group(self) -> dict:
+        return self.tg.last_to(self.group)
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """Button label → callback data of a message's inline keyboard."""
+    keyboard = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b.get("callback_data") or b.get("url") for row in keyboard for b in row}
