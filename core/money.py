@@ -58,7 +58,9 @@ def currency_exponent(code: str) -> int:
 def format_amount(minor: int, currency: str, locale: str = "en") -> str:
     """Display text for an amount; the Decimal is built from the integer, so it is exact."""
     code = normalize_currency(currency)
-    return format_currency(Decimal(minor).scaleb(-currency_exponent(code)), code, locale=locale)
+    text = format_currency(Decimal(minor).scaleb(-currency_exponent(code)), code, locale=locale)
+    # Babel glues a letter symbol to the number ("KES500.00"); a no-break space reads better.
+    return re.sub(r"^([^\W\d]+)(?=\d)", "\\1\u00a0", text)
 
 
 def currency_for_region(region: str) -> str | None:

@@ -13,11 +13,13 @@ from core.phones import normalize_phone
 from core.uow import UnitOfWork
 
 MAX_NAME = 128
+ZERO_WIDTH_JOINER = "\u200d"
 
 
 def clean_name(text: str, *, field: str = "full_name", limit: int = MAX_NAME) -> str:
-    """Collapse whitespace and drop control characters; names come straight from chat profiles."""
-    name = " ".join("".join(ch for ch in text if ch.isprintable()).split())
+    """Collapse whitespace and drop invisible characters (names come straight from chat profiles,
+    and direction overrides can disguise them), keeping the joiner that builds emoji like 👩‍👧."""
+    name = " ".join("".join(ch for ch in text if ch.isprintable() or ch == ZERO_WIDTH_JOINER).split())
     if not name:
         raise InvalidCircleSettings(field=field, reason="empty")
     return name[:limit]

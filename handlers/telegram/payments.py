@@ -12,7 +12,7 @@ from core.errors import ContributionNotFound
 from core.events import PaymentMarked
 from core.history import names_of
 from core.models import Circle, Contribution, User
-from handlers import parsing
+from core.money import parse_amount
 from handlers.telegram import texts
 from handlers.telegram.common import chat_circle, registered_user, rosca
 from handlers.telegram.membership import named_member
@@ -31,7 +31,7 @@ async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     amount = None
     if context.args:
-        amount, _ = parsing.parse_money(" ".join(context.args), circle.currency)
+        amount = parse_amount(" ".join(context.args), circle.currency)  # another currency is refused
     uow = rosca(context).new_uow()
     paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount)
     cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PaymentMarked))
