@@ -1,0 +1,78 @@
+"""The bot as deployed: menus per chat type, /help and the README from one registry, polling, webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+
+from bot.web import TELEGRAM_PATH, create_web_app
+from handlers.telegram.registry import COMMANDS, help_text, publish_menus
+from tests.channels import updates
+from tests.channels.updates import Person
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+GRACE = Person(4001, "Grace", None, "grace", "+254700000401")
+
+
+def readme_commands() -> dict[str, str]:
+    """`/name` → the "where" cell of each row in the README's Telegram command table."""
+    section = README.read_text().split("### Telegram commands", 1)[1].split("\n## ", 1)[0]
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"^\| `/(\w+)[^`]*` \| ([^|]+) \|", section, re.M)}
+
+
+def test_readme_documents_exactly_the_registered_commands():
+    documented = readme_commands()
+    assert documented == {c.name: " and ".join(c.where) for c in COMMANDS}
+
+
+def test_help_lists_each_place_s_commands():
+    group, private = help_text(group=True), help_text(group=False)
+    assert "/paid [AMOUNT] — tell the organizers you paid this cycle" in group
+    assert "/draw [anyway] — draw who receives this cycle's pot (organizers)" in group
+    assert "/mycircles" in private and "/paid" not in private
+
+
+async def test_menus_are_published_per_chat_type(bot):
+    await publish_menus(bot.app.bot)
+    published = {c.params["scope"]["type"]: [x["command"] for x in c.params["commands"]]
+                 for c in bot.tg.calls if c.method == "setMyCommands"}
+    assert published["all_group_chats"][:3] == ["newcircle", "join", "leave"]
+    assert "mycircles" in published["all_private_chats"] and "paid" not in published["all_private_chats"]
+
+
+async def test_polling_mode_answers_updates_from_get_updates(bot):
+    app = bot.app
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        bot.tg.queue_update(updates.private_text(GRACE, "/start"))
+        for _ in range(100):
+            if bot.tg.texts_to(GRACE.id):
+                break
+            await asyncio.sleep(0.05)
+        assert "share your phone number" in bot.tg.texts_to(GRACE.id)[0]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+
+
+async def test_webhook_checks_the_secret_and_serves_health(bot, engine):
+    web = create_web_app(engine, bot.app, public_url="https://rosca.example", webhook_secret="s3cret-token")
+    update = updates.private_text(GRACE, "/start")
+    async with web.router.lifespan_context(web):
+        set_webhook = [c.params for c in bot.tg.calls if c.method == "setWebhook"]
+        assert set_webhook == [{"url": "https://rosca.example" + TELEGRAM_PATH, "secret_token": "s3cret-token",
+                                "allowed_updates": set_webhook[0]["allowed_updates"]}]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://bot") as client:
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                assert (await client.post(TELEGRAM_PATH, json=update, headers=headers)).status_code == 403
+            assert bot.tg.texts_to(GRACE.id) == []
+            good = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            assert (await client.post(TELEGRAM_PATH, content=b"{not json", headers=good)).status_code == 400
+            assert (await client.post(TELEGRAM_PATH, json=update, headers=good)).status_code == 200
+            assert (await client.post(TELEGRAM_PATH, json=update, headers=good)).status_code == 200  # a retry
+    assert len(bot.tg.texts_to(GRACE.id)) == 1 and "share your phone number" in bot.tg.texts_to(GRACE.id)[0]
