@@ -8,13 +8,15 @@ import logging
 import sys
 import uuid
 
+import uvicorn
 from sqlalchemy.engine import make_url
 
 from telegram import Update
-from telegram.error import InvalidToken
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
+from bot.telegram import build_application, check_token
+from bot.web import create_web_app
 from core import audit
 from core.db import make_engine, make_sessionmaker, normalize_database_url
 from core.uow import UnitOfWork
@@ -48,26 +50,15 @@ def _services(settings: Settings):
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Polling mode: the bot asks Telegram for updates; no public URL needed (laptops, a VPS)."""
-    from bot.telegram import build_application
-
-    settings.require_telegram()
-    engine, new_uow = _services(settings)
-    application = build_application(settings, new_uow)
-    try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except InvalidToken:
-        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    asyncio.run(check_token(settings))
+    _, new_uow = _services(settings)
+    build_application(settings, new_uow).run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """Webhook mode: a web server Telegram posts updates to, plus /healthz (Procfile's web process)."""
-    import uvicorn
-
-    from bot.telegram import build_application
-    from bot.web import create_web_app
-
-    settings.require_telegram()
+    asyncio.run(check_token(settings))
     engine, new_uow = _services(settings)
     application = build_application(settings, new_uow, updater=False)
     web = create_web_app(engine, application, public_url=settings.public_url, webhook_secret=settings.webhook_secret)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from telegram import Bot
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from core.uow import UnitOfWork
 from handlers.telegram.common import Rosca
 from handlers.telegram.registry import install, publish_menus
@@ -37,3 +39,14 @@ def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, 
 async def _post_init(application: Application) -> None:
     await publish_menus(application.bot)
     log.info("Telegram bot @%s ready", application.bot.username)
+
+
+async def check_token(settings: Settings) -> None:
+    """Ask Telegram who we are before starting, so a rejected token is one clear line instead of
+    python-telegram-bot's logged traceback."""
+    bot = Bot(settings.require_telegram(), base_url=f"{settings.telegram_api_url}/bot")
+    try:
+        async with bot:
+            pass  # entering initializes the bot, which calls getMe
+    except InvalidToken:
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None

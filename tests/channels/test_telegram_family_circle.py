@@ -56,3 +56,6 @@ async def test_five_members_run_a_whole_circle(bot):
     assert sorted(winners) == sorted(p.first_name for p in FAMILY)  # each received exactly once
     history = await bot.say(grace, "/history")
     assert history.count("won, received $250.00 ✔") == 5
+    callback_data = [b["callback_data"] for m in bot.tg.sent for row in (m["reply_markup"] or {}).get(
+        "inline_keyboard", []) for b in row if "callback_data" in b]
+    assert callback_data and max(len(d.encode()) for d in callback_data) <= 64  # Telegram's limit

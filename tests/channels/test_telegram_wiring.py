@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 from pathlib import Path
 
 import httpx
+from telegram import Update
 
+from bot.config import Settings
+from bot.telegram import build_application
 from bot.web import TELEGRAM_PATH, create_web_app
 from handlers.telegram.registry import COMMANDS, help_text, publish_menus
 from tests.channels import updates
+from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.updates import Person
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -76,3 +81,32 @@ async def test_webhook_checks_the_secret_and_serves_health(bot, engine):
             assert (await client.post(TELEGRAM_PATH, json=update, headers=good)).status_code == 200
             assert (await client.post(TELEGRAM_PATH, json=update, headers=good)).status_code == 200  # a retry
     assert len(bot.tg.texts_to(GRACE.id)) == 1 and "share your phone number" in bot.tg.texts_to(GRACE.id)[0]
+
+
+async def test_with_the_limiter_on_a_429_is_waited_out_and_delivered(fake_telegram, new_uow):
+    settings = Settings(database_url=None, data_dir=Path("."), telegram_token=FakeTelegram.TOKEN,
+                        telegram_api_url=fake_telegram.base_url.removesuffix("/bot"), telegram_rate_limit=True)
+    app = build_application(settings, new_uow)
+    await app.initialize()
+    try:
+        fake_telegram.fail_next("sendMessage", status=429, retry_after=1)
+        await app.process_update(Update.de_json(updates.private_text(GRACE, "/start"), app.bot))
+    finally:
+        await app.shutdown()
+    attempts = [c for c in fake_telegram.calls if c.method == "sendMessage"]
+    assert [c.failed_with for c in attempts] == [429, None]
+    assert attempts[1].at - attempts[0].at >= 1.0  # it honoured retry_after
+    assert len(fake_telegram.texts_to(GRACE.id)) == 1
+
+
+async def test_a_token_telegram_rejects_stops_the_bot_with_one_line(fake_telegram, tmp_path, database_url):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(README.parent), "DATABASE_URL": database_url,
+           "TELEGRAM_BOT_TOKEN": "999999:WRONG-token_abcdefghijklmnopq",
+           "TELEGRAM_API_URL": fake_telegram.base_url.removesuffix("/bot")}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines()[-1] == (
+        "rosca-bot: Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
+    assert "Traceback" not in stderr.decode() and "WRONG-token" not in stderr.decode()
