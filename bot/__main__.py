@@ -15,7 +15,7 @@ from telegram import Update
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
-from bot.telegram import build_application, check_token
+from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
 from core import audit
 from core.db import make_engine, make_sessionmaker, normalize_database_url
@@ -51,8 +51,10 @@ def _services(settings: Settings):
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Polling mode: the bot asks Telegram for updates; no public URL needed (laptops, a VPS)."""
     asyncio.run(check_token(settings))
-    _, new_uow = _services(settings)
-    build_application(settings, new_uow).run_polling(allowed_updates=Update.ALL_TYPES)
+    engine, new_uow = _services(settings)
+    application = build_application(settings, new_uow)
+    with_background(application, engine, new_uow)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 
@@ -61,6 +63,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(check_token(settings))
     engine, new_uow = _services(settings)
     application = build_application(settings, new_uow, updater=False)
+    with_background(application, engine, new_uow)
     web = create_web_app(engine, application, public_url=settings.public_url, webhook_secret=settings.webhook_secret)
     uvicorn.run(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower())
     return 0

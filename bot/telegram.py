@@ -5,13 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot.background import Background
 from bot.config import ConfigError, Settings
+from bot.dispatcher import Dispatcher
+from core.models import Channel
 from core.uow import UnitOfWork
 from handlers.telegram.common import Rosca
+from handlers.telegram.delivery import TelegramSender
 from handlers.telegram.registry import install, publish_menus
 
 log = logging.getLogger(__name__)
@@ -21,8 +26,7 @@ OVERALL_PER_SECOND, GROUP_PER_MINUTE = 30, 20
 
 def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, updater: bool = True) -> Application:
     builder = (ApplicationBuilder().token(settings.require_telegram())
-               .base_url(f"{settings.telegram_api_url}/bot").base_file_url(f"{settings.telegram_api_url}/file/bot")
-               .post_init(_post_init))
+               .base_url(f"{settings.telegram_api_url}/bot").base_file_url(f"{settings.telegram_api_url}/file/bot"))
     if settings.telegram_rate_limit:
         # Queues sends within Telegram's limits and retries after a RetryAfter (flood control).
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_PER_SECOND, overall_time_period=1,
@@ -36,9 +40,21 @@ def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, 
     return application
 
 
-async def _post_init(application: Application) -> None:
-    await publish_menus(application.bot)
-    log.info("Telegram bot @%s ready", application.bot.username)
+def with_background(application: Application, engine: AsyncEngine, new_uow: Callable[[], UnitOfWork]) -> Background:
+    """Polling mode: start the dispatcher and scheduler with the Application, stop them with it."""
+    background = Background(new_uow, Dispatcher(engine, {Channel.TELEGRAM: TelegramSender(application.bot)}))
+
+    async def started(app: Application) -> None:
+        await publish_menus(app.bot)
+        await background.start()
+        log.info("Telegram bot @%s ready", app.bot.username)
+
+    async def stopping(app: Application) -> None:
+        await background.stop()
+
+    application.post_init = started
+    application.post_shutdown = stopping
+    return background
 
 
 async def check_token(settings: Settings) -> None:

@@ -22,8 +22,7 @@ TELEGRAM_PATH = "/telegram/webhook"
 MAX_UPDATE_BYTES = 1_000_000
 
 
-def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_url: str | None,
-                   webhook_secret: str | None) -> Starlette:
+def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_url: str | None, webhook_secret: str | None) -> Starlette:
     # Without a configured secret, a fresh one per start is as good: we register it with Telegram
     # on every start. Several instances behind one URL must share a configured one.
     secret = webhook_secret or secrets.token_urlsafe(32)
@@ -57,6 +56,8 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
         if telegram is not None:
             await telegram.initialize()
             await telegram.start()
+            if telegram.post_init is not None:  # menus, dispatcher and scheduler (see bot/telegram.py)
+                await telegram.post_init(telegram)
             if public_url:
                 await telegram.bot.set_webhook(public_url + TELEGRAM_PATH, secret_token=secret,
                                                allowed_updates=Update.ALL_TYPES)
@@ -67,6 +68,8 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
             yield
         finally:
             if telegram is not None:
+                if telegram.post_shutdown is not None:
+                    await telegram.post_shutdown(telegram)
                 await telegram.stop()
                 await telegram.shutdown()
 

@@ -134,6 +134,10 @@ class Circle(Base):
                         name="frequency_known"),
         CheckConstraint("(payout_order = 'DRAWN_AT_START') = (order_commitment is not null)",
                         name="order_commitment_iff_drawn"),
+        CheckConstraint("reminder_hour between 0 and 23 and draw_hour between 0 and 23", name="hours_valid"),
+        CheckConstraint("overdue_reminders between 0 and 14", name="overdue_reminders_range"),
+        CheckConstraint("cardinality(reminder_days) <= 7 and 0 <= all(reminder_days) and 30 >= all(reminder_days)",
+                        name="reminder_days_range"),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -149,6 +153,12 @@ class Circle(Base):
     payout_order: Mapped[PayoutOrder] = mapped_column(_enum(PayoutOrder, "payout_order"), nullable=False)
     join_code: Mapped[str] = mapped_column(String(12), unique=True, nullable=False)
     status: Mapped[CircleStatus] = mapped_column(_enum(CircleStatus, "circle_status"), nullable=False)
+    # Reminders and automatic draws, in the circle's timezone (see core/reminders.py).
+    reminder_days: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False, server_default=text("'{3,0}'"))
+    overdue_reminders: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("3"))
+    reminder_hour: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("9"))
+    auto_draw: Mapped[bool] = mapped_column(nullable=False, server_default=text("true"))
+    draw_hour: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("18"))
     # DRAWN_AT_START only: the seed is committed to at creation and revealed when the circle starts,
     # so the organizer cannot re-roll the order by choosing when to start.
     order_commitment: Mapped[str | None] = mapped_column(String(64))
@@ -307,3 +317,36 @@ class Conversation(Base):
     user_address: Mapped[str] = mapped_column(String(128), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class OutboxMessage(Base):
+    """A message the bot owes someone, written in the transaction that made it due; the dispatcher
+    delivers it (retrying) and marks it, so a crash neither loses nor repeats it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_positive"),
+        Index("ix_outbox_pending_chat", "channel", "address", "id", postgresql_where=text("status = 'PENDING'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), nullable=False)
+    address: Mapped[str] = mapped_column(String(128), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    # Set for messages that must exist once whoever plans them (a reminder: circle, cycle, kind, member).
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    circle_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), nullable=False,
+                                                 server_default=text("'PENDING'"))
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,7 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core import audit
+from core import audit, notifications
 from core.events import Event
 
 
@@ -17,7 +17,8 @@ def utc_now() -> datetime:
 
 
 class UnitOfWork:
-    """`async with uow:` opens a transaction; `await uow.commit()` records events then commits.
+    """`async with uow:` opens a transaction; `await uow.commit()` records events (audit entries and
+    outbox notifications) then commits.
 
     Leaving the block without commit rolls everything back, so a refusal (a raised CoreError) or a
     crash half-way changes nothing. The clock is injectable so tests move time instead of sleeping.
@@ -52,6 +53,7 @@ class UnitOfWork:
         now = self.now()
         for event in self.events:
             await audit.record(self.session, event, now)
+            await notifications.notify(self.session, event, now)
         await self.session.commit()
         self.committed = self.events
         self.events = []

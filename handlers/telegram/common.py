@@ -10,7 +10,6 @@ from telegram.ext import ContextTypes
 
 from core.chats import chats_of, circle_for_chat
 from core.errors import CircleNotFound
-from core.events import CircleCompleted, CycleOpened, Event
 from core.models import Channel, Circle, User
 from core.uow import UnitOfWork
 from core.users import user_by_identity
@@ -72,12 +71,3 @@ async def announce(context: ContextTypes.DEFAULT_TYPE, circle: Circle, text: str
 def is_group(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type in ("group", "supergroup")
 
-
-async def announce_events(context: ContextTypes.DEFAULT_TYPE, circle: Circle, events: list[Event]) -> None:
-    """Tell the group about what a change set in motion: a cycle opening, the circle completing."""
-    for event in events:
-        if isinstance(event, CycleOpened):
-            await announce(context, circle, texts.cycle_opened(circle, event.cycle_number, event.due_date,
-                                                               event.seed_commitment, len(event.eligible_ids)))
-        elif isinstance(event, CircleCompleted):
-            await announce(context, circle, texts.completed(circle, event.total_paid_out))

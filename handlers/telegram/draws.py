@@ -13,7 +13,7 @@ from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import circle_history, names_of
 from core.payouts import acknowledge_payout, record_payout
 from handlers.telegram import texts
-from handlers.telegram.common import announce_events, chat_circle, registered_user, rosca
+from handlers.telegram.common import chat_circle, registered_user, rosca
 
 ACK = "ack:"
 
@@ -58,7 +58,6 @@ async def cmd_payout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await update.effective_message.reply_text(
         texts.payout_recorded(circle, names[payout.receiver_id], payout.amount, cycle_number),
         reply_markup=InlineKeyboardMarkup([[button]]))
-    await announce_events(context, circle, uow.committed)
 
 
 async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

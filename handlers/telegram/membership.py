@@ -12,17 +12,15 @@ from core.errors import NotOrganizer
 from core.models import Circle, Role, User
 from core.users import member_by_handle, user_by_identity
 from handlers.telegram import texts
-from handlers.telegram.common import TG, announce, announce_events, chat_circle, is_group, registered_user, rosca
+from handlers.telegram.common import TG, announce, chat_circle, is_group, registered_user, rosca
 
 
 async def join_and_announce(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
-    uow = rosca(context).new_uow()
-    await join_circle(uow, actor=user.id, circle_id=circle.id)
+    await join_circle(rosca(context).new_uow(), actor=user.id, circle_id=circle.id)
     seats = await member_count(rosca(context).new_uow(), circle.id)
     await announce(context, circle, texts.joined(user.full_name, circle, seats))
     if not is_group(update):
         await update.effective_message.reply_text(f"You're in “{circle.name}”. See you in the group!")
-    await announce_events(context, circle, uow.committed)
 
 
 async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -65,11 +63,9 @@ async def named_member(update: Update, context: ContextTypes.DEFAULT_TYPE, circl
 async def cmd_begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
     if user := await registered_user(update, context):
-        uow = rosca(context).new_uow()
-        started = await start_circle(uow, actor=user.id, circle_id=circle.id)
-        await announce(context, started, f"🚀 {user.full_name} started “{started.name}” with "
-                                         f"{started.total_members} members.")
-        await announce_events(context, started, uow.committed)
+        started = await start_circle(rosca(context).new_uow(), actor=user.id, circle_id=circle.id)
+        await update.effective_message.reply_text(
+            f"🚀 {user.full_name} started “{started.name}” with {started.total_members} members.")
 
 
 async def cmd_cancelcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -91,11 +91,6 @@ def joined(name: str, circle: Circle, seats_taken: int) -> str:
     return f"👋 {name} joined “{circle.name}” ({seats_taken}/{circle.total_members})."
 
 
-def cycle_opened(circle: Circle, number: int, due: Any, commitment: str, eligible: int) -> str:
-    return (f"🔔 Cycle {number} of “{circle.name}” is open: {money(circle, circle.amount_per_cycle)} due {due}.\n"
-            f"Pay, then send /paid. {eligible} member(s) can receive this pot.\n"
-            f"Draw commitment (the seed's SHA-256, fixed now): {commitment}")
-
 
 def payment_marked(name: str, circle: Circle, amount: int, cycle_number: int) -> str:
     return (f"💸 {name} says they paid {money(circle, amount)} for cycle {cycle_number}.\n"
@@ -188,10 +183,6 @@ def my_circles(items: list[MyCircle]) -> str:
                      f"{owed}{received}")
     return "\n".join(lines)
 
-
-def completed(circle: Circle, total: int) -> str:
-    return (f"🏁 “{circle.name}” is complete: every member received the pot once. "
-            f"{money(circle, total)} was handed over in all. Thank you all!")
 
 
 REGISTER_FIRST = ("{name}, I need to know your phone number first (it's how the circle recognises you). "

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.ext import Application
 
+from bot.dispatcher import Dispatcher
 from tests.channels import updates
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.updates import Person
@@ -16,13 +17,16 @@ from tests.channels.updates import Person
 class Driver:
     app: Application
     tg: FakeTelegram
+    dispatcher: Dispatcher
     group: int = -1001234567890
     people: list[Person] = field(default_factory=list)
 
     async def deliver(self, update: dict) -> list[dict]:
-        """Hand one update to the bot as Telegram would; return what the bot sent or edited meanwhile."""
+        """Hand one update to the bot as Telegram would; return what the bot sent or edited meanwhile,
+        including the announcements it queued in the outbox (delivered here as the dispatcher would)."""
         before = len(self.tg.sent)
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await self.dispatcher.drain()
         return self.tg.sent[before:]
 
     async def say(self, person: Person, text: str, *, reply_to: dict | None = None) -> str:

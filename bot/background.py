@@ -1,0 +1,52 @@
+"""What runs beside the chat handlers: the outbox dispatcher and the once-a-minute scheduler tick."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.dispatcher import Dispatcher
+from core.autodraws import run_due_draws
+from core.reminders import plan_reminders
+from core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> None:
+    """Find what is due from the database alone: safe after a restart, a missed tick, or on two
+    instances at once (see core/reminders.py and core/autodraws.py)."""
+    planned = await plan_reminders(new_uow())
+    drawn = await run_due_draws(new_uow)
+    if planned or drawn:
+        log.info("scheduler: %d reminder(s) queued, %d automatic draw(s)", planned, len(drawn))
+        dispatcher.wake.set()
+
+
+class Background:
+    def __init__(self, new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> None:
+        self.new_uow, self.dispatcher = new_uow, dispatcher
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._delivery: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._delivery = asyncio.create_task(self.dispatcher.run_forever(), name="outbox-dispatcher")
+        self.scheduler.add_job(self._tick, "interval", minutes=1, coalesce=True, max_instances=1,
+                               misfire_grace_time=55, next_run_time=datetime.now(UTC))
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        if self._delivery is not None:
+            self._delivery.cancel()
+            await asyncio.gather(self._delivery, return_exceptions=True)
+
+    async def _tick(self) -> None:
+        try:
+            await tick(self.new_uow, self.dispatcher)
+        except Exception:  # the database is away for a moment: the next tick catches up
+            log.exception("scheduler tick failed")

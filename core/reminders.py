@@ -1,0 +1,89 @@
+"""Reminders derived from the database, not stored as jobs: a tick every minute finds what is due.
+
+Each reminder has a unique outbox key (cycle, trigger, recipient), so a restart, a missed tick or a
+second scheduler running the same tick neither skips nor repeats it. Planning is two set-based
+statements, whatever the number of circles, and computes each circle's local time in PostgreSQL.
+Only members who have not paid (nothing marked, or rejected) are reminded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+
+from core.uow import UnitOfWork
+
+# Circles whose reminder hour has passed today (local time), with the current cycle's due date
+# today + one of their reminder_days, or 1..overdue_reminders days ago.
+_FIRED = """
+with local as (
+    select c.id as circle_id, c.name, c.currency, c.amount_per_cycle, y.id as cycle_id, y.cycle_number,
+           y.due_date, (cast(:now as timestamptz) at time zone c.timezone) as local_now, c.reminder_days,
+           c.overdue_reminders, c.reminder_hour
+    from circles c join cycles y on y.circle_id = c.id and y.status = 'OPEN'
+    where c.status = 'ACTIVE'
+), fired as (
+    select l.*, l.due_date - l.local_now::date as days_left from local l
+    where extract(hour from l.local_now) >= l.reminder_hour
+      and ((l.due_date - l.local_now::date) = any(l.reminder_days)
+           or (l.local_now::date - l.due_date) between 1 and l.overdue_reminders)
+), unpaid as (
+    select f.cycle_id, m.user_id, u.full_name from fired f
+    join memberships m on m.circle_id = f.circle_id join users u on u.id = m.user_id
+    left join contributions k on k.cycle_id = f.cycle_id and k.user_id = m.user_id
+    where k.id is null or k.status = 'REJECTED'
+), facts as (
+    select f.*, case when f.days_left >= 0 then 'reminder' else 'overdue' end as kind,
+           jsonb_build_object('circle', f.name, 'currency', f.currency, 'amount_per_cycle', f.amount_per_cycle,
+                              'cycle_number', f.cycle_number, 'due_date', f.due_date, 'days_left', f.days_left,
+                              'unpaid', (select jsonb_agg(p.full_name order by p.full_name) from unpaid p
+                                         where p.cycle_id = f.cycle_id)) as payload
+    from fired f where exists (select 1 from unpaid p where p.cycle_id = f.cycle_id)
+)
+"""
+
+_GROUP_AND_PRIVATE = _FIRED + """
+insert into outbox (channel, address, kind, payload, dedup_key, circle_id, next_attempt_at, created_at)
+select ch.channel, ch.chat_address, f.kind, f.payload,
+       concat_ws(':', 'r', f.cycle_id, f.days_left, ch.channel, ch.chat_address), f.circle_id, :now, :now
+from facts f join circle_chats ch on ch.circle_id = f.circle_id and ch.active
+union all
+select i.channel, i.address, 'nudge_' || f.kind, f.payload || jsonb_build_object('member', p.full_name),
+       concat_ws(':', 'r', f.cycle_id, f.days_left, p.user_id, i.channel), f.circle_id, :now, :now
+from facts f join unpaid p on p.cycle_id = f.cycle_id join channel_identities i on i.user_id = p.user_id
+on conflict (dedup_key) do nothing
+"""
+
+# Organizers hear once a day (after the circle's reminder hour) when payments wait for them.
+_ORGANIZER_NUDGES = """
+with waiting as (
+    select c.id as circle_id, c.name, y.id as cycle_id, y.cycle_number,
+           (cast(:now as timestamptz) at time zone c.timezone) as local_now, c.reminder_hour,
+           (select jsonb_agg(u.full_name order by u.full_name) from contributions k join users u on u.id = k.user_id
+            where k.cycle_id = y.id and k.status = 'PENDING') as pending
+    from circles c join cycles y on y.circle_id = c.id and y.status <> 'PAID_OUT'
+    where c.status = 'ACTIVE'
+      and exists (select 1 from contributions k where k.cycle_id = y.id and k.status = 'PENDING')
+)
+insert into outbox (channel, address, kind, payload, dedup_key, circle_id, next_attempt_at, created_at)
+select i.channel, i.address, 'nudge_organizer',
+       jsonb_build_object('circle', w.name, 'cycle_number', w.cycle_number, 'pending', w.pending),
+       concat_ws(':', 'p', w.cycle_id, w.local_now::date, m.user_id, i.channel), w.circle_id, :now, :now
+from waiting w
+join memberships m on m.circle_id = w.circle_id and m.role = 'ORGANIZER'
+join channel_identities i on i.user_id = m.user_id
+where extract(hour from w.local_now) >= w.reminder_hour
+on conflict (dedup_key) do nothing
+"""
+
+
+async def plan_reminders(uow: UnitOfWork) -> int:
+    """Queue every reminder due at the unit of work's clock time; returns how many were new."""
+    async with uow:
+        now = uow.now()
+        planned = 0
+        for statement in (_GROUP_AND_PRIVATE, _ORGANIZER_NUDGES):
+            planned += (await uow.session.execute(text(statement), {"now": now})).rowcount
+        await uow.session.commit()
+        return planned
