@@ -226,3 +226,14 @@ class ChatMoved(Event):
     channel: str
     old_address: str
     new_address: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemindersChanged(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    reminder_days: list[int]
+    reminder_hour: int
+    overdue_reminders: int
+    auto_draw: bool
+    draw_hour: int

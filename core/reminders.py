@@ -8,10 +8,15 @@ Only members who have not paid (nothing marked, or rejected) are reminded.
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from core.errors import InvalidCircleSettings
+from core.events import RemindersChanged
+from core.guards import lock_circle, require_organizer
+from core.models import Circle
 from core.uow import UnitOfWork
 
 # Circles whose reminder hour has passed today (local time), with the current cycle's due date
@@ -87,3 +92,40 @@ async def plan_reminders(uow: UnitOfWork) -> int:
             planned += (await uow.session.execute(text(statement), {"now": now})).rowcount
         await uow.session.commit()
         return planned
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    reminder_days: list[int]  # days before the due date, 0 = the due date itself
+    reminder_hour: int  # local hour when reminders go out
+    overdue_reminders: int  # daily reminders after the due date, at most this many
+    auto_draw: bool  # draw by itself once everyone is confirmed
+    draw_hour: int  # local hour on the due date from which the automatic draw may run
+
+
+def reminder_settings(circle: Circle) -> ReminderSettings:
+    return ReminderSettings(sorted(circle.reminder_days, reverse=True), circle.reminder_hour,
+                            circle.overdue_reminders, circle.auto_draw, circle.draw_hour)
+
+
+async def set_reminders(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID,
+                        settings: ReminderSettings) -> ReminderSettings:
+    """Organizers tune when the circle is reminded and whether draws run by themselves."""
+    days = sorted(set(settings.reminder_days), reverse=True)
+    if len(days) > 7 or any(not 0 <= d <= 30 for d in days):
+        raise InvalidCircleSettings(field="reminder_days", reason="out_of_range")
+    if not (0 <= settings.reminder_hour <= 23 and 0 <= settings.draw_hour <= 23):
+        raise InvalidCircleSettings(field="hour", reason="out_of_range")
+    if not 0 <= settings.overdue_reminders <= 14:
+        raise InvalidCircleSettings(field="overdue_reminders", reason="out_of_range")
+    async with uow:
+        circle = await lock_circle(uow.session, circle_id)
+        await require_organizer(uow.session, circle_id, actor)
+        circle.reminder_days, circle.reminder_hour = days, settings.reminder_hour
+        circle.overdue_reminders, circle.auto_draw, circle.draw_hour = (
+            settings.overdue_reminders, settings.auto_draw, settings.draw_hour)
+        uow.emit(RemindersChanged(circle_id=circle_id, actor_id=actor, reminder_days=days,
+                                  reminder_hour=settings.reminder_hour, overdue_reminders=settings.overdue_reminders,
+                                  auto_draw=settings.auto_draw, draw_hour=settings.draw_hour))
+        await uow.commit()
+        return reminder_settings(circle)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
 from core import errors, schedule
 from core.models import PayoutOrder
 from core.money import normalize_currency, parse_amount
+from core.reminders import ReminderSettings
 
 FREQUENCY_WORDS = {
     "weekly": ("weekly", None), "week": ("weekly", None),
@@ -60,3 +62,45 @@ def parse_member_count(text: str) -> int:
 
 def parse_due_date(text: str) -> date:
     return schedule.parse_date(text)
+
+
+def parse_hour(text: str) -> int:
+    """'9', '09', '9:00', '18h' → the hour; minutes other than :00 are refused (ticks are hourly)."""
+    match = re.fullmatch(r"(\d{1,2})(?::00|h)?", text.strip().lower())
+    if not match or int(match.group(1)) > 23:
+        raise errors.InvalidCircleSettings(field="hour", reason="not_an_hour")
+    return int(match.group(1))
+
+
+def parse_reminders(words: list[str], current: ReminderSettings) -> ReminderSettings:
+    """`3,1,0 at 9`, `overdue 2`, `off` — changes on top of the current settings."""
+    settings = dataclasses.asdict(current)
+    tokens = [w.lower() for w in words]
+    while tokens:
+        token = tokens.pop(0)
+        if token == "off":
+            settings.update(reminder_days=[], overdue_reminders=0)
+        elif token == "at" and tokens:
+            settings["reminder_hour"] = parse_hour(tokens.pop(0))
+        elif token == "overdue" and tokens and tokens[0].isdigit() and len(tokens[0]) <= 2:
+            settings["overdue_reminders"] = int(tokens.pop(0))
+        elif re.fullmatch(r"\d{1,2}(,\d{1,2})*", token):
+            settings["reminder_days"] = [int(d) for d in token.split(",")]
+        else:
+            raise errors.InvalidCircleSettings(field="reminders", reason="unreadable")
+    return ReminderSettings(**settings)
+
+
+def parse_autodraw(words: list[str], current: ReminderSettings) -> ReminderSettings:
+    """`on`, `off`, `on at 18`, `at 18`."""
+    settings = dataclasses.replace(current)
+    tokens = [w.lower() for w in words]
+    while tokens:
+        token = tokens.pop(0)
+        if token in ("on", "off"):
+            settings = dataclasses.replace(settings, auto_draw=token == "on")
+        elif token == "at" and tokens:
+            settings = dataclasses.replace(settings, draw_hour=parse_hour(tokens.pop(0)))
+        else:
+            raise errors.InvalidCircleSettings(field="autodraw", reason="unreadable")
+    return settings

@@ -10,7 +10,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandSc
 from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes,
                           MessageHandler, TypeHandler, filters)
 
-from handlers.telegram import draws, housekeeping, identity, info, membership, payments, setup
+from handlers.telegram import draws, housekeeping, identity, info, membership, payments, reminders, setup
 from handlers.telegram.errors import on_error
 from handlers.telegram.common import is_group
 
@@ -49,6 +49,11 @@ COMMANDS = [
     Command("history", (GROUP,), "anyone", "every cycle so far: winners and payouts", info.cmd_history),
     Command("remove", (GROUP,), "organizer", "remove a member (before the circle starts)", membership.cmd_remove,
             "@member"),
+    Command("reminders", (GROUP,), "anyone", "see when reminders go out; organizers change them",
+            reminders.cmd_reminders,
+            "[DAYS at HOUR | overdue N | off]"),
+    Command("autodraw", (GROUP,), "organizer", "turn the automatic draw on or off, or set its hour",
+            reminders.cmd_autodraw, "[on | off] [at HOUR]"),
     Command("begin", (GROUP,), "organizer", "start the circle now with the members it has", membership.cmd_begin),
     Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
     Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),

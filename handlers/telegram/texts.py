@@ -9,6 +9,7 @@ from core.errors import CoreError
 from core.history import CycleRecord, MyCircle
 from core.models import Circle, ContributionStatus, CycleStatus, PayoutOrder
 from core.money import format_amount
+from core.reminders import ReminderSettings
 from core.summary import CircleSummary
 
 MAX_ECHO = 40  # how much of what someone typed we quote back in a refusal
@@ -201,3 +202,16 @@ REMOVED = "{name} was removed from “{circle}” by {by}."
 REMOVE_USAGE = "Who should I remove? Reply /remove to their message, or send /remove @username."
 WHO_USAGE = "Whose payment? Reply to the payment message, or name them: /{command} @username."
 RECEIVED = "🙏 {name} confirmed receiving the cycle {cycle} pot."
+
+
+def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
+    def days(d: int) -> str:
+        return "on the due date" if d == 0 else f"{d} day{'s' if d > 1 else ''} before"
+
+    before = ", ".join(days(d) for d in s.reminder_days) or "no reminders before the due date"
+    overdue = f"then daily for {s.overdue_reminders} day(s) while unpaid" if s.overdue_reminders else "no overdue reminders"
+    draw = (f"automatic draw from {s.draw_hour:02d}:00 on the due date once everyone is confirmed" if s.auto_draw
+            else "draws only by an organizer's /draw")
+    return (f"⏰ “{circle.name}” reminders at {s.reminder_hour:02d}:00 ({circle.timezone}): {before}; {overdue}. "
+            f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · /reminders overdue 2 · "
+            "/reminders off · /autodraw off · /autodraw on at 18")

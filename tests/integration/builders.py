@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 from core.circles import CircleSettings, create_circle, join_circle
-from core.models import Circle, PayoutOrder
+from core.models import Channel, Circle, PayoutOrder
 from core.uow import UnitOfWork
 from core.users import register_user
 
@@ -16,9 +16,12 @@ _numbers = itertools.count(1)
 NewUow = Callable[[], UnitOfWork]
 
 
-async def user(new_uow: NewUow, name: str | None = None) -> uuid.UUID:
+async def user(new_uow: NewUow, name: str | None = None, *, telegram: bool = False) -> uuid.UUID:
+    """A registered person; with `telegram`, reachable in a private chat whose id is 10000 + n."""
     n = next(_numbers)
-    registered = await register_user(new_uow(), phone=f"+2547{n:08d}", full_name=name or f"Member {n}")
+    channel, address = (Channel.TELEGRAM, str(10000 + n)) if telegram else (None, None)
+    registered = await register_user(new_uow(), phone=f"+2547{n:08d}", full_name=name or f"Member {n}",
+                                     channel=channel, address=address)
     return registered.id
 
 
@@ -30,19 +33,23 @@ def settings(total_members: int = 5, *, payout_order: PayoutOrder = PayoutOrder.
 
 
 async def forming_circle(new_uow: NewUow, members: int, total: int | None = None,
-                         payout_order: PayoutOrder = PayoutOrder.RANDOM) -> tuple[Circle, list[uuid.UUID]]:
-    """A circle with `members` people in it (the first is the organizer), not yet full."""
-    organizer = await user(new_uow, "Auntie Grace")
-    circle = await create_circle(new_uow(), actor=organizer,
-                                 settings=settings(total or members + 1, payout_order=payout_order))
+                         payout_order: PayoutOrder = PayoutOrder.RANDOM, *, telegram_chat: str | None = None,
+                         **overrides) -> tuple[Circle, list[uuid.UUID]]:
+    """A circle with `members` people in it (the first is the organizer), not yet full. With
+    `telegram_chat`, it lives in that group and its members are reachable privately."""
+    reachable = telegram_chat is not None
+    organizer = await user(new_uow, "Auntie Grace", telegram=reachable)
+    chat = (Channel.TELEGRAM, telegram_chat) if reachable else None
+    circle = await create_circle(new_uow(), actor=organizer, chat=chat,
+                                 settings=settings(total or members + 1, payout_order=payout_order, **overrides))
     people = [organizer]
     for _ in range(members - 1):
-        people.append(await user(new_uow))
+        people.append(await user(new_uow, telegram=reachable))
         await join_circle(new_uow(), actor=people[-1], circle_id=circle.id)
     return circle, people
 
 
-async def active_circle(new_uow: NewUow, members: int = 5,
-                        payout_order: PayoutOrder = PayoutOrder.RANDOM) -> tuple[Circle, list[uuid.UUID]]:
+async def active_circle(new_uow: NewUow, members: int = 5, payout_order: PayoutOrder = PayoutOrder.RANDOM,
+                        **options) -> tuple[Circle, list[uuid.UUID]]:
     """A full circle, started by its last member joining; cycle 1 is open."""
-    return await forming_circle(new_uow, members, total=members, payout_order=payout_order)
+    return await forming_circle(new_uow, members, total=members, payout_order=payout_order, **options)

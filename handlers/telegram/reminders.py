@@ -1,0 +1,37 @@
+"""/reminders and /autodraw: when the circle is nudged, and whether draws run by themselves."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from core.circles import member_role
+from core.errors import NotOrganizer
+from core.models import Role
+from core.reminders import reminder_settings, set_reminders
+from handlers import parsing
+from handlers.telegram import texts
+from handlers.telegram.common import chat_circle, registered_user, rosca
+
+
+async def cmd_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _settings_command(update, context, parsing.parse_reminders)
+
+
+async def cmd_autodraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _settings_command(update, context, parsing.parse_autodraw)
+
+
+async def _settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE, parse) -> None:
+    circle = await chat_circle(update, context)
+    current = reminder_settings(circle)
+    if not context.args:  # anyone may look
+        await update.effective_message.reply_text(texts.reminder_settings(circle, current))
+        return
+    if not (user := await registered_user(update, context)):
+        return
+    if await member_role(rosca(context).new_uow(), circle.id, user.id) != Role.ORGANIZER:
+        raise NotOrganizer()  # before parsing: a member's typo should not read as a settings problem
+    changed = await set_reminders(rosca(context).new_uow(), actor=user.id, circle_id=circle.id,
+                                  settings=parse(context.args, current))
+    await update.effective_message.reply_text("Updated. " + texts.reminder_settings(circle, changed))
