@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from core.draws import run_draw
-from core.errors import CircleNotActive, NotReceiver
+from core.errors import NotReceiver
 from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import circle_history, names_of
 from core.payouts import acknowledge_payout, record_payout
@@ -40,7 +40,8 @@ async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     chosen = [r for r in records if wanted is None or r.cycle_number == int(wanted)]
     if not chosen:
-        raise CircleNotActive(status="no_such_cycle")
+        await update.effective_message.reply_text(texts.NO_SUCH_CYCLE.format(number=wanted or 1))
+        return
     record = chosen[-1]
     names = await names_of(rosca(context).new_uow(), record.eligible_ids)
     await update.effective_message.reply_text(texts.verify_text(circle, record, names))

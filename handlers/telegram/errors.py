@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -21,7 +22,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return
-    if isinstance(error, CoreError):
+    if isinstance(error, DBAPIError):  # the database is away (restart, failover): nothing was changed
+        log.warning("update %s: database unavailable: %s", update.update_id, error.__class__.__name__)
+        text = texts.DATABASE_AWAY
+    elif isinstance(error, CoreError):
         ids = error.context.get("user_ids", [])
         names = {str(k): v for k, v in (await names_of(rosca(context).new_uow(), ids)).items()} if ids else {}
         text = texts.refusal(error, names)

@@ -108,7 +108,9 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     chat, sender = str(update.effective_chat.id), str(update.effective_user.id)
     state = await load_state(rosca(context).new_uow(), TG, chat, sender)
     if not state or "step" not in state:
-        return  # not in a setup: ordinary chatter, or someone else's buttons
+        if update.effective_chat.type == "private" and update.callback_query is None:
+            await update.effective_message.reply_text(texts.PRIVATE_HINT)
+        return  # in a group: ordinary chatter, or someone else's buttons
     if not (user := await registered_user(update, context)):
         return
     if text.strip().lower() in ("cancel", "/cancel"):

@@ -50,6 +50,7 @@ ERRORS: Mapping[str, str] = {
     "due_date_in_past": "The first due date {due_date} is in the past (today is {today}).",
 }
 STATUS_WORDS = {"PENDING": "waiting for confirmation", "CONFIRMED": "confirmed", "REJECTED": "rejected"}
+DATABASE_AWAY = "I can't reach my records right now. Nothing was changed; please try again in a moment."
 APOLOGY = "Sorry, something went wrong on my side. Nothing was changed; please try again in a moment."
 
 
@@ -193,6 +194,8 @@ ASK_CONTACT = ("Welcome! To take part in savings circles, share your phone numbe
 NOT_YOUR_CONTACT = "Please share your own contact with the button below, not someone else's."
 REGISTERED = "Thanks {name}, you're registered as {phone}."
 WELCOME_BACK = "Hi {name}! You're registered as {phone}. Send /mycircles to see your circles, /help for more."
+PRIVATE_HINT = "Send /mycircles to see your circles, or /help for what I can do."
+NO_SUCH_CYCLE = "There's no cycle {number} in this circle yet."
 GROUP_ONLY = "That works in the group chat of your circle."
 PRIVATE_ONLY = "Let's do that in a private chat with me."
 CANCEL_ASK = "Cancel “{name}” for everyone? This can't be undone."

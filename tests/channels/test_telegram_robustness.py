@@ -6,6 +6,7 @@ import logging
 import uuid
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.channels import updates
 from tests.channels.driver import buttons
@@ -166,3 +167,23 @@ async def test_an_unexpected_failure_apologises_and_logs_the_update(bot, monkeyp
         sent = await bot.deliver(update)
     assert sent[0]["text"].startswith("Sorry, something went wrong on my side. Nothing was changed")
     assert f"update {update['update_id']} failed" in caplog.text and "database exploded" in caplog.text
+
+
+async def test_verify_a_cycle_that_does_not_exist_and_plain_text_in_private(bot):
+    await started_circle(bot)
+    assert "There's no cycle 9 in this circle yet." in await bot.say(TOM, "/verify 9")
+    assert "Commitment:" in await bot.say(TOM, "/verify 1") and "The seed is revealed at the draw." in (
+        await bot.say(TOM, "/verify"))
+    assert "Send /mycircles" in await bot.private(TOM, "hello?")
+    assert await bot.say(TOM, "just chatting in the group") == ""
+
+
+async def test_a_database_outage_says_try_again(bot, monkeypatch):
+    await started_circle(bot)
+
+    async def unreachable(*args, **kwargs):
+        raise OperationalError("select 1", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr("handlers.telegram.info.circle_summary", unreachable)
+    assert await bot.say(TOM, "/summary") == (
+        "I can't reach my records right now. Nothing was changed; please try again in a moment.")
