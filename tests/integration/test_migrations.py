@@ -51,3 +51,27 @@ def test_models_match_the_migrated_schema(scratch_url):
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_check_constraints_match_between_models_and_migrations(scratch_url, server_url):
+    """Autogenerate ignores CHECK constraints, so compare them by name against a create_all schema."""
+    upgrade(scratch_url)
+    reference = fresh_database(server_url, "rosca_reference")
+    try:
+        engine = create_engine(reference)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+
+        def checks(url: str) -> dict[str, set[str]]:
+            engine = create_engine(url)
+            inspector = inspect(engine)
+            found = {t: {c["name"] for c in inspector.get_check_constraints(t)} for t in inspector.get_table_names()
+                     if t != "alembic_version"}
+            engine.dispose()
+            return found
+
+        migrated, modelled = checks(scratch_url), checks(reference)
+        assert migrated == modelled
+        assert "ck_circles_reminder_days_range" in migrated["circles"]
+    finally:
+        drop_database(reference)
