@@ -1,5 +1,10 @@
-"""Who must hear about a change that nobody is waiting on a reply for: written to the outbox in the
-change's own transaction. Only facts go in; each channel words them when it delivers."""
+"""Who must hear about a change: written to the outbox in the change's own transaction.
+
+A circle's audience is its group chats (Telegram) plus each member's WhatsApp, a "virtual group"
+since WhatsApp has no group chats for bots. The chat a change was made from already got a direct
+reply, so announcements of actions skip it; consequences nobody asked for (a cycle opening, the
+circle completing, the scheduler's draw) go everywhere. Only facts go in; each channel words them.
+"""
 
 from __future__ import annotations
 
@@ -9,34 +14,56 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.events import CircleCompleted, CycleOpened, DrawCompleted, Event
-from core.models import Circle, CircleChat, User
+from core import events as ev
+from core.models import Channel, ChannelIdentity, Circle, CircleChat, Membership, User
 from core.outbox import enqueue
 
-
-async def _facts(session: AsyncSession, event: Event) -> tuple[str, dict[str, Any]] | None:
-    if isinstance(event, CycleOpened):
-        return "cycle_opened", {"cycle_number": event.cycle_number, "due_date": event.due_date.isoformat(),
-                                "seed_commitment": event.seed_commitment, "eligible": len(event.eligible_ids)}
-    if isinstance(event, CircleCompleted):
-        return "circle_completed", {"total_paid_out": event.total_paid_out, "cycles": event.cycles}
-    if isinstance(event, DrawCompleted) and event.actor_id is None:  # an organizer's /draw gets a reply instead
-        winner = await session.get(User, event.winner_id)
-        return "auto_draw", {"cycle_number": event.cycle_number, "winner": winner.full_name, "seed": event.seed,
-                             "seed_commitment": event.seed_commitment}
-    return None
+CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted)
+ACTIONS = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.PaymentMarked,
+           ev.PaymentConfirmed, ev.PaymentRejected, ev.DrawCompleted, ev.PayoutRecorded, ev.PayoutAcknowledged,
+           ev.CircleCancelled)
 
 
-async def notify(session: AsyncSession, event: Event, now: datetime) -> None:
-    """Queue the event's announcement for every group chat of its circle."""
-    facts = await _facts(session, event)
-    if facts is None or event.circle_id is None:
-        return
-    kind, payload = facts
-    circle = await session.get(Circle, event.circle_id)
-    payload |= {"circle": circle.name, "currency": circle.currency, "amount_per_cycle": circle.amount_per_cycle}
+async def _name(session: AsyncSession, user_id: Any) -> str | None:
+    user = await session.get(User, user_id) if user_id else None
+    return user.full_name if user else None
+
+
+async def _facts(session: AsyncSession, event: ev.Event) -> dict[str, Any]:
+    """The event's own fields, plus the names people are called by."""
+    facts = event.details()
+    facts["actor"] = await _name(session, event.actor_id)
+    for key in ("user_id", "winner_id", "receiver_id"):
+        if key in facts:
+            facts[key.removesuffix("_id")] = await _name(session, getattr(event, key))
+    return facts
+
+
+async def audience(session: AsyncSession, circle_id: Any) -> list[tuple[Channel, str]]:
     chats = await session.execute(select(CircleChat.channel, CircleChat.chat_address)
-                                  .where(CircleChat.circle_id == circle.id))
-    for channel, address in chats.all():
-        await enqueue(session, channel=channel, address=address, kind=kind, payload=payload, now=now,
-                      circle_id=circle.id)
+                                  .where(CircleChat.circle_id == circle_id))
+    members = await session.execute(select(ChannelIdentity.channel, ChannelIdentity.address)
+                                    .join(Membership, Membership.user_id == ChannelIdentity.user_id)
+                                    .where(Membership.circle_id == circle_id,
+                                           ChannelIdentity.channel == Channel.WHATSAPP))
+    return [(Channel(c), a) for c, a in [*chats.all(), *members.all()]]
+
+
+async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
+    scheduled_draw = isinstance(event, ev.DrawCompleted) and event.actor_id is None
+    if event.circle_id is None or not isinstance(event, CONSEQUENCES + ACTIONS):
+        return
+    circle = await session.get(Circle, event.circle_id)
+    payload = await _facts(session, event) | {"circle": circle.name, "currency": circle.currency,
+                                              "amount_per_cycle": circle.amount_per_cycle}
+    kind = "auto_draw" if scheduled_draw else event.action
+    skip = None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin
+    recipients = await audience(session, circle.id)
+    if isinstance(event, ev.MemberLeft | ev.MemberRemoved):  # no longer a member, but should still hear it
+        recipients += [(Channel(c), a) for c, a in (await session.execute(
+            select(ChannelIdentity.channel, ChannelIdentity.address).where(
+                ChannelIdentity.user_id == event.user_id, ChannelIdentity.channel == Channel.WHATSAPP))).all()]
+    for channel, address in dict.fromkeys(recipients):
+        if (channel, address) != skip:
+            await enqueue(session, channel=channel, address=address, kind=kind, payload=payload, now=now,
+                          circle_id=circle.id)

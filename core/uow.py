@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import audit, notifications
 from core.events import Event
+from core.models import Channel
 
 
 def utc_now() -> datetime:
@@ -31,6 +32,8 @@ class UnitOfWork:
         self.clock = clock
         self.events: list[Event] = []
         self.committed: list[Event] = []
+        # The chat the change was made from: it gets the direct reply, so announcements skip it.
+        self.origin: tuple[Channel, str] | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -53,7 +56,7 @@ class UnitOfWork:
         now = self.now()
         for event in self.events:
             await audit.record(self.session, event, now)
-            await notifications.notify(self.session, event, now)
+            await notifications.notify(self.session, event, now, self.origin)
         await self.session.commit()
         self.committed = self.events
         self.events = []

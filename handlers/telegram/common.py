@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from core.chats import chats_of, circle_for_chat
+from core.chats import circle_for_chat
 from core.errors import CircleNotFound
 from core.models import Channel, Circle, User
 from core.uow import UnitOfWork
@@ -27,6 +27,14 @@ class Rosca:
 
 def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
     return context.bot_data["rosca"]
+
+
+def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
+    """A unit of work for a change made from this chat: the chat gets our direct reply, so the
+    outbox announces the change to everyone else (other groups, WhatsApp members)."""
+    uow = rosca(context).new_uow()
+    uow.origin = (TG, str(update.effective_chat.id))
+    return uow
 
 
 async def acting_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
@@ -61,11 +69,6 @@ async def chat_circle(update: Update, context: ContextTypes.DEFAULT_TYPE, *, inc
         raise CircleNotFound()
     return circle
 
-
-async def announce(context: ContextTypes.DEFAULT_TYPE, circle: Circle, text: str, **kwargs) -> None:
-    """Post in every Telegram group the circle lives in."""
-    for chat in await chats_of(rosca(context).new_uow(), circle.id, TG):
-        await context.bot.send_message(int(chat), text, **kwargs)
 
 
 def is_group(update: Update) -> bool:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Bot
+from types import SimpleNamespace
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from core.models import ContributionStatus
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
+from handlers.telegram import texts
+from handlers.telegram.draws import ACK
+from handlers.telegram.payments import decision_buttons
 
 
 def _money(p: dict[str, Any], key: str = "amount_per_cycle") -> str:
@@ -19,28 +25,54 @@ def _names(names: list[str] | None) -> str:
     return ", ".join(names or [])
 
 
-def render(kind: str, p: dict[str, Any]) -> str:
-    if kind == "cycle_opened":
-        return (f"🔔 Cycle {p['cycle_number']} of “{p['circle']}” is open: {_money(p)} due {p['due_date']}.\n"
-                f"Pay, then send /paid. {p['eligible']} member(s) can receive this pot.\n"
-                f"Draw commitment (the seed's SHA-256, fixed now): {p['seed_commitment']}")
-    if kind == "circle_completed":
-        return (f"🏁 “{p['circle']}” is complete: every member received the pot once. "
-                f"{_money(p, 'total_paid_out')} was handed over in all. Thank you all!")
-    if kind == "auto_draw":
-        return (f"🎲 Everyone paid, so I drew cycle {p['cycle_number']} of “{p['circle']}”: {p['winner']} receives "
-                f"the pot!\nSeed revealed: {p['seed']}\nCommitment posted at the cycle's start: "
-                f"{p['seed_commitment']}\nSend /verify to check it. Organizers: /payout once it's handed over.")
+def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text (and buttons) for an outbox message in a Telegram chat."""
+    circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
+    if kind == "payment_marked":
+        text = texts.payment_marked(p["user"], circle, p["amount"], p["cycle_number"])
+        return text, decision_buttons(p["contribution_id"])
+    if kind == "payout_recorded":
+        button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{p['payout_id']}")
+        return (texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"]),
+                InlineKeyboardMarkup([[button]]))
+    return _plain(kind, p, circle), None
+
+
+def _plain(kind: str, p: dict[str, Any], circle: Any) -> str:
+    if kind in ("payment_confirmed", "payment_rejected"):
+        status = ContributionStatus.CONFIRMED if kind == "payment_confirmed" else ContributionStatus.REJECTED
+        return texts.payment_decided(p["user"], circle, p["amount"], status, p["actor"])
+    simple = {
+        "member_joined": "👋 {user} joined “{circle}”.",
+        "member_left": "{user} left “{circle}”.",
+        "member_removed": "{user} was removed from “{circle}” by {actor}.",
+        "circle_started": "🚀 {actor} started “{circle}” with {total_members} members.",
+        "circle_cancelled": "The circle “{circle}” was cancelled by {actor}. Its history stays available with /history.",
+        "payout_acknowledged": "🙏 {receiver} confirmed receiving the cycle {cycle_number} pot.",
+        "draw_completed": "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!\nSeed revealed: {seed}\n"
+                          "Commitment posted at the cycle's start: {seed_commitment}\nSend /verify to check it.",
+        "auto_draw": "🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
+                     "Seed revealed: {seed}\nCommitment posted at the cycle's start: {seed_commitment}\n"
+                     "Send /verify to check it. Organizers: /payout once it's handed over.",
+        "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_date}.\n"
+                        "Pay, then send /paid. {eligible} member(s) can receive this pot.\n"
+                        "Draw commitment (the seed's SHA-256, fixed now): {seed_commitment}",
+        "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
+                            "{total} was handed over in all. Thank you all!",
+        "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
+                           "Tap Confirm or Reject in the group.",
+    }
+    values = dict(p, money=_money(p) if "currency" in p else "", eligible=len(p.get("eligible_ids", [])),
+                  total=_money(p, "total_paid_out") if "total_paid_out" in p else "",
+                  pending_names=_names(p.get("pending")))
+    if kind in simple:
+        return simple[kind].format_map(values)
     if kind in ("reminder", "overdue"):
-        when = _when(p["days_left"])
-        return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {when}.\n"
+        return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p['days_left'])}.\n"
                 f"Not paid yet: {_names(p['unpaid'])}. Send /paid once you've paid.")
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
                 f"{_when(p['days_left'])}. Send /paid in the group once you've paid.")
-    if kind == "nudge_organizer":
-        return (f"“{p['circle']}”: payments wait for your confirmation (cycle {p['cycle_number']}): "
-                f"{_names(p['pending'])}. Tap Confirm or Reject in the group.")
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
@@ -60,7 +92,8 @@ class TelegramSender:
 
     async def __call__(self, message: Due) -> None:
         try:
-            await self.bot.send_message(int(message.address), render(message.kind, message.payload))
+            text, markup = render(message.kind, message.payload)
+            await self.bot.send_message(int(message.address), text, reply_markup=markup)
         except RetryAfter as error:
             raise DeliveryFailed(str(error), retry_after=_seconds(error.retry_after)) from error
         except (Forbidden, BadRequest) as error:  # blocked by the user, kicked, chat gone: retrying won't help

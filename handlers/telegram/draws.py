@@ -13,7 +13,7 @@ from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import circle_history, names_of
 from core.payouts import acknowledge_payout, record_payout
 from handlers.telegram import texts
-from handlers.telegram.common import chat_circle, registered_user, rosca
+from handlers.telegram.common import change, chat_circle, registered_user, rosca
 
 ACK = "ack:"
 
@@ -23,7 +23,7 @@ async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not (user := await registered_user(update, context)):
         return
     override = bool(context.args) and context.args[0].lower() in ("anyway", "now", "force")
-    draw = await run_draw(rosca(context).new_uow(), actor=user.id, circle_id=circle.id, override=override)
+    draw = await run_draw(change(update, context), actor=user.id, circle_id=circle.id, override=override)
     _, records = await circle_history(rosca(context).new_uow(), circle.id)
     record = next(r for r in records if r.winner_id == draw.winner_id)
     names = await names_of(rosca(context).new_uow(), [*record.eligible_ids, *record.unpaid_ids])
@@ -51,7 +51,7 @@ async def cmd_payout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return
-    uow = rosca(context).new_uow()
+    uow = change(update, context)
     payout = await record_payout(uow, actor=user.id, circle_id=circle.id)
     names = await names_of(rosca(context).new_uow(), [payout.receiver_id])
     cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PayoutRecorded))
@@ -69,7 +69,7 @@ async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         payout_id = uuid.UUID(query.data[len(ACK):])
     except ValueError:
         raise NotReceiver() from None
-    uow = rosca(context).new_uow()
+    uow = change(update, context)
     await acknowledge_payout(uow, actor=user.id, payout_id=payout_id)  # only the receiver may
     acknowledged = next(e for e in uow.committed if isinstance(e, PayoutAcknowledged))
     await query.answer("Thank you!")

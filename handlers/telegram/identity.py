@@ -10,7 +10,7 @@ from core.conversations import clear_state, load_state, save_state
 from core.users import register_user
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, rosca
-from handlers.telegram.membership import join_and_announce
+from handlers.telegram.membership import join_and_reply
 
 SHARE_PHONE = ReplyKeyboardMarkup([[KeyboardButton("📱 Share my phone number", request_contact=True)]],
                                   resize_keyboard=True, one_time_keyboard=True)
@@ -52,4 +52,4 @@ async def _continue(update: Update, context: ContextTypes.DEFAULT_TYPE, user, pa
     """Finish what the person tried in the group before registering."""
     if payload.startswith("join-"):
         circle = await circle_by_code(rosca(context).new_uow(), payload.removeprefix("join-"))
-        await join_and_announce(update, context, user, circle)
+        await join_and_reply(update, context, user, circle)

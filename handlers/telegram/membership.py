@@ -12,14 +12,15 @@ from core.errors import NotOrganizer
 from core.models import Circle, Role, User
 from core.users import member_by_handle, user_by_identity
 from handlers.telegram import texts
-from handlers.telegram.common import TG, announce, chat_circle, is_group, registered_user, rosca
+from handlers.telegram.common import TG, change, chat_circle, is_group, registered_user, rosca
 
 
-async def join_and_announce(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
-    await join_circle(rosca(context).new_uow(), actor=user.id, circle_id=circle.id)
+async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
+    await join_circle(change(update, context), actor=user.id, circle_id=circle.id)
     seats = await member_count(rosca(context).new_uow(), circle.id)
-    await announce(context, circle, texts.joined(user.full_name, circle, seats))
-    if not is_group(update):
+    if is_group(update):
+        await update.effective_message.reply_text(texts.joined(user.full_name, circle, seats))
+    else:  # joined from the private chat after registering: the group hears it from the outbox
         await update.effective_message.reply_text(f"You're in “{circle.name}”. See you in the group!")
 
 
@@ -27,13 +28,13 @@ async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
     user = await registered_user(update, context, payload=f"join-{circle.join_code}")
     if user is not None:
-        await join_and_announce(update, context, user, circle)
+        await join_and_reply(update, context, user, circle)
 
 
 async def cmd_leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
     if user := await registered_user(update, context):
-        await leave_circle(rosca(context).new_uow(), actor=user.id, circle_id=circle.id)
+        await leave_circle(change(update, context), actor=user.id, circle_id=circle.id)
         await update.effective_message.reply_text(texts.LEFT.format(name=user.full_name, circle=circle.name))
 
 
@@ -45,7 +46,7 @@ async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if target is None:
         await update.effective_message.reply_text(texts.REMOVE_USAGE)
         return
-    await remove_member(rosca(context).new_uow(), actor=user.id, circle_id=circle.id, user_id=target.id)
+    await remove_member(change(update, context), actor=user.id, circle_id=circle.id, user_id=target.id)
     await update.effective_message.reply_text(
         texts.REMOVED.format(name=target.full_name, circle=circle.name, by=user.full_name))
 
@@ -63,7 +64,7 @@ async def named_member(update: Update, context: ContextTypes.DEFAULT_TYPE, circl
 async def cmd_begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
     if user := await registered_user(update, context):
-        started = await start_circle(rosca(context).new_uow(), actor=user.id, circle_id=circle.id)
+        started = await start_circle(change(update, context), actor=user.id, circle_id=circle.id)
         await update.effective_message.reply_text(
             f"🚀 {user.full_name} started “{started.name}” with {started.total_members} members.")
 
@@ -86,6 +87,6 @@ async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if user is None or query.data != f"cancel:{circle.id}":
         await query.answer("This button isn't for you or is out of date.", show_alert=True)
         return
-    await cancel_circle(rosca(context).new_uow(), actor=user.id, circle_id=uuid.UUID(query.data[7:]))
+    await cancel_circle(change(update, context), actor=user.id, circle_id=uuid.UUID(query.data[7:]))
     await query.answer("Cancelled.")
     await query.edit_message_text(texts.CANCELLED.format(name=circle.name, by=user.full_name))

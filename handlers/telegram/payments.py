@@ -14,7 +14,7 @@ from core.history import names_of
 from core.models import Circle, Contribution, User
 from core.money import parse_amount
 from handlers.telegram import texts
-from handlers.telegram.common import chat_circle, registered_user, rosca
+from handlers.telegram.common import change, chat_circle, registered_user, rosca
 from handlers.telegram.membership import named_member
 
 CONFIRM, REJECT = "pay:ok:", "pay:no:"
@@ -32,7 +32,7 @@ async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     amount = None
     if context.args:
         amount = parse_amount(" ".join(context.args), circle.currency)  # another currency is refused
-    uow = rosca(context).new_uow()
+    uow = change(update, context)
     paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount)
     cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PaymentMarked))
     await update.effective_message.reply_text(texts.payment_marked(user.full_name, circle, paid.amount, cycle_number),
@@ -49,7 +49,7 @@ async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         contribution_id = uuid.UUID(query.data[len(CONFIRM):])
     except ValueError:
         raise ContributionNotFound() from None
-    decided = await _decide(context, circle, user, contribution_id, confirm)
+    decided = await _decide(update, context, circle, user, contribution_id, confirm)
     await query.answer("Confirmed ✅" if confirm else "Rejected ❌")
     await query.edit_message_text(await _decided_text(context, circle, decided, user))
 
@@ -75,7 +75,7 @@ async def _decide_by_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
             return
         contribution_id = (await pending_contribution_of(rosca(context).new_uow(), circle_id=circle.id,
                                                          member=member.id)).id
-    decided = await _decide(context, circle, user, contribution_id, confirm)
+    decided = await _decide(update, context, circle, user, contribution_id, confirm)
     await update.effective_message.reply_text(await _decided_text(context, circle, decided, user))
 
 
@@ -90,12 +90,12 @@ def _from_payment_post(message: Message | None, bot_id: int) -> uuid.UUID | None
     return None
 
 
-async def _decide(context: ContextTypes.DEFAULT_TYPE, circle: Circle, user: User, contribution_id: uuid.UUID,
+async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle, user: User, contribution_id: uuid.UUID,
                   confirm: bool) -> Contribution:
     # Buttons can be pressed from any chat and callback data forged: core refuses a payment that is
     # not this chat's circle's, and checks that the presser is its organizer.
     decide = confirm_contribution if confirm else reject_contribution
-    return await decide(rosca(context).new_uow(), actor=user.id, contribution_id=contribution_id, circle_id=circle.id)
+    return await decide(change(update, context), actor=user.id, contribution_id=contribution_id, circle_id=circle.id)
 
 
 async def _decided_text(context: ContextTypes.DEFAULT_TYPE, circle: Circle, decided: Contribution, by: User) -> str:

@@ -11,7 +11,7 @@ from core.models import Role
 from core.reminders import reminder_settings, set_reminders
 from handlers import parsing
 from handlers.telegram import texts
-from handlers.telegram.common import chat_circle, registered_user, rosca
+from handlers.telegram.common import change, chat_circle, registered_user, rosca
 
 
 async def cmd_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -32,6 +32,6 @@ async def _settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         return
     if await member_role(rosca(context).new_uow(), circle.id, user.id) != Role.ORGANIZER:
         raise NotOrganizer()  # before parsing: a member's typo should not read as a settings problem
-    changed = await set_reminders(rosca(context).new_uow(), actor=user.id, circle_id=circle.id,
+    changed = await set_reminders(change(update, context), actor=user.id, circle_id=circle.id,
                                   settings=parse(context.args, current))
     await update.effective_message.reply_text("Updated. " + texts.reminder_settings(circle, changed))

@@ -17,7 +17,7 @@ from core.phones import phone_region, phone_timezone
 from core.users import clean_name
 from handlers import parsing
 from handlers.telegram import texts
-from handlers.telegram.common import TG, chat_circle, registered_user, rosca
+from handlers.telegram.common import TG, change, chat_circle, registered_user, rosca
 
 USAGE = ("To set up a circle in one line:\n/newcircle NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | "
          "FIRST_DUE_DATE [| ORDER]\ne.g. /newcircle Family Fund | 50 USD | 5 | monthly | 2026-12-01\n"
@@ -145,6 +145,6 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, s
 
 async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: dict[str, Any],
                   timezone: str) -> None:
-    circle = await create_circle(rosca(context).new_uow(), actor=user.id, settings=_settings(state, timezone),
+    circle = await create_circle(change(update, context), actor=user.id, settings=_settings(state, timezone),
                                  chat=(TG, str(update.effective_chat.id)))
     await update.effective_message.reply_text(texts.circle_created(circle, user.full_name))
