@@ -117,6 +117,8 @@ class ChannelIdentity(Base):
     address: Mapped[str] = mapped_column(String(128), nullable=False)
     # The public handle people type (a Telegram @username); it can change, so it is not the key.
     handle: Mapped[str | None] = mapped_column(String(64))
+    # When they last wrote to us (WhatsApp lets a business answer freely for 24 hours after that).
+    last_inbound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created()
 
 
@@ -348,5 +350,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The provider's id for the sent message (a Twilio MessageSid), to match delivery callbacks.
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

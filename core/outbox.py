@@ -11,13 +11,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.models import Channel, OutboxMessage, OutboxStatus
+
+if TYPE_CHECKING:  # core.uow imports this module (through notifications)
+    from core.uow import UnitOfWork
 
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = timedelta(minutes=10)
@@ -81,9 +84,18 @@ async def head_of_chat(conn: AsyncConnection, channel: Channel, address: str, no
     return Due(row.id, Channel(row.channel), row.address, row.kind, row.payload, row.attempts)
 
 
-async def mark_sent(conn: AsyncConnection, message_id: int, now: datetime) -> None:
+async def mark_sent(conn: AsyncConnection, message_id: int, now: datetime, provider_id: str | None = None) -> None:
     await conn.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-        status=OutboxStatus.SENT, sent_at=now, attempts=OutboxMessage.attempts + 1))
+        status=OutboxStatus.SENT, sent_at=now, attempts=OutboxMessage.attempts + 1, provider_id=provider_id))
+
+
+async def record_delivery_failure(uow: UnitOfWork, provider_id: str, error: str) -> bool:
+    """The provider told us later that a sent message never arrived (a status callback)."""
+    async with uow:
+        result = await uow.session.execute(update(OutboxMessage).where(OutboxMessage.provider_id == provider_id)
+                                           .values(status=OutboxStatus.FAILED, last_error=error[:500]))
+        await uow.session.commit()
+        return result.rowcount > 0
 
 
 async def mark_failed(conn: AsyncConnection, message_id: int, error: str) -> None:

@@ -33,18 +33,20 @@ with local as (
     where extract(hour from l.local_now) >= l.reminder_hour
       and ((l.due_date - l.local_now::date) = any(l.reminder_days)
            or (l.local_now::date - l.due_date) between 1 and l.overdue_reminders)
-), unpaid as (
-    select f.cycle_id, m.user_id, u.full_name from fired f
-    join memberships m on m.circle_id = f.circle_id join users u on u.id = m.user_id
-    left join contributions k on k.cycle_id = f.cycle_id and k.user_id = m.user_id
-    where k.id is null or k.status = 'REJECTED'
 ), facts as (
-    select f.*, case when f.days_left >= 0 then 'reminder' else 'overdue' end as kind,
+    -- Per circle, through the (circle, user) and (cycle, user) unique indexes: a fixed cost per circle
+    -- whatever the planner guesses (a global "unpaid" set joined back made this quadratic).
+    select f.*, case when f.days_left >= 0 then 'reminder' else 'overdue' end as kind, p.user_ids, p.names,
            jsonb_build_object('circle', f.name, 'currency', f.currency, 'amount_per_cycle', f.amount_per_cycle,
                               'cycle_number', f.cycle_number, 'due_date', f.due_date, 'days_left', f.days_left,
-                              'unpaid', (select jsonb_agg(p.full_name order by p.full_name) from unpaid p
-                                         where p.cycle_id = f.cycle_id)) as payload
-    from fired f where exists (select 1 from unpaid p where p.cycle_id = f.cycle_id)
+                              'unpaid', to_jsonb(p.names)) as payload
+    from fired f cross join lateral (
+        select array_agg(m.user_id order by u.full_name) as user_ids,
+               array_agg(u.full_name order by u.full_name) as names
+        from memberships m join users u on u.id = m.user_id
+        left join contributions k on k.cycle_id = f.cycle_id and k.user_id = m.user_id
+        where m.circle_id = f.circle_id and (k.id is null or k.status = 'REJECTED')) p
+    where p.user_ids is not null
 )
 """
 
@@ -56,7 +58,8 @@ from facts f join circle_chats ch on ch.circle_id = f.circle_id and ch.active
 union all
 select i.channel, i.address, 'nudge_' || f.kind, f.payload || jsonb_build_object('member', p.full_name),
        concat_ws(':', 'r', f.cycle_id, f.days_left, p.user_id, i.channel), f.circle_id, :now, :now
-from facts f join unpaid p on p.cycle_id = f.cycle_id join channel_identities i on i.user_id = p.user_id
+from facts f cross join lateral unnest(f.user_ids, f.names) as p(user_id, full_name)
+join channel_identities i on i.user_id = p.user_id
 on conflict (dedup_key) do nothing
 """
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import func, select, update
 
 from core.errors import InvalidCircleSettings, UnknownUser
 from core.events import IdentityLinked, UserRegistered, UserRenamed
@@ -93,3 +95,17 @@ async def member_by_handle(uow: UnitOfWork, circle_id: uuid.UUID, channel: Chann
             .where(Membership.circle_id == circle_id, ChannelIdentity.channel == channel,
                    func.lower(ChannelIdentity.handle) == handle.lstrip("@").lower()).limit(1))).scalar_one_or_none()
 
+
+
+async def touch_inbound(uow: UnitOfWork, channel: Channel, address: str) -> None:
+    """They just wrote to us: on WhatsApp this opens a 24-hour window for free-form messages."""
+    async with uow:
+        await uow.session.execute(update(ChannelIdentity).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.address == address).values(last_inbound_at=uow.now()))
+        await uow.session.commit()
+
+
+async def last_inbound(uow: UnitOfWork, channel: Channel, address: str) -> datetime | None:
+    async with uow:
+        return await uow.session.scalar(select(ChannelIdentity.last_inbound_at).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.address == address))
