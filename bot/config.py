@@ -30,8 +30,26 @@ class Settings:
     telegram_api_url: str = TELEGRAM_API
     telegram_rate_limit: bool = True  # off for a self-hosted Bot API server without Telegram's limits
     webhook_secret: str | None = None
-    public_url: str | None = None  # where Telegram reaches `python -m bot serve`
+    public_url: str | None = None  # where Telegram and Twilio reach `python -m bot serve`
     port: int = 8080
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_from: str | None = None  # e.g. whatsapp:+14155238886
+    twilio_api_url: str | None = None  # another Twilio API base (tests, a proxy); default Twilio's
+    twilio_messages_per_second: float = 10.0
+    twilio_reminder_content_sid: str | None = None  # approved template for reminders outside 24 hours
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from)
+
+    def require_whatsapp(self) -> None:
+        if not self.twilio_account_sid.startswith("AC"):
+            raise ConfigError("TWILIO_ACCOUNT_SID should start with AC (see the Twilio console)")
+        if not self.twilio_whatsapp_from.startswith("whatsapp:+"):
+            raise ConfigError("TWILIO_WHATSAPP_FROM must look like whatsapp:+14155238886")
+        if not self.public_url:
+            raise ConfigError("PUBLIC_URL is needed for WhatsApp: Twilio signs requests for that address")
 
     def require_telegram(self) -> str:
         if not self.telegram_token:
@@ -65,4 +83,22 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
         port=int(port),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or None,
+        twilio_api_url=(env.get("TWILIO_API_URL") or "").rstrip("/") or None,
+        twilio_messages_per_second=_number(env.get("TWILIO_MESSAGES_PER_SECOND"), 10.0, "TWILIO_MESSAGES_PER_SECOND"),
+        twilio_reminder_content_sid=env.get("TWILIO_REMINDER_CONTENT_SID") or None,
     )
+
+
+def _number(value: str | None, default: float, name: str) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise ConfigError(f"{name} must be more than 0")
+    return number

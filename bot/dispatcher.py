@@ -15,7 +15,7 @@ from core.outbox import DeliveryFailed, Due
 from core.uow import utc_now
 
 log = logging.getLogger(__name__)
-Sender = Callable[[Due], Awaitable[None]]
+Sender = Callable[[Due], Awaitable[str | None]]  # returns the provider's message id, if it has one
 
 
 class Dispatcher:
@@ -74,7 +74,7 @@ class Dispatcher:
     async def _deliver(self, conn, message: Due) -> None:
         """Send while holding the message's row lock; mark it in the same transaction."""
         try:
-            await self.senders[message.channel](message)
+            provider_id = await self.senders[message.channel](message)
         except DeliveryFailed as failure:
             if failure.permanent:
                 log.warning("outbox message %s to %s failed for good: %s", message.id, message.channel, failure)
@@ -87,4 +87,4 @@ class Dispatcher:
             log.exception("sending outbox message %s crashed", message.id)
             await outbox.mark_retry(conn, message, repr(error), self.clock())
             return
-        await outbox.mark_sent(conn, message.id, self.clock())
+        await outbox.mark_sent(conn, message.id, self.clock(), provider_id)

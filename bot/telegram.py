@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.background import Background
@@ -66,3 +66,5 @@ async def check_token(settings: Settings) -> None:
             pass  # entering initializes the bot, which calls getMe
     except InvalidToken:
         raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
+    except NetworkError as error:
+        raise ConfigError(f"can't reach the Telegram Bot API at {settings.telegram_api_url} ({error})") from None

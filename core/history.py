@@ -26,6 +26,7 @@ class CycleRecord:
     winner_id: uuid.UUID | None
     winner_name: str | None
     unpaid_ids: list[uuid.UUID]
+    payout_id: uuid.UUID | None
     payout_amount: int | None
     acknowledged: bool
 
@@ -44,7 +45,7 @@ async def circle_history(uow: UnitOfWork, circle_id: uuid.UUID) -> tuple[Circle,
         cycle_number=c.cycle_number, due_date=c.due_date, status=c.status, seed_commitment=c.seed_commitment,
         eligible_ids=sorted(c.eligible_ids, key=str), seed=c.seed if d is not None else None,
         winner_id=d.winner_id if d else None, winner_name=name, unpaid_ids=list(d.unpaid_ids) if d else [],
-        payout_amount=p.amount if p else None, acknowledged=bool(p and p.acknowledged_at)) for c, d, name, p in rows]
+        payout_id=p.id if p else None, payout_amount=p.amount if p else None, acknowledged=bool(p and p.acknowledged_at)) for c, d, name, p in rows]
 
 
 async def names_of(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

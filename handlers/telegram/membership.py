@@ -7,7 +7,7 @@ import uuid
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from core.circles import cancel_circle, join_circle, leave_circle, member_count, member_role, remove_member, start_circle
+from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, member_role, remove_member, start_circle
 from core.errors import NotOrganizer
 from core.models import Circle, Role, User
 from core.users import member_by_handle, user_by_identity
@@ -25,7 +25,14 @@ async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, use
 
 
 async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    circle = await chat_circle(update, context)
+    """In a group: its circle. In a private chat: any circle by its join code (one made on WhatsApp)."""
+    if is_group(update):
+        circle = await chat_circle(update, context)
+    elif context.args:
+        circle = await circle_by_code(rosca(context).new_uow(), context.args[0])
+    else:
+        await update.effective_message.reply_text(texts.JOIN_USAGE)
+        return
     user = await registered_user(update, context, payload=f"join-{circle.join_code}")
     if user is not None:
         await join_and_reply(update, context, user, circle)

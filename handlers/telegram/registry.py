@@ -34,7 +34,8 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 COMMANDS = [
     Command("newcircle", (GROUP,), "anyone", "set up a savings circle in this group", setup.cmd_newcircle,
             "[NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | FIRST_DUE_DATE [| ORDER]]"),
-    Command("join", (GROUP,), "anyone", "join this group's circle", membership.cmd_join),
+    Command("join", (GROUP, PRIVATE), "anyone", "join this group's circle (privately: by its join code)",
+            membership.cmd_join, "[CODE]"),
     Command("leave", (GROUP,), "member", "leave the circle (before it starts)", membership.cmd_leave),
     Command("paid", (GROUP,), "member", "tell the organizers you paid this cycle", payments.cmd_paid, "[AMOUNT]"),
     Command("confirm", (GROUP,), "organizer", "confirm a payment (reply to it, or name the member)",

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from core.circles import CircleSettings, create_circle
+from core.circles import create_circle
 from core.conversations import clear_state, load_state, save_state
 from core.errors import CoreError
-from core.models import PayoutOrder, User
-from core.money import currency_for_region
-from core.phones import phone_region, phone_timezone
-from core.users import clean_name
-from handlers import parsing
+from core.models import User
+from handlers.circle_setup import CHOICES, QUESTIONS, STEPS, circle_settings, defaults_for, parse_answer
 from handlers.telegram import texts
 from handlers.telegram.common import TG, change, chat_circle, registered_user, rosca
 
@@ -23,47 +19,7 @@ USAGE = ("To set up a circle in one line:\n/newcircle NAME | AMOUNT [CURRENCY] |
          "FIRST_DUE_DATE [| ORDER]\ne.g. /newcircle Family Fund | 50 USD | 5 | monthly | 2026-12-01\n"
          "FREQUENCY: weekly, every 2 weeks, monthly or every N days. ORDER: random (default), drawn or fixed.\n"
          "Or send /newcircle alone and I'll ask one question at a time.")
-QUESTIONS = {
-    "name": "Let's set up your circle. What should it be called?",
-    "amount": "How much does each member pay per cycle? (e.g. 50, or 50 USD)",
-    "members": "How many members will the circle have, you included? (2–200)",
-    "frequency": "How often do members pay? Tap one, or type e.g. “every 10 days”.",
-    "first_due": "When is the first payment due? (YYYY-MM-DD)",
-    "order": "How is the payout order decided?",
-}
-STEPS = list(QUESTIONS)
-BUTTONS = {
-    "frequency": [("Weekly", "weekly"), ("Every 2 weeks", "biweekly"), ("Monthly", "monthly")],
-    "order": [("Fair draw each cycle", "random"), ("Draw the order now", "drawn"), ("I'll set it", "fixed")],
-}
-
-
-def _defaults(user: User) -> tuple[str, str]:
-    return currency_for_region(phone_region(user.phone) or "") or "USD", phone_timezone(user.phone)
-
-
-def _answer(step: str, text: str, currency: str) -> dict[str, Any]:
-    """One answer parsed into JSON-safe values for the conversation state."""
-    if step == "name":
-        return {"name": clean_name(text, field="name", limit=64)}
-    if step == "amount":
-        amount, currency = parsing.parse_money(text, currency)
-        return {"amount": amount, "currency": currency}
-    if step == "members":
-        return {"members": parsing.parse_member_count(text)}
-    if step == "frequency":
-        frequency, every = parsing.parse_frequency(text)
-        return {"frequency": frequency, "every_days": every}
-    if step == "first_due":
-        return {"first_due": parsing.parse_due_date(text).isoformat()}
-    return {"order": parsing.parse_order(text).value}
-
-
-def _settings(state: dict[str, Any], timezone: str) -> CircleSettings:
-    return CircleSettings(name=state["name"], amount_per_cycle=state["amount"], currency=state["currency"],
-                          total_members=state["members"], frequency=state["frequency"],
-                          every_days=state["every_days"], first_due_date=date.fromisoformat(state["first_due"]),
-                          timezone=timezone, payout_order=PayoutOrder(state.get("order", "RANDOM")))
+BUTTONS = {step: [(label, value) for label, value in choices] for step, choices in CHOICES.items()}
 
 
 async def cmd_newcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -79,10 +35,10 @@ async def cmd_newcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if len(parts) not in (5, 6):
         await update.effective_message.reply_text(USAGE)
         return
-    currency, timezone = _defaults(user)
+    currency, timezone = defaults_for(user)
     state: dict[str, Any] = {}
     for step, part in zip(STEPS, parts):
-        state.update(_answer(step, part, state.get("currency", currency)))
+        state.update(parse_answer(step, part, state.get("currency", currency)))
     await _create(update, context, user, state, timezone)
 
 
@@ -117,9 +73,9 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         await clear_state(rosca(context).new_uow(), TG, chat, sender)
         await update.effective_message.reply_text("Setup cancelled.")
         return
-    currency, timezone = _defaults(user)
+    currency, timezone = defaults_for(user)
     try:
-        state.update(_answer(state["step"], text, state.get("currency", currency)))
+        state.update(parse_answer(state["step"], text, state.get("currency", currency)))
     except CoreError as error:
         await update.effective_message.reply_text(texts.refusal(error) + "\n" + QUESTIONS[state["step"]],
                                                   reply_markup=ForceReply(selective=True))
@@ -145,6 +101,6 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, s
 
 async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: dict[str, Any],
                   timezone: str) -> None:
-    circle = await create_circle(change(update, context), actor=user.id, settings=_settings(state, timezone),
+    circle = await create_circle(change(update, context), actor=user.id, settings=circle_settings(state, timezone),
                                  chat=(TG, str(update.effective_chat.id)))
     await update.effective_message.reply_text(texts.circle_created(circle, user.full_name))

@@ -10,6 +10,7 @@ from core.models import Channel
 from handlers.telegram.delivery import TelegramSender
 from tests.channels.driver import Driver
 from tests.channels.fake_telegram import FakeTelegram
+from tests.channels.fake_twilio import FakeTwilio
 
 
 @pytest.fixture
@@ -28,3 +29,9 @@ async def bot(fake_telegram, new_uow, engine, clock):
     await app.initialize()
     yield Driver(app, fake_telegram, dispatcher)
     await app.shutdown()
+
+
+@pytest.fixture
+async def fake_twilio() -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio() as twilio:
+        yield twilio

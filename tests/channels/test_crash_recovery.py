@@ -52,7 +52,12 @@ async def test_kill_9_mid_delivery_loses_nothing_and_repeats_at_most_one(fake_te
 
     async def some_sent():
         return len(fake_telegram.texts_to(CHAT)) >= 15
-    await wait_for(some_sent)
+    try:
+        await wait_for(some_sent)
+    except TimeoutError:
+        if first.returncode is None:
+            first.kill()
+        raise AssertionError((await first.communicate())[1].decode()[-3000:]) from None
     first.send_signal(signal.SIGKILL)
     await first.wait()
     assert 15 <= len(fake_telegram.texts_to(CHAT)) < MESSAGES, "the kill must land mid-delivery"

@@ -1,0 +1,266 @@
+"""WhatsApp: one incoming message in, the replies out. Plain words, any case, slash optional.
+
+WhatsApp has no group chats for bots, so each member talks to the bot privately and the circle is a
+"virtual group": announcements reach every member through the outbox (core/notifications.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from core import errors
+from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, start_circle
+from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
+from core.conversations import load_state, save_state
+from core.draws import run_draw
+from core.history import circle_history, my_circles, names_of
+from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
+from core.money import parse_amount
+from core.payouts import acknowledge_payout, record_payout
+from core.summary import circle_summary
+from core.uow import UnitOfWork
+from core.users import register_user, touch_inbound, user_by_identity
+from handlers.telegram import texts as shared
+from handlers.whatsapp import setup, texts
+
+WA = Channel.WHATSAPP
+
+
+@dataclass(frozen=True)
+class Message:
+    sender: str  # whatsapp:+E164
+    body: str
+    profile_name: str | None = None
+    media: int = 0
+
+
+@dataclass
+class Conversation:
+    new_uow: Callable[[], UnitOfWork]
+    message: Message
+    user: User
+    args: str = ""
+
+    def change(self) -> UnitOfWork:
+        """A unit of work whose announcements skip this chat: it gets our direct reply."""
+        uow = self.new_uow()
+        uow.origin = (WA, self.message.sender)
+        return uow
+
+    async def state(self) -> dict:
+        return await load_state(self.new_uow(), WA, self.message.sender, self.message.sender) or {}
+
+    async def remember(self, **changes) -> None:
+        await save_state(self.new_uow(), WA, self.message.sender, self.message.sender, {**await self.state(), **changes})
+
+    async def circle(self) -> Circle:
+        """The circle this person means: the one they chose or joined last, or their only one."""
+        mine = [m.circle for m in await my_circles(self.new_uow(), self.user.id)]
+        chosen = (await self.state()).get("circle")
+        for circle in mine:
+            if str(circle.id) == chosen:
+                return circle
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise _Reply(texts.NO_CIRCLE)
+        raise _Reply(texts.WHICH_CIRCLE.format(choices=", ".join(f"{c.name} ({c.join_code})" for c in mine)))
+
+
+class _Reply(Exception):
+    """A short answer that ends the command (not a refusal from core)."""
+
+
+async def handle(new_uow: Callable[[], UnitOfWork], message: Message) -> list[str]:
+    body = message.body.strip()
+    if len(body) > texts.MAX_BODY:
+        return [texts.TOO_LONG]
+    if not body:
+        return [texts.NO_TEXT if message.media else texts.UNKNOWN]
+    user = await _user(new_uow, message)
+    talk = Conversation(new_uow, message, user)
+    try:
+        if (await talk.state()).get("step"):
+            return await setup.answer(talk, body)
+        command, args = _command(body)
+        talk.args = args
+        action = COMMANDS.get(command)
+        return [texts.UNKNOWN] if action is None else await action(talk)
+    except _Reply as reply:
+        return [str(reply)]
+    except errors.CoreError as error:
+        ids = error.context.get("user_ids", [])
+        names = {str(k): v for k, v in (await names_of(new_uow(), ids)).items()} if ids else {}
+        return [texts.refusal(error, names)]
+
+
+async def _user(new_uow: Callable[[], UnitOfWork], message: Message) -> User:
+    """WhatsApp vouches for the sender's number: that is their identity, no code to type."""
+    user = await user_by_identity(new_uow(), WA, message.sender)
+    if user is None:
+        phone = message.sender.removeprefix("whatsapp:")
+        user = await register_user(new_uow(), phone=phone, full_name=message.profile_name or phone,
+                                   channel=WA, address=message.sender)
+    await touch_inbound(new_uow(), WA, message.sender)
+    return user
+
+
+def _command(body: str) -> tuple[str, str]:
+    words = body.lstrip("/").split(maxsplit=1)
+    first = words[0].upper()
+    rest = words[1] if len(words) > 1 else ""
+    if first == "MY" and rest.upper().startswith("CIRCLES"):
+        return "MY CIRCLES", ""
+    return first, rest.strip()
+
+
+async def cmd_help(talk: Conversation) -> list[str]:
+    return [texts.HELP]
+
+
+async def cmd_join(talk: Conversation) -> list[str]:
+    if not talk.args:
+        return [texts.JOIN_USAGE]
+    circle = await circle_by_code(talk.new_uow(), talk.args.split()[0])
+    await join_circle(talk.change(), actor=talk.user.id, circle_id=circle.id)
+    await talk.remember(circle=str(circle.id))
+    seats = await member_count(talk.new_uow(), circle.id)
+    return [texts.JOINED.format(name=circle.name, seats=seats, total=circle.total_members, code=circle.join_code)]
+
+
+async def cmd_circle(talk: Conversation) -> list[str]:
+    circle = await circle_by_code(talk.new_uow(), talk.args.split()[0] if talk.args else "-")
+    if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
+        raise errors.CircleNotActive(status=circle.status.value)
+    await talk.remember(circle=str(circle.id))
+    return [texts.CHOSEN.format(name=circle.name)]
+
+
+async def cmd_paid(talk: Conversation) -> list[str]:
+    circle = await talk.circle()
+    amount = parse_amount(talk.args, circle.currency) if talk.args else None
+    paid = await mark_paid(talk.change(), actor=talk.user.id, circle_id=circle.id, amount=amount)
+    return [f"💸 Noted: you paid {shared.money(circle, paid.amount)}. The organizers will confirm it."]
+
+
+async def cmd_confirm(talk: Conversation) -> list[str]:
+    return await _decide(talk, confirm=True)
+
+
+async def cmd_reject(talk: Conversation) -> list[str]:
+    return await _decide(talk, confirm=False)
+
+
+async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
+    """CONFIRM alone lists what waits (numbered); CONFIRM 2 or CONFIRM Tom decides one."""
+    circle = await talk.circle()
+    board = await circle_summary(talk.new_uow(), circle.id)
+    waiting = [m for m in board.members if m.payment == ContributionStatus.PENDING]
+    if not talk.args:
+        if not waiting:
+            return [texts.NOTHING_PENDING]
+        lines = "\n".join(f"{n}. {m.full_name}" for n, m in enumerate(waiting, start=1))
+        return [texts.PENDING_LIST.format(lines=lines)]
+    member = _pick(talk.args, waiting) or _pick(talk.args, board.members)
+    if member is None:
+        return [texts.WHO.format(name=talk.args[:40])]
+    contribution = await _pending_of(talk, circle, member.user_id)
+    decide = confirm_contribution if confirm else reject_contribution
+    decided = await decide(talk.change(), actor=talk.user.id, contribution_id=contribution, circle_id=circle.id)
+    return [shared.payment_decided(member.full_name, circle, decided.amount, decided.status, talk.user.full_name)]
+
+
+def _pick(text: str, members: list) -> object | None:
+    """By number in the list just shown, or by (the start of) a name, ignoring case."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        index = int(text) - 1
+        return members[index] if 0 <= index < len(members) else None
+    wanted = text.lower()
+    matches = [m for m in members if m.full_name.lower() == wanted] or [
+        m for m in members if m.full_name.lower().startswith(wanted)]
+    return matches[0] if len(matches) == 1 else None
+
+
+async def _pending_of(talk: Conversation, circle: Circle, member: uuid.UUID) -> uuid.UUID:
+    return (await pending_contribution_of(talk.new_uow(), circle_id=circle.id, member=member)).id
+
+
+async def cmd_draw(talk: Conversation) -> list[str]:
+    circle = await talk.circle()
+    override = talk.args.lower() in ("anyway", "now", "force")
+    draw = await run_draw(talk.change(), actor=talk.user.id, circle_id=circle.id, override=override)
+    _, records = await circle_history(talk.new_uow(), circle.id)
+    record = next(r for r in records if r.winner_id == draw.winner_id)
+    names = await names_of(talk.new_uow(), [*record.eligible_ids, *record.unpaid_ids])
+    return [texts.words(shared.draw_done(circle, record, names, [names.get(u, "?") for u in record.unpaid_ids]))]
+
+
+async def cmd_payout(talk: Conversation) -> list[str]:
+    circle = await talk.circle()
+    payout = await record_payout(talk.change(), actor=talk.user.id, circle_id=circle.id)
+    receiver = (await names_of(talk.new_uow(), [payout.receiver_id]))[payout.receiver_id]
+    return [f"🤝 Recorded: the pot of {shared.money(circle, payout.amount)} was handed to {receiver}."]
+
+
+async def cmd_received(talk: Conversation) -> list[str]:
+    circle = await talk.circle()
+    _, records = await circle_history(talk.new_uow(), circle.id)
+    mine = [r for r in records if r.winner_id == talk.user.id and r.payout_amount is not None]
+    if not mine:
+        return [texts.ACK_NONE]
+    await acknowledge_payout(talk.change(), actor=talk.user.id, payout_id=mine[-1].payout_id)
+    return [f"🙏 Thank you! Recorded that you received the cycle {mine[-1].cycle_number} pot."]
+
+
+async def cmd_summary(talk: Conversation) -> list[str]:
+    return [texts.words(shared.summary(await circle_summary(talk.new_uow(), (await talk.circle()).id)))]
+
+
+async def cmd_history(talk: Conversation) -> list[str]:
+    circle, records = await circle_history(talk.new_uow(), (await talk.circle()).id)
+    return [texts.words(shared.history(circle, records))]
+
+
+async def cmd_verify(talk: Conversation) -> list[str]:
+    circle, records = await circle_history(talk.new_uow(), (await talk.circle()).id)
+    wanted = talk.args
+    chosen = [r for r in records if not wanted or str(r.cycle_number) == wanted]
+    if not chosen:
+        return [shared.NO_SUCH_CYCLE.format(number=wanted[:10])]
+    names = await names_of(talk.new_uow(), chosen[-1].eligible_ids)
+    return [shared.verify_text(circle, chosen[-1], names)]
+
+
+async def cmd_my_circles(talk: Conversation) -> list[str]:
+    return [texts.words(shared.my_circles(await my_circles(talk.new_uow(), talk.user.id)))]
+
+
+async def cmd_begin(talk: Conversation) -> list[str]:
+    started = await start_circle(talk.change(), actor=talk.user.id, circle_id=(await talk.circle()).id)
+    return [f"🚀 “{started.name}” started with {started.total_members} members."]
+
+
+async def cmd_leave(talk: Conversation) -> list[str]:
+    circle = await talk.circle()
+    await leave_circle(talk.change(), actor=talk.user.id, circle_id=circle.id)
+    return [f"You left “{circle.name}”."]
+
+
+async def cmd_cancel(talk: Conversation) -> list[str]:
+    circle = await talk.circle()
+    if talk.args.upper() != circle.join_code:
+        return [f"To cancel “{circle.name}” for everyone, send CANCEL {circle.join_code}. This can't be undone."]
+    await cancel_circle(talk.change(), actor=talk.user.id, circle_id=circle.id)
+    return [f"“{circle.name}” was cancelled."]
+
+
+COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
+    "HELP": cmd_help, "START": cmd_help, "HI": cmd_help, "HELLO": cmd_help, "MENU": cmd_help,
+    "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "CONFIRM": cmd_confirm,
+    "REJECT": cmd_reject, "DRAW": cmd_draw, "PAYOUT": cmd_payout, "RECEIVED": cmd_received,
+    "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "MY CIRCLES": cmd_my_circles,
+    "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel,
+}

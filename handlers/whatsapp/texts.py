@@ -1,0 +1,45 @@
+"""WhatsApp wording: Telegram's messages with commands as plain words, plus what differs here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from core.errors import CoreError
+from handlers.telegram import texts as telegram_texts
+
+WORDS = {"newcircle": "NEW", "mycircles": "MY CIRCLES", "cancelcircle": "CANCEL", "start": "HELP"}
+MAX_BODY = 1000
+
+HELP = """Hi! I keep your family savings circle honest. Send one of these (any case, slash optional):
+• NEW — set up a circle (I'll ask a few questions)
+• JOIN <code> — join a circle with its join code
+• PAID [amount] — tell the organizers you paid this cycle
+• SUMMARY · HISTORY · VERIFY [cycle] · MY CIRCLES
+• RECEIVED — confirm you received the pot
+Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL
+In several circles? CIRCLE <code> chooses which one you mean."""
+UNKNOWN = "Sorry, I didn't understand that. " + HELP.split("\n", 1)[0].removeprefix("Hi! ") + " Send HELP for the list."
+NO_TEXT = "I can only read text messages. Send HELP to see what I can do."
+TOO_LONG = "That message is too long for me. Send HELP to see what I can do."
+NO_CIRCLE = "You're not in a circle yet. Send JOIN <code> with the code your organizer gave you, or NEW to set one up."
+WHICH_CIRCLE = "You're in several circles: {choices}. Send CIRCLE <code> to choose one."
+CHOSEN = "OK, now talking about “{name}”."
+JOIN_USAGE = "Send JOIN followed by the circle's join code, e.g. JOIN K7P2QX."
+JOINED = "👋 You joined “{name}” ({seats}/{total}). Join code for others: {code}."
+PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM <number or name> or REJECT <number or name>."
+NOTHING_PENDING = "No payments are waiting for a decision."
+WHO = "I couldn't tell which member you mean by “{name}”."
+ACK_NONE = "There's no pot recorded for you to confirm."
+SETUP_CANCELLED = "Setup cancelled."
+HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
+               "/join {code} to the bot in a private chat.")
+
+
+def words(text: str) -> str:
+    """'/paid' → 'PAID', '/mycircles' → 'MY CIRCLES': WhatsApp has no slash commands."""
+    return re.sub(r"/([a-z]+)", lambda m: WORDS.get(m.group(1), m.group(1).upper()), text)
+
+
+def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
+    return words(telegram_texts.refusal(error, names))
