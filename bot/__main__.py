@@ -13,13 +13,18 @@ from sqlalchemy.engine import make_url
 
 from telegram import Update
 
+from bot.background import Background
 from bot.config import ConfigError, Settings, load_settings
+from bot.dispatcher import Dispatcher
 from bot.database import embedded_server_url, ensure_database, upgrade
 from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
+from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
 from core import audit
 from core.db import make_engine, make_sessionmaker, normalize_database_url
+from core.models import Channel
 from core.uow import UnitOfWork
+from handlers.telegram.delivery import TelegramSender
 
 log = logging.getLogger("bot")
 
@@ -49,7 +54,10 @@ def _services(settings: Settings):
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    """Polling mode: the bot asks Telegram for updates; no public URL needed (laptops, a VPS)."""
+    """Polling mode: the bot asks Telegram for updates; no public URL needed (laptops, a VPS).
+    WhatsApp can only reach us through a webhook, so with WhatsApp configured this serves instead."""
+    if settings.whatsapp_enabled:
+        return cmd_serve(settings, args)
     asyncio.run(check_token(settings))
     engine, new_uow = _services(settings)
     application = build_application(settings, new_uow)
@@ -59,12 +67,25 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """Webhook mode: a web server Telegram posts updates to, plus /healthz (Procfile's web process)."""
-    asyncio.run(check_token(settings))
+    """Webhook mode: the web server Telegram and Twilio post to, plus /healthz (Procfile's web process)."""
+    if not settings.telegram_token and not settings.whatsapp_enabled:
+        settings.require_telegram()  # says what to set
+    if settings.whatsapp_enabled:
+        settings.require_whatsapp()
+    telegram, senders = None, {}
+    if settings.telegram_token:
+        asyncio.run(check_token(settings))
     engine, new_uow = _services(settings)
-    application = build_application(settings, new_uow, updater=False)
-    with_background(application, engine, new_uow)
-    web = create_web_app(engine, application, public_url=settings.public_url, webhook_secret=settings.webhook_secret)
+    if settings.telegram_token:
+        telegram = build_application(settings, new_uow, updater=False)
+        senders[Channel.TELEGRAM] = TelegramSender(telegram.bot)
+    dispatcher = Dispatcher(engine, senders)
+    routes = []
+    if settings.whatsapp_enabled:
+        senders[Channel.WHATSAPP] = whatsapp_sender(settings, twilio_client(settings), new_uow)
+        routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
+    web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
+                         routes=routes, background=Background(new_uow, dispatcher))
     uvicorn.run(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower())
     return 0
 

@@ -17,12 +17,18 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot.background import Background
+from handlers.telegram.registry import publish_menus
+
 log = logging.getLogger(__name__)
 TELEGRAM_PATH = "/telegram/webhook"
 MAX_UPDATE_BYTES = 1_000_000
 
 
-def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_url: str | None, webhook_secret: str | None) -> Starlette:
+def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_url: str | None,
+                   webhook_secret: str | None, routes: tuple[Route, ...] | list[Route] = (),
+                   background: Background | None = None) -> Starlette:
+    """`routes`: more webhook routes (WhatsApp); `background`: dispatcher and scheduler to run alongside."""
     # Without a configured secret, a fresh one per start is as good: we register it with Telegram
     # on every start. Several instances behind one URL must share a configured one.
     secret = webhook_secret or secrets.token_urlsafe(32)
@@ -56,24 +62,25 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
         if telegram is not None:
             await telegram.initialize()
             await telegram.start()
-            if telegram.post_init is not None:  # menus, dispatcher and scheduler (see bot/telegram.py)
-                await telegram.post_init(telegram)
+            await publish_menus(telegram.bot)
             if public_url:
                 await telegram.bot.set_webhook(public_url + TELEGRAM_PATH, secret_token=secret,
                                                allowed_updates=Update.ALL_TYPES)
                 log.info("Telegram webhook set to %s%s", public_url, TELEGRAM_PATH)
             else:
                 log.warning("PUBLIC_URL is not set: Telegram doesn't know where to send updates")
+        if background is not None:
+            await background.start()
         try:
             yield
         finally:
+            if background is not None:
+                await background.stop()
             if telegram is not None:
-                if telegram.post_shutdown is not None:
-                    await telegram.post_shutdown(telegram)
                 await telegram.stop()
                 await telegram.shutdown()
 
-    routes = [Route("/healthz", healthz)]
+    all_routes = [Route("/healthz", healthz), *routes]
     if telegram is not None:
-        routes.append(Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]))
-    return Starlette(routes=routes, lifespan=lifespan)
+        all_routes.append(Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]))
+    return Starlette(routes=all_routes, lifespan=lifespan)

@@ -122,3 +122,13 @@ class DeliveryFailed(Exception):
     def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.permanent, self.retry_after = permanent, retry_after
+
+
+async def queue_replies(uow: UnitOfWork, channel: Channel, address: str, replies: list[str]) -> None:
+    """Answers to an incoming message, for channels that answer through their API rather than in
+    the webhook's response: queued so they are retried and rate-limited like everything else."""
+    async with uow:
+        for text in replies:
+            await enqueue(uow.session, channel=channel, address=address, kind="reply", payload={"text": text},
+                          now=uow.now())
+        await uow.session.commit()

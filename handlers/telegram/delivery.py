@@ -35,10 +35,10 @@ def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | No
         button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{p['payout_id']}")
         return (texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"]),
                 InlineKeyboardMarkup([[button]]))
-    return _plain(kind, p, circle), None
+    return plain_text(kind, p, circle), None
 
 
-def _plain(kind: str, p: dict[str, Any], circle: Any) -> str:
+def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
     if kind in ("payment_confirmed", "payment_rejected"):
         status = ContributionStatus.CONFIRMED if kind == "payment_confirmed" else ContributionStatus.REJECTED
         return texts.payment_decided(p["user"], circle, p["amount"], status, p["actor"])

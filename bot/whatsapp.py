@@ -1,0 +1,82 @@
+"""WhatsApp through Twilio: the client, the signed webhook, and delivery status callbacks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.config import Settings
+from core.inbox import first_delivery
+from core.models import Channel
+from core.outbox import queue_replies, record_delivery_failure
+from core.uow import UnitOfWork
+from handlers.whatsapp.commands import Message, handle
+from handlers.whatsapp.delivery import WhatsAppSender
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH, STATUS_PATH = "/whatsapp/webhook", "/whatsapp/status"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_FORM_BYTES = 64_000
+
+
+def twilio_client(settings: Settings) -> Client:
+    """The official client, async; pointed at TWILIO_API_URL when set (tests, a proxy)."""
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=AsyncTwilioHttpClient())
+    if settings.twilio_api_url:
+        client.api.base_url = settings.twilio_api_url
+    return client
+
+
+def whatsapp_sender(settings: Settings, client: Client, new_uow: Callable[[], UnitOfWork]) -> WhatsAppSender:
+    return WhatsAppSender(client, settings.twilio_whatsapp_from, new_uow,
+                          per_second=settings.twilio_messages_per_second,
+                          reminder_template=settings.twilio_reminder_content_sid,
+                          status_callback=settings.public_url + STATUS_PATH)
+
+
+def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake: Callable[[], None]) -> list[Route]:
+    validator = RequestValidator(settings.twilio_auth_token)
+
+    async def signed_form(request: Request, path: str) -> dict[str, str] | None:
+        """The POSTed form if Twilio signed it for our public URL; None otherwise."""
+        body = await request.body()
+        if len(body) > MAX_FORM_BYTES:
+            return None
+        params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        url = settings.public_url + path + (f"?{request.url.query}" if request.url.query else "")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return params if signature and validator.validate(url, params, signature) else None
+
+    async def webhook(request: Request) -> Response:
+        params = await signed_form(request, WEBHOOK_PATH)
+        if params is None or not params.get("From", "").startswith("whatsapp:+") or not params.get("MessageSid"):
+            return Response(status_code=403)
+        # Twilio retries a webhook it thinks failed: the MessageSid makes the retry a no-op.
+        if await first_delivery(new_uow(), Channel.WHATSAPP, params["MessageSid"]):
+            message = Message(sender=params["From"], body=params.get("Body", ""),
+                              profile_name=params.get("ProfileName") or None,
+                              media=int(params.get("NumMedia", "0") or 0))
+            replies = await handle(new_uow, message)
+            await queue_replies(new_uow(), Channel.WHATSAPP, message.sender, replies)
+            wake()
+        return Response(EMPTY_TWIML, media_type="text/xml")
+
+    async def status(request: Request) -> Response:
+        params = await signed_form(request, STATUS_PATH)
+        if params is None:
+            return Response(status_code=403)
+        if params.get("MessageStatus") in ("failed", "undelivered"):
+            error = f"twilio {params.get('MessageStatus')} (error {params.get('ErrorCode', '?')})"
+            if await record_delivery_failure(new_uow(), params.get("MessageSid", ""), error):
+                log.warning("WhatsApp message %s was not delivered: %s", params.get("MessageSid"), error)
+        return Response(status_code=204)
+
+    return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(STATUS_PATH, status, methods=["POST"])]

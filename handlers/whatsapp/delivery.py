@@ -1,0 +1,90 @@
+"""Delivering outbox messages on WhatsApp through Twilio: wording, the 24-hour rule, failures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from aiohttp import ClientError
+from aiolimiter import AsyncLimiter
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from core.models import Channel
+from core.money import format_amount
+from core.outbox import DeliveryFailed, Due
+from core.uow import UnitOfWork
+from core.users import last_inbound
+from handlers.telegram.delivery import plain_text
+from handlers.whatsapp import texts
+
+MAX_BODY = 1600  # WhatsApp's limit for one message
+WINDOW = timedelta(hours=24)
+REMINDERS = ("reminder", "overdue", "nudge_reminder", "nudge_overdue")
+# Telegram's wording, with the parts that only make sense in a Telegram group turned around.
+GROUP_PHRASES = {" in the group once you've paid": " once you've paid",
+                 "Tap Confirm or Reject in the group.": "Reply CONFIRM to see them."}
+
+
+def render(kind: str, p: dict[str, Any]) -> str:
+    if kind == "reply":
+        return p["text"]
+    money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
+    if kind == "payment_marked":
+        first = p["user"].split()[0]
+        return (f"💸 {p['user']} says they paid {money} for cycle {p['cycle_number']} of “{p['circle']}”. "
+                f"Organizers: reply CONFIRM {first} or REJECT {first}.")
+    if kind == "payout_recorded":
+        return (f"🤝 The cycle {p['cycle_number']} pot of “{p['circle']}” ({money}) was handed to {p['receiver']}. "
+                f"{p['receiver']}, reply RECEIVED once you have it.")
+    circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
+    text = texts.words(plain_text(kind, p, circle))
+    for telegram_phrase, whatsapp_phrase in GROUP_PHRASES.items():
+        text = text.replace(telegram_phrase, whatsapp_phrase)
+    return text
+
+
+def fit(text: str) -> str:
+    return text if len(text) <= MAX_BODY else text[: MAX_BODY - 1] + "…"
+
+
+class WhatsAppSender:
+    """Sends through the official twilio client, at most `per_second` messages a second."""
+
+    def __init__(self, client: Client, from_: str, new_uow: Callable[[], UnitOfWork], *, per_second: float,
+                 reminder_template: str | None = None, status_callback: str | None = None) -> None:
+        self.client, self.from_, self.new_uow = client, from_, new_uow
+        self.limiter = AsyncLimiter(per_second, 1)
+        self.reminder_template, self.status_callback = reminder_template, status_callback
+
+    async def __call__(self, message: Due) -> str:
+        options: dict[str, Any] = {"to": message.address, "from_": self.from_}
+        if self.status_callback:
+            options["status_callback"] = self.status_callback
+        if message.kind in REMINDERS and self.reminder_template and not await self._window_open(message.address):
+            # Outside the 24-hour window WhatsApp only accepts approved templates.
+            p = message.payload
+            options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
+                {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": p["due_date"]})}
+        else:
+            options["body"] = fit(render(message.kind, message.payload))
+        async with self.limiter:
+            try:
+                sent = await self.client.messages.create_async(**options)
+            except TwilioRestException as error:
+                transient = error.status == 429 or error.status >= 500
+                raise DeliveryFailed(f"twilio {error.status} {error.code}: {error.msg}",
+                                     permanent=not transient) from error
+            except (ClientError, TimeoutError) as error:
+                raise DeliveryFailed(f"network: {error!r}") from error
+        return sent.sid
+
+    async def _window_open(self, address: str) -> bool:
+        uow = self.new_uow()
+        last = await last_inbound(uow, Channel.WHATSAPP, address)
+        return last is not None and uow.now() - last < WINDOW
+
+
