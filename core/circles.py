@@ -112,10 +112,10 @@ async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID
     """Join a forming circle; the member who fills the last seat starts it."""
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
-        require_status(circle, CircleStatus.FORMING)
         members = await _member_ids(uow, circle_id)
         if actor in members:
             raise AlreadyMember()
+        require_status(circle, CircleStatus.FORMING)
         if len(members) >= circle.total_members:
             raise CircleFull(total_members=circle.total_members)
         uow.session.add(Membership(circle_id=circle_id, user_id=actor, role=Role.MEMBER, joined_at=uow.now()))

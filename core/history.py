@@ -64,8 +64,9 @@ class MyCircle:
     received_in_cycle: int | None
 
 
-async def my_circles(uow: UnitOfWork, user_id: uuid.UUID) -> list[MyCircle]:
-    """Every circle the person is in that is forming or active, with what they owe next and when."""
+async def my_circles(uow: UnitOfWork, user_id: uuid.UUID, *, include_ended: bool = False) -> list[MyCircle]:
+    """Every circle the person is in that is forming or active (with include_ended, finished ones
+    too, oldest first), with what they owe next and when."""
     async with uow:
         current = aliased(Cycle)
         rows = (await uow.session.execute(
@@ -74,7 +75,8 @@ async def my_circles(uow: UnitOfWork, user_id: uuid.UUID) -> list[MyCircle]:
             .outerjoin(current, (current.circle_id == Circle.id) & (current.status != CycleStatus.PAID_OUT))
             .outerjoin(Contribution, (Contribution.cycle_id == current.id) & (Contribution.user_id == user_id))
             .where(Membership.user_id == user_id,
-                   Circle.status.in_([CircleStatus.FORMING, CircleStatus.ACTIVE]))
+                   Circle.status.in_(list(CircleStatus) if include_ended else [CircleStatus.FORMING,
+                                                                              CircleStatus.ACTIVE]))
             .order_by(Circle.created_at))).all()
         won = dict((await uow.session.execute(
             select(Cycle.circle_id, Cycle.cycle_number).join(Draw, Draw.cycle_id == Cycle.id)

@@ -56,12 +56,14 @@ class Conversation:
         await save_state(self.new_uow(), WA, self.message.sender, self.message.sender, {**await self.state(), **changes})
 
     async def circle(self) -> Circle:
-        """The circle this person means: the one they chose or joined last, or their only one."""
-        mine = [m.circle for m in await my_circles(self.new_uow(), self.user.id)]
+        """The circle this person means: the one they chose or joined last (even once it ended:
+        its receiver may still confirm the last pot), else their only running one."""
+        everything = [m.circle for m in await my_circles(self.new_uow(), self.user.id, include_ended=True)]
         chosen = (await self.state()).get("circle")
-        for circle in mine:
+        for circle in everything:
             if str(circle.id) == chosen:
                 return circle
+        mine = [c for c in everything if c.status in (CircleStatus.FORMING, CircleStatus.ACTIVE)]
         if len(mine) == 1:
             return mine[0]
         if not mine:
@@ -123,7 +125,11 @@ async def cmd_help(talk: Conversation) -> list[str]:
 async def cmd_join(talk: Conversation) -> list[str]:
     if not talk.args:
         return [texts.JOIN_USAGE]
-    circle = await circle_by_code(talk.new_uow(), talk.args.split()[0])
+    code = talk.args.split()[0]
+    try:
+        circle = await circle_by_code(talk.new_uow(), code)
+    except errors.CircleNotFound:
+        return [texts.NO_SUCH_CODE.format(code=code[:12])]
     await join_circle(talk.change(), actor=talk.user.id, circle_id=circle.id)
     await talk.remember(circle=str(circle.id))
     seats = await member_count(talk.new_uow(), circle.id)
