@@ -21,3 +21,27 @@ def test_unset_database_means_embedded_in_a_user_data_folder(tmp_path, monkeypat
     settings = load_settings(tmp_path / "missing.env")
     assert settings.database_url is None
     assert "family-rosca-bot" in str(settings.data_dir)
+
+
+def test_whatsapp_settings(monkeypatch, tmp_path):
+    import pytest
+
+    from bot.config import ConfigError
+
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "PUBLIC_URL",
+                 "TWILIO_MESSAGES_PER_SECOND"):
+        monkeypatch.delenv(name, raising=False)
+    assert not load_settings(tmp_path / "none.env").whatsapp_enabled
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC123")
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "secret")
+    monkeypatch.setenv("TWILIO_WHATSAPP_FROM", "+14155238886")
+    settings = load_settings(tmp_path / "none.env")
+    assert settings.whatsapp_enabled and settings.twilio_messages_per_second == 10.0
+    with pytest.raises(ConfigError, match="whatsapp:"):
+        settings.require_whatsapp()
+    monkeypatch.setenv("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_settings(tmp_path / "none.env").require_whatsapp()
+    monkeypatch.setenv("TWILIO_MESSAGES_PER_SECOND", "fast")
+    with pytest.raises(ConfigError, match="must be a number"):
+        load_settings(tmp_path / "none.env")
