@@ -10,13 +10,12 @@ import uuid
 
 import uvicorn
 from sqlalchemy.engine import make_url
-
 from telegram import Update
 
 from bot.background import Background
 from bot.config import ConfigError, Settings, load_settings
-from bot.dispatcher import Dispatcher
 from bot.database import embedded_server_url, ensure_database, upgrade
+from bot.dispatcher import Dispatcher
 from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender

@@ -11,7 +11,8 @@ from core.models import Channel, Circle, CircleChat
 from core.uow import UnitOfWork
 
 
-async def circle_for_chat(uow: UnitOfWork, channel: Channel, chat: str, *, include_ended: bool = False) -> Circle | None:
+async def circle_for_chat(uow: UnitOfWork, channel: Channel, chat: str, *,
+                          include_ended: bool = False) -> Circle | None:
     """The chat's active circle; with include_ended, the most recent one when none is active."""
     async with uow:
         query = (select(Circle).join(CircleChat, CircleChat.circle_id == Circle.id)

@@ -11,11 +11,30 @@ from sqlalchemy import func, select
 
 from core import fairness, schedule
 from core.cycles import open_cycle
-from core.errors import (AlreadyMember, AlreadyOrganizer, ChatHasActiveCircle, CircleFull, CircleNotFound,
-                         DueDateInPast, InvalidCircleSettings, InvalidPayoutOrder, NotEnoughMembers, NotMember,
-                         OrganizerCannotLeave)
-from core.events import (ChatLinked, CircleCancelled, CircleCreated, CircleStarted, MemberJoined, MemberLeft,
-                         MemberRemoved, OrganizerAdded, PayoutOrderSet)
+from core.errors import (
+    AlreadyMember,
+    AlreadyOrganizer,
+    ChatHasActiveCircle,
+    CircleFull,
+    CircleNotFound,
+    DueDateInPast,
+    InvalidCircleSettings,
+    InvalidPayoutOrder,
+    NotEnoughMembers,
+    NotMember,
+    OrganizerCannotLeave,
+)
+from core.events import (
+    ChatLinked,
+    CircleCancelled,
+    CircleCreated,
+    CircleStarted,
+    MemberJoined,
+    MemberLeft,
+    MemberRemoved,
+    OrganizerAdded,
+    PayoutOrderSet,
+)
 from core.guards import lock_circle, require_member, require_organizer, require_status
 from core.models import Channel, Circle, CircleChat, CircleStatus, Membership, PayoutOrder, Role
 from core.money import MAX_AMOUNT_MINOR, normalize_currency

@@ -44,7 +44,8 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
             raise AlreadyPaid(status=contribution.status.value)
         if contribution.status != ContributionStatus.PENDING:  # new, or marked again after a rejection
             contribution.amount, contribution.marked_by = amount, actor
-            contribution.status, contribution.decided_by, contribution.decided_at = ContributionStatus.PENDING, None, None
+            contribution.status = ContributionStatus.PENDING
+            contribution.decided_by = contribution.decided_at = None
             await uow.session.flush()
             uow.emit(PaymentMarked(circle_id=circle_id, actor_id=actor, contribution_id=contribution.id,
                                    user_id=payer, cycle_number=cycle.cycle_number, amount=amount))

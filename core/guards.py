@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import CircleNotActive, CircleNotFound, CircleNotForming, NotMember, NotOrganizer
+from core.errors import CircleNotActive, CircleNotForming, CircleNotFound, NotMember, NotOrganizer
 from core.models import Circle, CircleStatus, Cycle, CycleStatus, Membership, Role
 
 

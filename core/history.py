@@ -10,8 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from core.errors import CircleNotFound
-from core.models import (Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus, Draw,
-                         Membership, Payout, Role, User)
+from core.models import (
+    Circle,
+    CircleStatus,
+    Contribution,
+    ContributionStatus,
+    Cycle,
+    CycleStatus,
+    Draw,
+    Membership,
+    Payout,
+    Role,
+    User,
+)
 from core.uow import UnitOfWork
 
 
@@ -45,7 +56,8 @@ async def circle_history(uow: UnitOfWork, circle_id: uuid.UUID) -> tuple[Circle,
         cycle_number=c.cycle_number, due_date=c.due_date, status=c.status, seed_commitment=c.seed_commitment,
         eligible_ids=sorted(c.eligible_ids, key=str), seed=c.seed if d is not None else None,
         winner_id=d.winner_id if d else None, winner_name=name, unpaid_ids=list(d.unpaid_ids) if d else [],
-        payout_id=p.id if p else None, payout_amount=p.amount if p else None, acknowledged=bool(p and p.acknowledged_at)) for c, d, name, p in rows]
+        payout_id=p.id if p else None, payout_amount=p.amount if p else None,
+        acknowledged=bool(p and p.acknowledged_at)) for c, d, name, p in rows]
 
 
 async def names_of(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core.circles import end_circle
 from core.cycles import open_cycle
-from core.errors import AlreadyAcknowledged, NothingToPayOut, NotDrawnYet, NotReceiver, PendingPayments
+from core.errors import AlreadyAcknowledged, NotDrawnYet, NothingToPayOut, NotReceiver, PendingPayments
 from core.events import CircleCompleted, PayoutAcknowledged, PayoutRecorded
 from core.guards import current_cycle, lock_circle, require_organizer, require_status
 from core.models import CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus, Draw, Payout
@@ -43,7 +43,8 @@ async def record_payout(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UU
         uow.emit(PayoutRecorded(circle_id=circle_id, actor_id=actor, payout_id=payout.id,
                                 cycle_number=cycle.cycle_number, receiver_id=winner, amount=pot))
         if cycle.cycle_number >= circle.total_members:
-            total = int(await uow.session.scalar(select(func.sum(Payout.amount)).join(Cycle, Cycle.id == Payout.cycle_id)
+            total = int(await uow.session.scalar(select(func.sum(Payout.amount))
+                                                 .join(Cycle, Cycle.id == Payout.cycle_id)
                                              .where(Cycle.circle_id == circle_id)))
             await end_circle(uow, circle, CircleStatus.COMPLETED)
             uow.emit(CircleCompleted(circle_id=circle_id, actor_id=actor, cycles=cycle.cycle_number,

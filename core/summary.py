@@ -10,8 +10,19 @@ from sqlalchemy import select
 
 from core import schedule
 from core.errors import CircleNotFound
-from core.models import (Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus, Draw,
-                         Membership, Payout, Role, User)
+from core.models import (
+    Circle,
+    CircleStatus,
+    Contribution,
+    ContributionStatus,
+    Cycle,
+    CycleStatus,
+    Draw,
+    Membership,
+    Payout,
+    Role,
+    User,
+)
 from core.uow import UnitOfWork
 
 

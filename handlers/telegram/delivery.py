@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from types import SimpleNamespace
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -47,7 +46,8 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "member_left": "{user} left “{circle}”.",
         "member_removed": "{user} was removed from “{circle}” by {actor}.",
         "circle_started": "🚀 {actor} started “{circle}” with {total_members} members.",
-        "circle_cancelled": "The circle “{circle}” was cancelled by {actor}. Its history stays available with /history.",
+        "circle_cancelled": "The circle “{circle}” was cancelled by {actor}. "
+                            "Its history stays available with /history.",
         "payout_acknowledged": "🙏 {receiver} confirmed receiving the cycle {cycle_number} pot.",
         "draw_completed": "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!\nSeed revealed: {seed}\n"
                           "Commitment posted at the cycle's start: {seed_commitment}\nSend /verify to check it.",

@@ -7,7 +7,16 @@ import uuid
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, member_role, remove_member, start_circle
+from core.circles import (
+    cancel_circle,
+    circle_by_code,
+    join_circle,
+    leave_circle,
+    member_count,
+    member_role,
+    remove_member,
+    start_circle,
+)
 from core.errors import NotOrganizer
 from core.models import Circle, Role, User
 from core.users import member_by_handle, user_by_identity

@@ -90,7 +90,8 @@ def _from_payment_post(message: Message | None, bot_id: int) -> uuid.UUID | None
     return None
 
 
-async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle, user: User, contribution_id: uuid.UUID,
+async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle, user: User,
+                  contribution_id: uuid.UUID,
                   confirm: bool) -> Contribution:
     # Buttons can be pressed from any chat and callback data forged: core refuses a payment that is
     # not this chat's circle's, and checks that the presser is its organizer.

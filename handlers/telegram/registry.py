@@ -7,12 +7,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.ext import (Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, ContextTypes,
-                          MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from handlers.telegram import draws, housekeeping, identity, info, membership, payments, reminders, setup
-from handlers.telegram.errors import on_error
 from handlers.telegram.common import is_group
+from handlers.telegram.errors import on_error
 
 GROUP, PRIVATE = "group", "private"
 
@@ -92,7 +100,8 @@ def install(application: Application) -> None:
         application.add_handler(CommandHandler(c.name, c.callback, filters=where & NEW_MESSAGE))
         if len(c.where) == 1:
             elsewhere = filters.ChatType.PRIVATE if c.where[0] == GROUP else filters.ChatType.GROUPS
-            application.add_handler(CommandHandler(c.name, housekeeping.on_wrong_place, filters=elsewhere & NEW_MESSAGE))
+            application.add_handler(CommandHandler(c.name, housekeeping.on_wrong_place,
+                                                   filters=elsewhere & NEW_MESSAGE))
     application.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE & NEW_MESSAGE,
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),

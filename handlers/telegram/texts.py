@@ -136,6 +136,10 @@ def payout_recorded(circle: Circle, receiver: str, amount: int, cycle_number: in
             f"{receiver}, please tap below once you have it.")
 
 
+PAYMENT_LINES = (("Confirmed", ContributionStatus.CONFIRMED), ("Waiting for confirmation", ContributionStatus.PENDING),
+                 ("Rejected", ContributionStatus.REJECTED), ("Not paid", None))
+
+
 def summary(board: CircleSummary) -> str:
     c = board.circle
     lines = [f"📋 “{c.name}” — {money(c, c.amount_per_cycle)} {frequency(c)}, {c.status.value.lower()}"]
@@ -144,8 +148,7 @@ def summary(board: CircleSummary) -> str:
     else:
         lines.append(f"Cycle {board.cycle.cycle_number}/{c.total_members}, due {board.cycle.due_date} "
                      f"({'drawn' if board.cycle.status != CycleStatus.OPEN else 'open'})")
-        for title, status in (("Confirmed", ContributionStatus.CONFIRMED), ("Waiting for confirmation",
-                              ContributionStatus.PENDING), ("Rejected", ContributionStatus.REJECTED), ("Not paid", None)):
+        for title, status in PAYMENT_LINES:
             people = board.with_payment(status)
             if people:
                 lines.append(f"{title}: {', '.join(m.full_name for m in people)}")
@@ -213,9 +216,11 @@ def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
         return "on the due date" if d == 0 else f"{d} day{'s' if d > 1 else ''} before"
 
     before = ", ".join(days(d) for d in s.reminder_days) or "no reminders before the due date"
-    overdue = f"then daily for {s.overdue_reminders} day(s) while unpaid" if s.overdue_reminders else "no overdue reminders"
+    overdue = (f"then daily for {s.overdue_reminders} day(s) while unpaid" if s.overdue_reminders
+               else "no overdue reminders")
     draw = (f"automatic draw from {s.draw_hour:02d}:00 on the due date once everyone is confirmed" if s.auto_draw
             else "draws only by an organizer's /draw")
     return (f"⏰ “{circle.name}” reminders at {s.reminder_hour:02d}:00 ({circle.timezone}): {before}; {overdue}. "
-            f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · /reminders overdue 2 · "
+            f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · "
+            "/reminders overdue 2 · "
             "/reminders off · /autodraw off · /autodraw on at 18")

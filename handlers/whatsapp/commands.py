@@ -53,7 +53,8 @@ class Conversation:
         return await load_state(self.new_uow(), WA, self.message.sender, self.message.sender) or {}
 
     async def remember(self, **changes) -> None:
-        await save_state(self.new_uow(), WA, self.message.sender, self.message.sender, {**await self.state(), **changes})
+        state = {**await self.state(), **changes}
+        await save_state(self.new_uow(), WA, self.message.sender, self.message.sender, state)
 
     async def circle(self) -> Circle:
         """The circle this person means: the one they chose or joined last (even once it ended:

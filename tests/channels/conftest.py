@@ -6,15 +6,15 @@ import pytest
 
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.telegram import build_application
 from bot.web import create_web_app
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
-from bot.telegram import build_application
 from core.models import Channel
 from handlers.telegram.delivery import TelegramSender
 from tests.channels.driver import Driver
-from tests.channels.whatsapp_driver import PUBLIC_URL, WhatsAppDriver
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_twilio import FakeTwilio
+from tests.channels.whatsapp_driver import PUBLIC_URL, WhatsAppDriver
 
 
 @pytest.fixture

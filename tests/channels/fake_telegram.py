@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.channels.local_server import LocalServer
 
 # PTB sends every parameter as a form field holding a string; these hold numbers or booleans.
 _NUMBER_KEYS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "from_chat_id",
@@ -34,14 +34,12 @@ _HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span"
 _NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                  "markup are exactly the same as a current content and reply markup of the message")
 
-
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
     at: float
     failed_with: int | None = None
-
 
 class ApiError(Exception):
     def __init__(self, status: int, description: str, parameters: dict | None = None) -> None:
@@ -54,15 +52,13 @@ class ApiError(Exception):
             body["parameters"] = self.parameters
         return JSONResponse(body, status_code=self.status)
 
-
 def chat_type(chat_id: int) -> str:
     """Telegram's id ranges: users are positive, supergroups start at -100…, basic groups are the rest."""
     if chat_id > 0:
         return "private"
     return "supergroup" if chat_id < -1_000_000_000_000 else "group"
 
-
-class FakeTelegram:
+class FakeTelegram(LocalServer):
     TOKEN = "123456:TEST-token_abcdefghijklmnopqrst"
     BOT_ID = 123456
     BOT_USERNAME = "rosca_test_bot"
@@ -71,6 +67,7 @@ class FakeTelegram:
                                 "can_read_all_group_messages": False, "supports_inline_queries": False}
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.sent: list[dict] = []
         self._updates: list[dict] = []
@@ -81,8 +78,6 @@ class FakeTelegram:
         self._webhook_url = ""
         self._faults: dict[str, deque[ApiError]] = defaultdict(deque)
         self._delays: dict[str, deque[float]] = defaultdict(deque)
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task | None = None
         self._methods = {name.lower(): handler for name, handler in {
             "getMe": lambda p: self.BOT_USER, "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
@@ -97,31 +92,11 @@ class FakeTelegram:
             "leaveChat": lambda p: True, "deleteMessage": self._delete_message,
         }.items()}
 
-    async def start(self) -> None:
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()  # surfaces why the server could not start
-            await asyncio.sleep(0.005)
-        self._port = self._server.servers[0].sockets[0].getsockname()[1]
+    def routes(self) -> list[Route]:
+        return [Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
 
-    async def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.should_exit = True
+    def _before_stop(self) -> None:
         self._update_queued.set()  # release a pending long poll at once
-        await self._task
-        self._server = self._task = None
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:
@@ -266,10 +241,8 @@ class FakeTelegram:
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
                                         "premium_subscription": False, "gifts_from_channels": False}}
 
-
 def _scope_key(p: dict) -> tuple[str, str]:
     return json.dumps(p.get("scope", {"type": "default"}), sort_keys=True), p.get("language_code", "")
-
 
 async def _read_params(request: Request) -> dict[str, Any]:
     raw: dict[str, Any] = dict(request.query_params)
@@ -288,7 +261,6 @@ async def _read_params(request: Request) -> dict[str, Any]:
                 payload if part.get_filename() else payload.decode())
     return {key: _decode(key, value) for key, value in raw.items()}
 
-
 def _decode(key: str, value: Any) -> Any:
     """Undo PTB's form encoding: numbers and flags arrive as text, objects as JSON text."""
     if not isinstance(value, str) or key in _FREE_TEXT_KEYS:
@@ -304,7 +276,6 @@ def _decode(key: str, value: Any) -> Any:
         with contextlib.suppress(ValueError):
             return json.loads(value)
     return value
-
 
 def _visible_text(text: str, parse_mode: str | None) -> str:
     """What the user reads. Telegram rejects any `<` that does not open a tag it knows (say, a name like "<3")."""

@@ -20,7 +20,6 @@ and `sign` build those requests the way Twilio does.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import json
@@ -32,16 +31,15 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from tests.channels.local_server import LocalServer
+
 API_VERSION = "2010-04-01"
 MAX_BODY_LENGTH = 1600
-
 
 @dataclass
 class Call:
@@ -49,7 +47,6 @@ class Call:
     path: str
     params: dict[str, str]
     failed_with: int | None = None
-
 
 class ApiError(Exception):
     """Twilio's error body; the client turns it into `TwilioRestException(status, code, message)`."""
@@ -64,45 +61,20 @@ class ApiError(Exception):
         headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if self.status == 401 else None
         return JSONResponse(body, status_code=self.status, headers=headers)
 
-
-class FakeTwilio:
+class FakeTwilio(LocalServer):
     ACCOUNT_SID = "AC0d1c2b3a495867708f9e8d7c6b5a4938"
     AUTH_TOKEN = "7e3f9a1c5b2d4e6f8091a2b3c4d5e6f7"
     FROM = "whatsapp:+14155238886"
 
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[Call] = []
         self.sent: list[dict] = []
         self._faults: deque[ApiError] = deque()
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task | None = None
 
-    async def start(self) -> None:
-        routes = [Route(f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json", self._create_message,
-                        methods=["POST"])]
-        config = uvicorn.Config(Starlette(routes=routes), host="127.0.0.1", port=0, log_level="warning",
-                                lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()  # surfaces why the server could not start
-            await asyncio.sleep(0.005)
-        self._port = self._server.servers[0].sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.should_exit = True
-        await self._task
-        self._server = self._task = None
-
-    async def __aenter__(self) -> FakeTwilio:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
+    def routes(self) -> list[Route]:
+        return [Route(f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json", self._create_message,
+                      methods=["POST"])]
 
     @property
     def base_url(self) -> str:
@@ -179,7 +151,6 @@ class FakeTwilio:
                 "date_created": now, "date_updated": now, "date_sent": None,
                 "uri": f"{uri}.json", "subresource_uris": {"media": f"{uri}/Media.json"}}
 
-
 def _content_variables(raw: str | None) -> dict | None:
     if raw is None:
         return None
@@ -191,17 +162,14 @@ def _content_variables(raw: str | None) -> dict | None:
         raise ApiError(400, 21656, "The ContentVariables Parameter is invalid.")
     return variables
 
-
 def new_sid(prefix: str) -> str:
     return prefix + uuid.uuid4().hex
-
 
 # --- what Twilio posts to our web app ---
 
 def sign(url: str, params: dict[str, str], auth_token: str) -> str:
     """The `X-Twilio-Signature` Twilio would send. `url` is the full URL Twilio called, query string included."""
     return RequestValidator(auth_token).compute_signature(url, params)
-
 
 def incoming(from_: str, body: str, *, to: str = FakeTwilio.FROM, profile_name: str | None = None,
              message_sid: str | None = None, num_media: int = 0,
@@ -221,7 +189,6 @@ def incoming(from_: str, body: str, *, to: str = FakeTwilio.FROM, profile_name: 
         params[f"MediaContentType{index}"] = content_type
     return params
 
-
 def status_callback(message_sid: str, status: str, *, error_code: str | None = None,
                     to: str) -> dict[str, str]:
     """A delivery status callback for a message we sent (queued, sent, delivered, read, failed, undelivered)."""
@@ -232,10 +199,8 @@ def status_callback(message_sid: str, status: str, *, error_code: str | None = N
         params["ErrorCode"] = error_code
     return params
 
-
 def _whatsapp(address: str) -> str:
     return address if address.startswith("whatsapp:") else f"whatsapp:{address}"
-
 
 def _message_type(media: list[tuple[str, str]]) -> str:
     if not media:

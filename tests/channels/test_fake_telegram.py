@@ -12,12 +12,31 @@ import httpx
 import pytest
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken, NetworkError, RetryAfter, TimedOut
-from telegram.ext import (Application, ApplicationBuilder, BaseHandler, CallbackQueryHandler, ChatMemberHandler,
-                          CommandHandler, ContextTypes, MessageHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from tests.channels.fake_telegram import FakeTelegram
-from tests.channels.updates import (Person, as_update, bot_removed, callback, chat_migrated, contact,
-                                    edited_group_text, group_text, member_left, private_text)
+from tests.channels.updates import (
+    Person,
+    as_update,
+    bot_removed,
+    callback,
+    chat_migrated,
+    contact,
+    edited_group_text,
+    group_text,
+    member_left,
+    private_text,
+)
 
 ALICE = Person(id=1001, first_name="Alice", username="alice")
 BOB = Person(id=1002, first_name="Bob", last_name="Banda")

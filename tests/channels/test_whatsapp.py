@@ -7,7 +7,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.background import tick
-
 from core.models import Channel, OutboxMessage, OutboxStatus
 from tests.channels.driver import buttons
 from tests.channels.fake_twilio import FakeTwilio, incoming, new_sid, sign, status_callback
@@ -123,7 +122,8 @@ async def test_guided_setup_and_numbered_confirmations_on_whatsapp(bot, whatsapp
     code = created.split("JOIN ")[1].split(" ")[0]
     assert "You joined" in await whatsapp.send(joseph, f"join {code}", name="Joseph")  # 2 of 2: started
     assert "Noted: you paid" in await whatsapp.send(joseph, "paid")
-    assert "says they paid KES\u00a01,000.00" in whatsapp.inbox(amina)[-1] and "CONFIRM Joseph" in whatsapp.inbox(amina)[-1]
+    told = whatsapp.inbox(amina)[-1]
+    assert "says they paid KES\u00a01,000.00" in told and "CONFIRM Joseph" in told
     listing = await whatsapp.send(amina, "confirm")
     assert "1. Joseph" in listing
     assert "Joseph's payment of KES\u00a01,000.00 was confirmed by Amina" in await whatsapp.send(amina, "CONFIRM 1")

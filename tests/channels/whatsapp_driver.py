@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import httpx
 
 from bot.whatsapp import STATUS_PATH, WEBHOOK_PATH
-from tests.channels.fake_twilio import FakeTwilio, incoming, sign
 from tests.channels.driver import Driver
+from tests.channels.fake_twilio import FakeTwilio, incoming, sign
 
 PUBLIC_URL = "https://rosca.example"
 

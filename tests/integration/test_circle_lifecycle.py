@@ -5,14 +5,35 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core import audit, errors, fairness
-from core.circles import cancel_circle, create_circle, join_circle, leave_circle, remove_member, set_payout_order, start_circle
+from core.circles import (
+    cancel_circle,
+    create_circle,
+    join_circle,
+    leave_circle,
+    remove_member,
+    set_payout_order,
+    start_circle,
+)
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.draws import run_draw
-from core.models import (AuditEntry, Channel, Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus,
-                         Draw, Membership, Payout, PayoutOrder, Role)
+from core.models import (
+    AuditEntry,
+    Channel,
+    Circle,
+    CircleStatus,
+    Contribution,
+    ContributionStatus,
+    Cycle,
+    CycleStatus,
+    Draw,
+    Membership,
+    Payout,
+    PayoutOrder,
+    Role,
+)
 from core.payouts import acknowledge_payout, record_payout
 from core.summary import circle_summary
 from tests.integration.builders import active_circle, forming_circle, settings, user
