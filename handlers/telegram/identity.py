@@ -25,9 +25,9 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await save_state(rosca(context).new_uow(), TG, chat, chat, {"after_register": payload[:64]})
         await update.effective_message.reply_text(texts.ASK_CONTACT, reply_markup=SHARE_PHONE)
         return
-    if payload:
+    if payload and payload.startswith("join-"):
         await _continue(update, context, user, payload)
-    else:
+    else:  # no payload, or one we don't know (an old or hand-made link)
         await update.effective_message.reply_text(texts.WELCOME_BACK.format(name=user.full_name, phone=user.phone))
 
 
