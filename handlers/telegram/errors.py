@@ -32,6 +32,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         log.error("update %s failed", update.update_id, exc_info=error)
         text = texts.APOLOGY
+    await tell(update, text)
+
+
+async def tell(update: Update, text: str) -> None:
+    """Answer whatever the update was (a button: an alert; a message: a reply), best effort."""
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text[:ALERT_LIMIT], show_alert=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -13,13 +14,21 @@ from core.inbox import first_delivery
 from core.users import user_by_identity
 from handlers.telegram import texts
 from handlers.telegram.common import TG, rosca
+from handlers.telegram.errors import tell
 
 log = logging.getLogger(__name__)
 
 
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler: an update delivered twice (webhook retry, restart) is handled once."""
-    if not await first_delivery(rosca(context).new_uow(), TG, f"{context.bot.id}:{update.update_id}"):
+    """Runs before every handler: an update delivered twice (webhook retry, restart) is handled once.
+    With the database away, it answers for all of them and stops the update here."""
+    try:
+        first = await first_delivery(rosca(context).new_uow(), TG, f"{context.bot.id}:{update.update_id}")
+    except DBAPIError:
+        log.warning("update %s: database unavailable", update.update_id)
+        await tell(update, texts.DATABASE_AWAY)
+        raise ApplicationHandlerStop from None
+    if not first:
         log.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
 
