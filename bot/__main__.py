@@ -10,12 +10,12 @@ import uuid
 
 import uvicorn
 from sqlalchemy.engine import make_url
-from telegram import Update
 
 from bot.background import Background
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
 from bot.dispatcher import Dispatcher
+from bot.polling import run_polling
 from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
@@ -61,7 +61,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     engine, new_uow = _services(settings)
     application = build_application(settings, new_uow)
     with_background(application, engine, new_uow)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    run_polling(application)
     return 0
 
 

@@ -122,6 +122,11 @@ class FakeTelegram(LocalServer):
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         self._delays[method.lower()].extend([seconds] * times)
 
+    @property
+    def pending_updates(self) -> int:
+        """Queued updates the bot has not confirmed yet (getUpdates drops them once offset passes)."""
+        return len(self._updates)
+
     def messages_to(self, chat_id: int) -> list[dict]:
         return [m for m in self.sent if m["chat_id"] == chat_id]
 

@@ -11,6 +11,7 @@ import httpx
 from telegram import Update
 
 from bot.config import Settings
+from bot.polling import poll
 from bot.telegram import build_application
 from bot.web import TELEGRAM_PATH, create_web_app
 from handlers.telegram.registry import COMMANDS, help_text, publish_menus
@@ -48,20 +49,22 @@ async def test_menus_are_published_per_chat_type(bot):
     assert "mycircles" in published["all_private_chats"] and "paid" not in published["all_private_chats"]
 
 
-async def test_polling_mode_answers_updates_from_get_updates(bot):
-    app = bot.app
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1)
+async def test_polling_confirms_an_update_only_after_handling_it(bot):
+    stop = asyncio.Event()
+    polling = asyncio.create_task(poll(bot.app, stop))
     try:
         bot.tg.queue_update(updates.private_text(GRACE, "/start"))
         for _ in range(100):
-            if bot.tg.texts_to(GRACE.id):
+            if bot.tg.texts_to(GRACE.id) and bot.tg.pending_updates == 0:
                 break
             await asyncio.sleep(0.05)
         assert "share your phone number" in bot.tg.texts_to(GRACE.id)[0]
+        assert bot.tg.pending_updates == 0  # confirmed by the next getUpdates, after the reply
+        offsets = [c.params.get("offset") for c in bot.tg.calls if c.method == "getUpdates"]
+        assert offsets[0] is None and offsets[-1] is not None
     finally:
-        await app.updater.stop()
-        await app.stop()
+        stop.set()
+        await asyncio.wait_for(polling, timeout=5)
 
 
 async def test_webhook_checks_the_secret_and_serves_health(bot, engine):
