@@ -12,6 +12,7 @@ from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 4
+BACKOFF = 0.5  # seconds before the second attempt; doubles after that
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -33,5 +34,5 @@ class RetryingRequest(HTTPXRequest):
                 if code < 500 or attempt == ATTEMPTS:
                     return code, payload
                 log.warning("Bot API answered %s; retrying", code)
-            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+            await asyncio.sleep(BACKOFF * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # the loop always returns or raises

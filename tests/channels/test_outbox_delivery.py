@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.telegram_request import ATTEMPTS
 from core.models import Channel, OutboxMessage, OutboxStatus
 from core.outbox import MAX_ATTEMPTS, enqueue
 
@@ -43,9 +44,10 @@ async def test_a_429_waits_for_retry_after_then_delivers(bot, new_uow, clock):
     assert row.status == OutboxStatus.SENT and row.attempts == 2
 
 
-async def test_server_errors_back_off_and_keep_the_chat_in_order(bot, new_uow, clock):
+async def test_server_errors_back_off_and_keep_the_chat_in_order(bot, new_uow, clock, monkeypatch):
+    monkeypatch.setattr("bot.telegram_request.BACKOFF", 0.001)
     await queue(new_uow, clock, "A", "B", "C")
-    bot.tg.fail_next("sendMessage", status=502, times=2)
+    bot.tg.fail_next("sendMessage", status=502, times=2 * ATTEMPTS)  # two sends, each retried ATTEMPTS times
     await bot.dispatcher.drain()
     assert delivered(bot.tg) == []  # B and C wait behind A
     clock.now += timedelta(seconds=1)
@@ -70,9 +72,10 @@ async def test_a_blocked_bot_is_recorded_and_not_retried(bot, new_uow, clock):
     assert await bot.dispatcher.drain() == 0
 
 
-async def test_it_gives_up_after_the_last_attempt(bot, new_uow, clock):
+async def test_it_gives_up_after_the_last_attempt(bot, new_uow, clock, monkeypatch):
     await queue(new_uow, clock, "A")
-    bot.tg.fail_next("sendMessage", status=500, times=MAX_ATTEMPTS)
+    monkeypatch.setattr("bot.telegram_request.BACKOFF", 0.001)
+    bot.tg.fail_next("sendMessage", status=500, times=MAX_ATTEMPTS * ATTEMPTS)
     for _ in range(MAX_ATTEMPTS):
         await bot.dispatcher.drain()
         clock.now += timedelta(minutes=10)
