@@ -71,10 +71,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.require_telegram()  # says what to set
     if settings.whatsapp_enabled:
         settings.require_whatsapp()
-    telegram, senders = None, {}
+    asyncio.run(_serve(settings))
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    # Built inside the running loop: the async twilio client opens its HTTP session on creation.
     if settings.telegram_token:
-        asyncio.run(check_token(settings))
+        await check_token(settings)
     engine, new_uow = _services(settings)
+    telegram, senders = None, {}
     if settings.telegram_token:
         telegram = build_application(settings, new_uow, updater=False)
         senders[Channel.TELEGRAM] = TelegramSender(telegram.bot)
@@ -85,8 +91,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
     web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
                          routes=routes, background=Background(new_uow, dispatcher))
-    uvicorn.run(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower())
-    return 0
+    config = uvicorn.Config(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower())
+    await uvicorn.Server(config).serve()
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
