@@ -24,46 +24,41 @@ ACTIONS = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, e
            ev.CircleCancelled)
 
 
-async def _name(session: AsyncSession, user_id: Any) -> str | None:
-    user = await session.get(User, user_id) if user_id else None
-    return user.full_name if user else None
-
-
 async def _facts(session: AsyncSession, event: ev.Event) -> dict[str, Any]:
-    """The event's own fields, plus the names people are called by."""
+    """The event's own fields, plus the names people are called by (one query for all of them)."""
     facts = event.details()
-    facts["actor"] = await _name(session, event.actor_id)
-    for key in ("user_id", "winner_id", "receiver_id"):
-        if key in facts:
-            facts[key.removesuffix("_id")] = await _name(session, getattr(event, key))
-    return facts
+    people = {"actor": event.actor_id} | {key.removesuffix("_id"): getattr(event, key)
+                                          for key in ("user_id", "winner_id", "receiver_id") if key in facts}
+    ids = {i for i in people.values() if i is not None}
+    names = dict((await session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))).all()) if ids else {}
+    return facts | {role: names.get(i) for role, i in people.items()}
 
 
-async def audience(session: AsyncSession, circle_id: Any) -> list[tuple[Channel, str]]:
-    chats = await session.execute(select(CircleChat.channel, CircleChat.chat_address)
-                                  .where(CircleChat.circle_id == circle_id))
-    members = await session.execute(select(ChannelIdentity.channel, ChannelIdentity.address)
-                                    .join(Membership, Membership.user_id == ChannelIdentity.user_id)
-                                    .where(Membership.circle_id == circle_id,
-                                           ChannelIdentity.channel == Channel.WHATSAPP))
-    return [(Channel(c), a) for c, a in [*chats.all(), *members.all()]]
+async def audience(session: AsyncSession, circle_id: Any, *, also: Any = None) -> list[tuple[Channel, str]]:
+    """The circle's group chats and its members' WhatsApp (plus `also`'s, a member who just left)."""
+    chats = select(CircleChat.channel, CircleChat.chat_address.label("address")).where(
+        CircleChat.circle_id == circle_id)
+    whatsapp = select(ChannelIdentity.channel, ChannelIdentity.address).where(
+        ChannelIdentity.channel == Channel.WHATSAPP,
+        ChannelIdentity.user_id.in_(select(Membership.user_id).where(Membership.circle_id == circle_id))
+        | (ChannelIdentity.user_id == also))
+    rows = await session.execute(chats.union_all(whatsapp))
+    return list(dict.fromkeys((Channel(c), a) for c, a in rows.all()))
 
 
 async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
-    scheduled_draw = isinstance(event, ev.DrawCompleted) and event.actor_id is None
     if event.circle_id is None or not isinstance(event, CONSEQUENCES + ACTIONS):
+        return
+    scheduled_draw = isinstance(event, ev.DrawCompleted) and event.actor_id is None
+    skip = None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin
+    gone = event.user_id if isinstance(event, ev.MemberLeft | ev.MemberRemoved) else None
+    recipients = [r for r in await audience(session, event.circle_id, also=gone) if r != skip]
+    if not recipients:  # e.g. a Telegram-only circle acting from its own group: the reply said it all
         return
     circle = await session.get(Circle, event.circle_id)
     payload = await _facts(session, event) | {"circle": circle.name, "currency": circle.currency,
                                               "amount_per_cycle": circle.amount_per_cycle}
     kind = "auto_draw" if scheduled_draw else event.action
-    skip = None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin
-    recipients = await audience(session, circle.id)
-    if isinstance(event, ev.MemberLeft | ev.MemberRemoved):  # no longer a member, but should still hear it
-        recipients += [(Channel(c), a) for c, a in (await session.execute(
-            select(ChannelIdentity.channel, ChannelIdentity.address).where(
-                ChannelIdentity.user_id == event.user_id, ChannelIdentity.channel == Channel.WHATSAPP))).all()]
-    for channel, address in dict.fromkeys(recipients):
-        if (channel, address) != skip:
-            await enqueue(session, channel=channel, address=address, kind=kind, payload=payload, now=now,
-                          circle_id=circle.id)
+    for channel, address in recipients:
+        await enqueue(session, channel=channel, address=address, kind=kind, payload=payload, now=now,
+                      circle_id=circle.id)
