@@ -196,14 +196,9 @@ async def set_payout_order(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid
         if len(set(order)) != len(order):
             raise InvalidPayoutOrder(reason="duplicate")
         memberships = await _memberships(uow, circle_id)
-        by_user = {m.user_id: m for m in memberships}
-        if any(uid not in by_user for uid in order):
+        if not set(order) <= {m.user_id for m in memberships}:
             raise NotMember()
-        for m in memberships:
-            m.payout_position = None
-        await uow.session.flush()  # clear first: positions are unique per circle
-        for position, uid in enumerate(order, start=1):
-            by_user[uid].payout_position = position
+        await _assign_positions(uow, memberships, order)
         uow.emit(PayoutOrderSet(circle_id=circle_id, actor_id=actor, order=list(order)))
         await uow.commit()
 
@@ -234,17 +229,22 @@ async def _start(uow: UnitOfWork, circle: Circle, actor: uuid.UUID) -> None:
         rest = [m for m in memberships if not m.payout_position]  # already in join order
         order = [m.user_id for m in listed + rest]
     if order:
-        by_user = {m.user_id: m for m in memberships}
-        for m in memberships:
-            m.payout_position = None
-        await uow.session.flush()
-        for position, uid in enumerate(order, start=1):
-            by_user[uid].payout_position = position
+        await _assign_positions(uow, memberships, order)
     circle.status, circle.started_at = CircleStatus.ACTIVE, uow.now()
     await uow.session.flush()
     uow.emit(CircleStarted(circle_id=circle.id, actor_id=actor, total_members=circle.total_members,
                            payout_order=circle.payout_order.value, order=order, order_seed=circle.order_seed))
     await open_cycle(uow, circle, 1, actor)
+
+
+async def _assign_positions(uow: UnitOfWork, memberships: list[Membership], order: list[uuid.UUID]) -> None:
+    """Positions 1..n in `order`; everyone else none."""
+    by_user = {m.user_id: m for m in memberships}
+    for m in memberships:
+        m.payout_position = None
+    await uow.session.flush()  # clear first: positions are unique per circle
+    for position, uid in enumerate(order, start=1):
+        by_user[uid].payout_position = position
 
 
 async def cancel_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID) -> None:
