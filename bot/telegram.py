@@ -16,7 +16,7 @@ from bot.dispatcher import Dispatcher
 from bot.telegram_request import RetryingRequest
 from core.models import Channel
 from core.uow import UnitOfWork
-from handlers.telegram.common import Rosca
+from handlers.telegram.common import CONTEXT_TYPES, Rosca
 from handlers.telegram.delivery import TelegramSender
 from handlers.telegram.registry import install, publish_menus
 
@@ -28,7 +28,7 @@ OVERALL_PER_SECOND, GROUP_PER_MINUTE = 30, 20
 def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, updater: bool = True) -> Application:
     builder = (ApplicationBuilder().token(settings.require_telegram())
                .base_url(f"{settings.telegram_api_url}/bot").base_file_url(f"{settings.telegram_api_url}/file/bot")
-               .request(RetryingRequest(connection_pool_size=256)))
+               .request(RetryingRequest(connection_pool_size=256)).context_types(CONTEXT_TYPES))
     if settings.telegram_rate_limit:
         # Queues sends within Telegram's limits and retries after a RetryAfter (flood control).
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_PER_SECOND, overall_time_period=1,

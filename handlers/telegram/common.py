@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes
 
 from core.chats import circle_for_chat
 from core.errors import CircleNotFound
+from core.inbox import Arrival
 from core.models import Channel, Circle, User
 from core.uow import UnitOfWork
 from core.users import user_by_identity
@@ -29,6 +30,20 @@ def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
     return context.bot_data["rosca"]
 
 
+class RoscaContext(CallbackContext):
+    """python-telegram-bot's per-update context, carrying what the update's first step looked up
+    (sender and chat circle, see housekeeping.drop_duplicates) so handlers don't ask again."""
+
+    __slots__ = ("arrival",)
+
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application, chat_id, user_id)
+        self.arrival: Arrival | None = None
+
+
+CONTEXT_TYPES = ContextTypes(context=RoscaContext)
+
+
 def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
     """A unit of work for a change made from this chat: the chat gets our direct reply, so the
     outbox announces the change to everyone else (other groups, WhatsApp members)."""
@@ -41,6 +56,8 @@ async def acting_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Use
     sender = update.effective_user
     if sender is None:
         return None
+    if getattr(context, "arrival", None) is not None:
+        return context.arrival.user
     return await user_by_identity(rosca(context).new_uow(), TG, str(sender.id))
 
 
@@ -63,8 +80,12 @@ async def registered_user(update: Update, context: ContextTypes.DEFAULT_TYPE, pa
 
 
 async def chat_circle(update: Update, context: ContextTypes.DEFAULT_TYPE, *, include_ended: bool = False) -> Circle:
-    circle = await circle_for_chat(rosca(context).new_uow(), TG, str(update.effective_chat.id),
-                                   include_ended=include_ended)
+    arrival = getattr(context, "arrival", None)
+    if arrival is not None and (arrival.circle is not None or not include_ended):
+        circle = arrival.circle
+    else:
+        circle = await circle_for_chat(rosca(context).new_uow(), TG, str(update.effective_chat.id),
+                                       include_ended=include_ended)
     if circle is None:
         raise CircleNotFound()
     return circle

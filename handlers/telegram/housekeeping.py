@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from core.chats import circle_for_chat, move_chat
 from core.circles import member_role
-from core.inbox import first_delivery
+from core.inbox import arrive
 from core.users import user_by_identity
 from handlers.telegram import texts
 from handlers.telegram.common import TG, rosca
@@ -22,13 +22,15 @@ log = logging.getLogger(__name__)
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler: an update delivered twice (webhook retry, restart) is handled once.
     With the database away, it answers for all of them and stops the update here."""
+    sender, chat = update.effective_user, update.effective_chat
     try:
-        first = await first_delivery(rosca(context).new_uow(), TG, f"{context.bot.id}:{update.update_id}")
+        context.arrival = await arrive(rosca(context).new_uow(), TG, f"{context.bot.id}:{update.update_id}",
+                                       sender=str(sender.id) if sender else None, chat=str(chat.id) if chat else None)
     except DBAPIError:
         log.warning("update %s: database unavailable", update.update_id)
         await tell(update, texts.DATABASE_AWAY)
         raise ApplicationHandlerStop from None
-    if not first:
+    if not context.arrival.first:
         log.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
 
