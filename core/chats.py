@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from core.events import ChatMoved
 from core.models import Channel, Circle, CircleChat
 from core.uow import UnitOfWork
 
 
+def chat_circle_query(channel: Channel, chat: str, *, include_ended: bool = False) -> Select:
+    """The chat's active circle; with include_ended, the most recent one when none is active."""
+    query = (select(Circle).join(CircleChat, CircleChat.circle_id == Circle.id)
+             .where(CircleChat.channel == channel, CircleChat.chat_address == chat))
+    if not include_ended:
+        query = query.where(CircleChat.active)
+    return query.order_by(CircleChat.active.desc(), Circle.created_at.desc()).limit(1)
+
+
 async def circle_for_chat(uow: UnitOfWork, channel: Channel, chat: str, *,
                           include_ended: bool = False) -> Circle | None:
-    """The chat's active circle; with include_ended, the most recent one when none is active."""
     async with uow:
-        query = (select(Circle).join(CircleChat, CircleChat.circle_id == Circle.id)
-                 .where(CircleChat.channel == channel, CircleChat.chat_address == chat))
-        if not include_ended:
-            query = query.where(CircleChat.active)
-        return (await uow.session.execute(
-            query.order_by(CircleChat.active.desc(), Circle.created_at.desc()).limit(1))).scalar_one_or_none()
+        query = chat_circle_query(channel, chat, include_ended=include_ended)
+        return (await uow.session.execute(query)).scalar_one_or_none()
 
 
 async def move_chat(uow: UnitOfWork, channel: Channel, old: str, new: str) -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Channel, ChannelIdentity, Circle, CircleChat, ProcessedDelivery, User
+from core.chats import chat_circle_query
+from core.models import Channel, Circle, ProcessedDelivery, User
 from core.uow import UnitOfWork
+from core.users import identity_query
 
 
 async def _record(session: AsyncSession, channel: Channel, key: str, uow: UnitOfWork) -> bool:
@@ -47,12 +48,8 @@ async def arrive(uow: UnitOfWork, channel: Channel, key: str, *, sender: str | N
         first = await _record(session, channel, key, uow)
         user = circle = None
         if first and sender is not None:
-            user = (await session.execute(select(User).join(ChannelIdentity, ChannelIdentity.user_id == User.id)
-                                          .where(ChannelIdentity.channel == channel,
-                                                 ChannelIdentity.address == sender))).scalar_one_or_none()
+            user = (await session.execute(identity_query(channel, sender))).scalar_one_or_none()
         if first and chat is not None:
-            circle = (await session.execute(select(Circle).join(CircleChat, CircleChat.circle_id == Circle.id)
-                                            .where(CircleChat.channel == channel, CircleChat.chat_address == chat,
-                                                   CircleChat.active))).scalar_one_or_none()
+            circle = (await session.execute(chat_circle_query(channel, chat))).scalar_one_or_none()
         await session.commit()
         return Arrival(first, user, circle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from core.errors import InvalidCircleSettings, UnknownUser
 from core.events import IdentityLinked, UserRegistered, UserRenamed
@@ -70,11 +70,14 @@ async def _link_identity(uow: UnitOfWork, user: User, channel: Channel, address:
                             address=address))
 
 
+def identity_query(channel: Channel, address: str) -> Select:
+    return (select(User).join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.address == address))
+
+
 async def user_by_identity(uow: UnitOfWork, channel: Channel, address: str) -> User | None:
     async with uow:
-        return (await uow.session.execute(
-            select(User).join(ChannelIdentity, ChannelIdentity.user_id == User.id)
-            .where(ChannelIdentity.channel == channel, ChannelIdentity.address == address))).scalar_one_or_none()
+        return (await uow.session.execute(identity_query(channel, address))).scalar_one_or_none()
 
 
 async def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> User:
