@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import Select, select
 
 from core.events import ChatMoved
@@ -39,9 +37,3 @@ async def move_chat(uow: UnitOfWork, channel: Channel, old: str, new: str) -> in
         await uow.commit()
         return len(links)
 
-
-async def chats_of(uow: UnitOfWork, circle_id: uuid.UUID, channel: Channel) -> list[str]:
-    """Every chat the circle lives in, including after it ended (its last news still belongs there)."""
-    async with uow:
-        return list((await uow.session.execute(select(CircleChat.chat_address).where(
-            CircleChat.circle_id == circle_id, CircleChat.channel == channel))).scalars())

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select, update
 
-from core.errors import InvalidCircleSettings, UnknownUser
+from core.errors import InvalidCircleSettings
 from core.events import IdentityLinked, UserRegistered, UserRenamed
 from core.models import Channel, ChannelIdentity, Membership, User
 from core.phones import normalize_phone
@@ -79,13 +79,6 @@ async def user_by_identity(uow: UnitOfWork, channel: Channel, address: str) -> U
     async with uow:
         return (await uow.session.execute(identity_query(channel, address))).scalar_one_or_none()
 
-
-async def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> User:
-    async with uow:
-        user = await uow.session.get(User, user_id)
-        if user is None:
-            raise UnknownUser()
-        return user
 
 
 async def member_by_handle(uow: UnitOfWork, circle_id: uuid.UUID, channel: Channel, handle: str) -> User | None:

@@ -43,12 +43,11 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return texts.payment_decided(p["user"], circle, p["amount"], status, p["actor"])
     simple = {
         "member_joined": "👋 {user} joined “{circle}”.",
-        "member_left": "{user} left “{circle}”.",
-        "member_removed": "{user} was removed from “{circle}” by {actor}.",
-        "circle_started": "🚀 {actor} started “{circle}” with {total_members} members.",
-        "circle_cancelled": "The circle “{circle}” was cancelled by {actor}. "
-                            "Its history stays available with /history.",
-        "payout_acknowledged": "🙏 {receiver} confirmed receiving the cycle {cycle_number} pot.",
+        "member_left": texts.LEFT,
+        "member_removed": texts.REMOVED,
+        "circle_started": texts.STARTED,
+        "circle_cancelled": texts.CANCELLED,
+        "payout_acknowledged": texts.RECEIVED,
         "draw_completed": "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!\nSeed revealed: {seed}\n"
                           "Commitment posted at the cycle's start: {seed_commitment}\nSend /verify to check it.",
         "auto_draw": "🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"

@@ -74,4 +74,5 @@ async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     acknowledged = next(e for e in uow.committed if isinstance(e, PayoutAcknowledged))
     await query.answer("Thank you!")
     await query.edit_message_reply_markup(None)
-    await query.message.reply_text(texts.RECEIVED.format(name=user.full_name, cycle=acknowledged.cycle_number))
+    received = texts.RECEIVED.format(receiver=user.full_name, cycle_number=acknowledged.cycle_number)
+    await query.message.reply_text(received)

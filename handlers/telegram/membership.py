@@ -51,7 +51,7 @@ async def cmd_leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
     if user := await registered_user(update, context):
         await leave_circle(change(update, context), actor=user.id, circle_id=circle.id)
-        await update.effective_message.reply_text(texts.LEFT.format(name=user.full_name, circle=circle.name))
+        await update.effective_message.reply_text(texts.LEFT.format(user=user.full_name, circle=circle.name))
 
 
 async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,7 +64,7 @@ async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     await remove_member(change(update, context), actor=user.id, circle_id=circle.id, user_id=target.id)
     await update.effective_message.reply_text(
-        texts.REMOVED.format(name=target.full_name, circle=circle.name, by=user.full_name))
+        texts.REMOVED.format(user=target.full_name, circle=circle.name, actor=user.full_name))
 
 
 async def named_member(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle) -> User | None:
@@ -82,7 +82,7 @@ async def cmd_begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user := await registered_user(update, context):
         started = await start_circle(change(update, context), actor=user.id, circle_id=circle.id)
         await update.effective_message.reply_text(
-            f"🚀 {user.full_name} started “{started.name}” with {started.total_members} members.")
+            texts.STARTED.format(actor=user.full_name, circle=started.name, total_members=started.total_members))
 
 
 async def cmd_cancelcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,4 +105,4 @@ async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     await cancel_circle(change(update, context), actor=user.id, circle_id=uuid.UUID(query.data[7:]))
     await query.answer("Cancelled.")
-    await query.edit_message_text(texts.CANCELLED.format(name=circle.name, by=user.full_name))
+    await query.edit_message_text(texts.CANCELLED.format(circle=circle.name, actor=user.full_name))

@@ -202,13 +202,15 @@ NO_SUCH_CYCLE = "There's no cycle {number} in this circle yet."
 GROUP_ONLY = "That works in the group chat of your circle."
 PRIVATE_ONLY = "Let's do that in a private chat with me."
 CANCEL_ASK = "Cancel “{name}” for everyone? This can't be undone."
-CANCELLED = "The circle “{name}” was cancelled by {by}. Its history stays available with /history."
-LEFT = "{name} left “{circle}”."
-REMOVED = "{name} was removed from “{circle}” by {by}."
+# Shared by direct replies and outbox announcements: placeholders are the outbox payload's keys.
+CANCELLED = "The circle “{circle}” was cancelled by {actor}. Its history stays available with /history."
+LEFT = "{user} left “{circle}”."
+REMOVED = "{user} was removed from “{circle}” by {actor}."
+STARTED = "🚀 {actor} started “{circle}” with {total_members} members."
 JOIN_USAGE = "In a private chat, send /join with the circle's join code, e.g. /join K7P2QX."
 REMOVE_USAGE = "Who should I remove? Reply /remove to their message, or send /remove @username."
 WHO_USAGE = "Whose payment? Reply to the payment message, or name them: /{command} @username."
-RECEIVED = "🙏 {name} confirmed receiving the cycle {cycle} pot."
+RECEIVED = "🙏 {receiver} confirmed receiving the cycle {cycle_number} pot."
 
 
 def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
