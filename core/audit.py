@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.events import Event
+from core.guards import ensure_circle_locked
 from core.models import AuditEntry
 
 
@@ -40,10 +41,13 @@ def entry_hash(*, prev_hash: str | None, circle_id: uuid.UUID | None, seq: int, 
 
 async def record(session: AsyncSession, event: Event, now: datetime) -> AuditEntry:
     """Append the event to its circle's chain, inside the caller's transaction."""
-    # A transaction-scoped lock per chain: two writers to the same circle line up here instead of
-    # forking the chain (the unique (circle_id, seq) constraint would reject the loser anyway).
-    chain_key = f"audit:{event.circle_id or 'users'}"
-    await session.execute(text("select pg_advisory_xact_lock(hashtext(:k))"), {"k": chain_key})
+    # Writers to one chain line up instead of forking it (the unique (circle_id, seq) constraint would
+    # reject the loser anyway): a circle's chain behind the circle row lock, which every change to a
+    # circle takes first anyway; the users' chain behind a transaction-scoped advisory lock.
+    if event.circle_id is None:
+        await session.execute(text("select pg_advisory_xact_lock(hashtext('audit:users'))"))
+    else:
+        await ensure_circle_locked(session, event.circle_id)
     last = (await session.execute(
         select(AuditEntry.seq, AuditEntry.hash)
         .where(AuditEntry.circle_id.is_(None) if event.circle_id is None else AuditEntry.circle_id == event.circle_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 
 from core.events import ChatMoved
+from core.guards import ensure_circle_locked
 from core.models import Channel, Circle, CircleChat
 from core.uow import UnitOfWork
 
@@ -28,8 +29,12 @@ async def circle_for_chat(uow: UnitOfWork, channel: Channel, chat: str, *,
 async def move_chat(uow: UnitOfWork, channel: Channel, old: str, new: str) -> int:
     """Follow a chat to its new address, history included; returns how many circles moved."""
     async with uow:
-        links = list((await uow.session.execute(select(CircleChat).where(
-            CircleChat.channel == channel, CircleChat.chat_address == old).with_for_update())).scalars())
+        at_old = (CircleChat.channel == channel, CircleChat.chat_address == old)
+        # Circle rows first, as every other change to a circle locks them: never the other way round.
+        for circle_id in (await uow.session.execute(
+                select(CircleChat.circle_id).where(*at_old).order_by(CircleChat.circle_id))).scalars():
+            await ensure_circle_locked(uow.session, circle_id)
+        links = list((await uow.session.execute(select(CircleChat).where(*at_old).with_for_update())).scalars())
         for link in links:
             link.chat_address = new
             uow.emit(ChatMoved(circle_id=link.circle_id, actor_id=None, channel=channel.value, old_address=old,

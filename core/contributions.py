@@ -5,11 +5,21 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
-from core.errors import AlreadyDecided, AlreadyPaid, ContributionNotFound, InvalidAmount
+from core.errors import (
+    AlreadyDecided,
+    AlreadyPaid,
+    CircleNotActive,
+    CircleNotFound,
+    ContributionNotFound,
+    InvalidAmount,
+    NotMember,
+    NotOrganizer,
+)
 from core.events import PaymentConfirmed, PaymentMarked, PaymentRejected
-from core.guards import current_cycle, lock_circle, require_member, require_organizer, require_status
-from core.models import Circle, CircleStatus, Contribution, ContributionStatus, Cycle
+from core.guards import current_cycle, lock_circle, require_member, require_status
+from core.models import Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus, Membership, Role
 from core.money import MAX_AMOUNT_MINOR
 from core.uow import UnitOfWork
 
@@ -23,18 +33,18 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
     """
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
-        await require_member(uow.session, circle_id, actor)
+        payer = actor if member is None else member
+        if payer != actor and (await require_member(uow.session, circle_id, actor)).role != Role.ORGANIZER:
+            raise NotOrganizer()
+        membership, cycle, contribution = await _payment_of(uow, circle_id, payer)
+        if membership is None:
+            raise NotMember()
         require_status(circle, CircleStatus.ACTIVE)
-        payer = actor
-        if member is not None and member != actor:
-            await require_organizer(uow.session, circle_id, actor)
-            await require_member(uow.session, circle_id, member)
-            payer = member
         amount = circle.amount_per_cycle if amount is None else amount
         if not 0 < amount <= MAX_AMOUNT_MINOR:
             raise InvalidAmount(text=str(amount), reason="not_positive" if amount <= 0 else "too_large")
-        cycle = await current_cycle(uow.session, circle_id)
-        contribution = await _contribution(uow, cycle.id, payer)
+        if cycle is None:
+            raise CircleNotActive(status="no_open_cycle")
         on_behalf = payer != actor
         if contribution is None:
             contribution = Contribution(id=uuid.uuid4(), cycle_id=cycle.id, user_id=payer, created_at=uow.now())
@@ -58,7 +68,8 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
 async def confirm_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID,
                                circle_id: uuid.UUID | None = None) -> Contribution:
     """`circle_id`, when given, must be the payment's circle (a button pressed in one group chat
-    must not act on another group's payment, whatever its callback data says)."""
+    must not act on another group's payment, whatever its callback data says). The payment comes
+    back with its `payer` loaded, for the reply that names them."""
     return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.CONFIRMED, circle_id)
 
 
@@ -81,16 +92,24 @@ async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, memb
 async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid.UUID,
                         decision: ContributionStatus, expected_circle: uuid.UUID | None) -> Contribution:
     async with uow:
-        found = (await uow.session.execute(
-            select(Cycle.circle_id).join(Contribution, Contribution.cycle_id == Cycle.id)
-            .where(Contribution.id == contribution_id))).scalar_one_or_none()
-        if found is None or (expected_circle is not None and found != expected_circle):
+        payment_circle = (select(Cycle.circle_id).join(Contribution, Contribution.cycle_id == Cycle.id)
+                          .where(Contribution.id == contribution_id).scalar_subquery())
+        try:
+            circle = await lock_circle(uow.session, payment_circle)  # serializes concurrent taps on this circle
+        except CircleNotFound:
+            raise ContributionNotFound() from None
+        if expected_circle is not None and circle.id != expected_circle:
             raise ContributionNotFound()
-        circle = await lock_circle(uow.session, found)  # serializes concurrent taps on this circle
-        await require_organizer(uow.session, circle.id, actor)
+        # Read after the lock, so a decision a concurrent tap just committed is seen.
+        actor_role = select(Membership.role).where(Membership.circle_id == circle.id,
+                                                   Membership.user_id == actor).scalar_subquery()
+        contribution, cycle, role = (await uow.session.execute(
+            select(Contribution, Cycle, actor_role).join(Cycle, Cycle.id == Contribution.cycle_id)
+            .join(Contribution.payer).options(contains_eager(Contribution.payer))
+            .where(Contribution.id == contribution_id).execution_options(populate_existing=True))).one()
+        if role != Role.ORGANIZER:
+            raise NotOrganizer()
         require_status(circle, CircleStatus.ACTIVE)
-        contribution = await uow.session.get(Contribution, contribution_id, populate_existing=True)
-        cycle = await uow.session.get(Cycle, contribution.cycle_id)
         if contribution.status != ContributionStatus.PENDING:
             raise AlreadyDecided(status=contribution.status.value)
         _decide(uow, circle, cycle, contribution, actor, decision)
@@ -104,6 +123,19 @@ def _decide(uow: UnitOfWork, circle: Circle, cycle: Cycle, contribution: Contrib
     event = PaymentConfirmed if decision == ContributionStatus.CONFIRMED else PaymentRejected
     uow.emit(event(circle_id=circle.id, actor_id=actor, contribution_id=contribution.id,
                    user_id=contribution.user_id, cycle_number=cycle.cycle_number, amount=contribution.amount))
+
+
+async def _payment_of(uow: UnitOfWork, circle_id: uuid.UUID, user_id: uuid.UUID,
+                      ) -> tuple[Membership | None, Cycle | None, Contribution | None]:
+    """The member, the open cycle and their payment in it, in one statement (read after the circle lock,
+    so what a concurrent tap just committed is seen); Nones for what does not exist."""
+    row = (await uow.session.execute(
+        select(Membership, Cycle, Contribution)
+        .outerjoin(Cycle, (Cycle.circle_id == Membership.circle_id) & (Cycle.status != CycleStatus.PAID_OUT))
+        .outerjoin(Contribution, (Contribution.cycle_id == Cycle.id) & (Contribution.user_id == Membership.user_id))
+        .where(Membership.circle_id == circle_id, Membership.user_id == user_id)
+        .execution_options(populate_existing=True))).first()
+    return (None, None, None) if row is None else tuple(row)
 
 
 async def _contribution(uow: UnitOfWork, cycle_id: uuid.UUID, user_id: uuid.UUID) -> Contribution | None:

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import CircleNotActive, CircleNotForming, CircleNotFound, NotMember, NotOrganizer
 from core.models import Circle, CircleStatus, Cycle, CycleStatus, Membership, Role
 
+_LOCKED = "locked_circles"  # session.info key: the circles this session's transaction has locked
 
-async def lock_circle(session: AsyncSession, circle_id: uuid.UUID) -> Circle:
+
+async def lock_circle(session: AsyncSession, circle_id: uuid.UUID | ColumnElement) -> Circle:
     """Lock the circle row for this transaction: every change to a circle goes through here first,
-    so two organizers confirming or two /draw taps are serialized and the second sees the first."""
+    so two organizers confirming or two /draw taps are serialized and the second sees the first.
+    `circle_id` may be a scalar subquery (the circle of a payment, say), saving a statement."""
     circle = (await session.execute(
         select(Circle).where(Circle.id == circle_id).with_for_update().execution_options(populate_existing=True)
     )).scalar_one_or_none()
     if circle is None:
         raise CircleNotFound(circle_id=str(circle_id))
+    session.info.setdefault(_LOCKED, set()).add(circle.id)
     return circle
+
+
+async def ensure_circle_locked(session: AsyncSession, circle_id: uuid.UUID) -> None:
+    """The circle row lock, unless this transaction holds it already (the usual case: one statement saved)."""
+    if circle_id not in session.info.get(_LOCKED, ()):
+        await session.execute(select(Circle.id).where(Circle.id == circle_id).with_for_update())
+        session.info.setdefault(_LOCKED, set()).add(circle_id)
+
+
+def forget_locks(session: AsyncSession) -> None:
+    """Row locks end with the transaction; so does what this module remembers of them."""
+    session.info.pop(_LOCKED, None)
 
 
 async def membership_of(session: AsyncSession, circle_id: uuid.UUID, user_id: uuid.UUID | None) -> Membership | None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import audit, notifications
 from core.events import Event
+from core.guards import forget_locks
 from core.models import Channel
 
 
@@ -58,5 +59,6 @@ class UnitOfWork:
             await audit.record(self.session, event, now)
             await notifications.notify(self.session, event, now, self.origin)
         await self.session.commit()
+        forget_locks(self.session)
         self.committed = self.events
         self.events = []

@@ -10,7 +10,6 @@ from telegram.ext import ContextTypes
 from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
 from core.errors import ContributionNotFound
 from core.events import PaymentMarked
-from core.history import names_of
 from core.models import Circle, Contribution, User
 from core.money import parse_amount
 from handlers.telegram import texts
@@ -51,7 +50,7 @@ async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         raise ContributionNotFound() from None
     decided = await _decide(update, context, circle, user, contribution_id, confirm)
     await query.answer("Confirmed ✅" if confirm else "Rejected ❌")
-    await query.edit_message_text(await _decided_text(context, circle, decided, user))
+    await query.edit_message_text(_decided_text(circle, decided, user))
 
 
 async def cmd_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,7 +75,7 @@ async def _decide_by_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
         contribution_id = (await pending_contribution_of(rosca(context).new_uow(), circle_id=circle.id,
                                                          member=member.id)).id
     decided = await _decide(update, context, circle, user, contribution_id, confirm)
-    await update.effective_message.reply_text(await _decided_text(context, circle, decided, user))
+    await update.effective_message.reply_text(_decided_text(circle, decided, user))
 
 
 def _from_payment_post(message: Message | None, bot_id: int) -> uuid.UUID | None:
@@ -99,7 +98,6 @@ async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Ci
     return await decide(change(update, context), actor=user.id, contribution_id=contribution_id, circle_id=circle.id)
 
 
-async def _decided_text(context: ContextTypes.DEFAULT_TYPE, circle: Circle, decided: Contribution, by: User) -> str:
-    names = await names_of(rosca(context).new_uow(), [decided.user_id])
-    return texts.payment_decided(names.get(decided.user_id, "?"), circle, decided.amount, decided.status, by.full_name)
+def _decided_text(circle: Circle, decided: Contribution, by: User) -> str:
+    return texts.payment_decided(decided.payer.full_name, circle, decided.amount, decided.status, by.full_name)
 
