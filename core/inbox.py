@@ -3,9 +3,10 @@ every update starts with, done together in one transaction."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import select, true
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -42,23 +43,34 @@ class Arrival:
     circle: Circle | None  # the chat's active circle, if any
 
 
-async def arrive(uow: UnitOfWork, channel: Channel, key: str, *, sender: str | None, chat: str | None) -> Arrival:
-    """Record the delivery and look up its sender and its chat's circle, in one statement (see
-    bench/throughput.py): nothing comes back for a redelivery, since the insert then returns no row."""
-    delivered = (insert(ProcessedDelivery).values(channel=channel, key=key[:64], received_at=uow.now())
+@functools.cache
+def _arrival(with_sender: bool, with_chat: bool) -> Select:
+    """The statement `arrive` runs, built once per shape (building costs more than running it): the
+    delivery's insert, which returns no row for a redelivery, outer-joined to the sender and the
+    chat's circle."""
+    channel = bindparam("channel")
+    delivered = (insert(ProcessedDelivery)
+                 .values(channel=channel, key=bindparam("key"), received_at=bindparam("received_at"))
                  .on_conflict_do_nothing().returning(ProcessedDelivery.key).cte("delivered"))
     query = select(delivered.c.key).select_from(delivered)
-    user = circle = None
-    if sender is not None:
-        user = aliased(User, identity_query(channel, sender).subquery("sender"))
+    if with_sender:
+        user = aliased(User, identity_query(channel, bindparam("sender")).subquery("sender"))
         query = query.add_columns(user).outerjoin(user, true())
-    if chat is not None:
-        circle = aliased(Circle, chat_circle_query(channel, chat).subquery("chat_circle"))
+    if with_chat:
+        circle = aliased(Circle, chat_circle_query(channel, bindparam("chat")).subquery("chat_circle"))
         query = query.add_columns(circle).outerjoin(circle, true())
+    return query
+
+
+async def arrive(uow: UnitOfWork, channel: Channel, key: str, *, sender: str | None, chat: str | None) -> Arrival:
+    """Record the delivery and look up its sender and its chat's circle, in one statement (see
+    bench/throughput.py)."""
+    query = _arrival(sender is not None, chat is not None)
     async with uow:
-        row = (await uow.session.execute(query)).first()
+        row = (await uow.session.execute(query, {"channel": channel, "key": key[:64], "received_at": uow.now(),
+                                                 "sender": sender, "chat": chat})).first()
         await uow.session.commit()
     if row is None:
         return Arrival(False, None, None)
     found = iter(row[1:])
-    return Arrival(True, next(found) if user else None, next(found) if circle else None)
+    return Arrival(True, next(found) if sender is not None else None, next(found) if chat is not None else None)

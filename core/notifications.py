@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
@@ -34,15 +34,19 @@ async def _facts(session: AsyncSession, event: ev.Event) -> dict[str, Any]:
     return facts | {role: names.get(i) for role, i in people.items()}
 
 
+# Built once (with bind parameters): audience() runs for every change, and building a statement costs
+# more than running it.
+_AUDIENCE = select(CircleChat.channel, CircleChat.chat_address.label("address")).where(
+    CircleChat.circle_id == bindparam("circle_id")).union_all(
+    select(ChannelIdentity.channel, ChannelIdentity.address).where(
+        ChannelIdentity.channel == Channel.WHATSAPP,
+        ChannelIdentity.user_id.in_(select(Membership.user_id).where(Membership.circle_id == bindparam("circle_id")))
+        | (ChannelIdentity.user_id == bindparam("also"))))
+
+
 async def audience(session: AsyncSession, circle_id: Any, *, also: Any = None) -> list[tuple[Channel, str]]:
     """The circle's group chats and its members' WhatsApp (plus `also`'s, a member who just left)."""
-    chats = select(CircleChat.channel, CircleChat.chat_address.label("address")).where(
-        CircleChat.circle_id == circle_id)
-    whatsapp = select(ChannelIdentity.channel, ChannelIdentity.address).where(
-        ChannelIdentity.channel == Channel.WHATSAPP,
-        ChannelIdentity.user_id.in_(select(Membership.user_id).where(Membership.circle_id == circle_id))
-        | (ChannelIdentity.user_id == also))
-    rows = await session.execute(chats.union_all(whatsapp))
+    rows = await session.execute(_AUDIENCE, {"circle_id": circle_id, "also": also})
     return list(dict.fromkeys((Channel(c), a) for c, a in rows.all()))
 
 
