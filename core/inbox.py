@@ -64,12 +64,18 @@ def _arrival(with_sender: bool, with_chat: bool) -> Select:
 
 async def arrive(uow: UnitOfWork, channel: Channel, key: str, *, sender: str | None, chat: str | None) -> Arrival:
     """Record the delivery and look up its sender and its chat's circle, in one statement (see
-    bench/throughput.py)."""
+    bench/throughput.py).
+
+    A first delivery leaves `uow` held (see UnitOfWork): the update's change continues its
+    transaction, so the change and the delivery record commit together, exactly once, and crash
+    or refusal leaves neither. Whoever handles the update calls `uow.finish()` when done.
+    """
     query = _arrival(sender is not None, chat is not None)
     async with uow:
         row = (await uow.session.execute(query, {"channel": channel, "key": key[:64], "received_at": uow.now(),
                                                  "sender": sender, "chat": chat})).first()
-        await uow.session.commit()
+        if row is not None:
+            uow.hold()
     if row is None:
         return Arrival(False, None, None)
     found = iter(row[1:])

@@ -24,6 +24,11 @@ class UnitOfWork:
 
     Leaving the block without commit rolls everything back, so a refusal (a raised CoreError) or a
     crash half-way changes nothing. The clock is injectable so tests move time instead of sleeping.
+
+    `hold()` keeps a block's transaction open past its end: the next block on this unit of work
+    continues it, and commits what it held even if it only reads; `finish()` commits it if no
+    block comes. An update's delivery record is held this way (core/inbox.arrive), so that it and
+    the change the update asked for commit together or not at all.
     """
 
     session: AsyncSession
@@ -35,6 +40,8 @@ class UnitOfWork:
         self.committed: list[Event] = []
         # The chat the change was made from: it gets the direct reply, so announcements skip it.
         self.origin: tuple[Channel, str] | None = None
+        self.held = False
+        self._continued = False  # this block continues a held transaction
 
     def now(self) -> datetime:
         return self.clock()
@@ -43,15 +50,33 @@ class UnitOfWork:
         self.events.append(event)
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._sessions()
+        self._continued, self.held = self.held, False
+        if not self._continued:
+            self.session = self._sessions()
         self.events = []
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        # close() rolls back whatever was not committed and detaches loaded objects without
-        # expiring them, so callers can still read what a use case returned.
-        await self.session.close()
+        if self.held and exc_type is None:
+            return
+        self.held = False
+        try:
+            if self._continued and exc_type is None and self.session.in_transaction():
+                await self.session.commit()  # what the held transaction recorded, under a read
+        finally:
+            # close() rolls back whatever was not committed and detaches loaded objects without
+            # expiring them, so callers can still read what a use case returned.
+            await self.session.close()
+
+    def hold(self) -> None:
+        self.held = True
+
+    async def finish(self) -> None:
+        """Commit a held transaction that no later block continued."""
+        if self.held:
+            async with self:
+                pass
 
     async def commit(self) -> None:
         now = self.now()

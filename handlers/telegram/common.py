@@ -32,22 +32,31 @@ def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
 
 class RoscaContext(CallbackContext):
     """python-telegram-bot's per-update context, carrying what the update's first step looked up
-    (sender and chat circle, see housekeeping.drop_duplicates) so handlers don't ask again."""
+    (sender and chat circle, see housekeeping.drop_duplicates) so handlers don't ask again, and the
+    unit of work holding the update's delivery record until its change continues it."""
 
-    __slots__ = ("arrival",)
+    __slots__ = ("arrival", "held")
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id, user_id)
         self.arrival: Arrival | None = None
+        self.held: UnitOfWork | None = None
 
 
 CONTEXT_TYPES = ContextTypes(context=RoscaContext)
 
 
+def update_uow(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
+    """The update's own unit of work while it holds the delivery record (the first use case to run
+    in it commits the record with it: one transaction, exactly once), else a new one."""
+    held = getattr(context, "held", None)
+    return held if held is not None and held.held else rosca(context).new_uow()
+
+
 def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
     """A unit of work for a change made from this chat: the chat gets our direct reply, so the
     outbox announces the change to everyone else (other groups, WhatsApp members)."""
-    uow = rosca(context).new_uow()
+    uow = update_uow(context)
     uow.origin = (TG, str(update.effective_chat.id))
     return uow
 

@@ -23,8 +23,9 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Runs before every handler: an update delivered twice (webhook retry, restart) is handled once.
     With the database away, it answers for all of them and stops the update here."""
     sender, chat = update.effective_user, update.effective_chat
+    uow = rosca(context).new_uow()
     try:
-        context.arrival = await arrive(rosca(context).new_uow(), TG, f"{context.bot.id}:{update.update_id}",
+        context.arrival = await arrive(uow, TG, f"{context.bot.id}:{update.update_id}",
                                        sender=str(sender.id) if sender else None, chat=str(chat.id) if chat else None)
     except DBAPIError:
         log.warning("update %s: database unavailable", update.update_id)
@@ -33,6 +34,18 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not context.arrival.first:
         log.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
+    context.held = uow
+
+
+async def finish_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs after every handler (and after the error handler): commits the update's delivery record
+    if no change took it along (a read, a refusal before any change, a help text)."""
+    if context.held is None:
+        return
+    try:
+        await context.held.finish()
+    except DBAPIError:  # recorded nothing: a redelivery would be handled again, which changes nothing
+        log.warning("update %s: could not record its delivery", update.update_id)
 
 
 async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,23 +8,23 @@ from telegram.ext import ContextTypes
 from core.history import circle_history, my_circles
 from core.summary import circle_summary
 from handlers.telegram import texts
-from handlers.telegram.common import chat_circle, registered_user, rosca
+from handlers.telegram.common import chat_circle, registered_user, update_uow
 
 
 async def cmd_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
-    board = await circle_summary(rosca(context).new_uow(), circle.id)
+    board = await circle_summary(update_uow(context), circle.id)
     await update.effective_message.reply_text(texts.summary(board))
 
 
 async def cmd_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context, include_ended=True)
-    circle, records = await circle_history(rosca(context).new_uow(), circle.id)
+    circle, records = await circle_history(update_uow(context), circle.id)
     await update.effective_message.reply_text(texts.history(circle, records))
 
 
 async def cmd_mycircles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user := await registered_user(update, context):
-        items = await my_circles(rosca(context).new_uow(), user.id)
+        items = await my_circles(update_uow(context), user.id)
         await update.effective_message.reply_text(texts.my_circles(items))
 

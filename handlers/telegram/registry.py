@@ -90,11 +90,13 @@ async def publish_menus(bot: Bot) -> None:
 
 CHAT_TYPES = {GROUP: filters.ChatType.GROUPS, PRIVATE: filters.ChatType.PRIVATE}
 NEW_MESSAGE = filters.UpdateType.MESSAGE  # edits never act: one message, one effect
+LAST = 1  # the handler group after the commands' (0): python-telegram-bot runs it even after an error
 
 
 def install(application: Application) -> None:
     """Wire every handler onto a python-telegram-bot Application."""
     application.add_handler(TypeHandler(Update, housekeeping.drop_duplicates), group=-1)
+    application.add_handler(TypeHandler(Update, housekeeping.finish_update), group=LAST)
     for c in COMMANDS:
         where = CHAT_TYPES[c.where[0]] if len(c.where) == 1 else filters.ALL
         application.add_handler(CommandHandler(c.name, c.callback, filters=where & NEW_MESSAGE))

@@ -1,6 +1,8 @@
 """The real bot process killed with SIGKILL in the middle of a burst of payments and confirmations,
 then restarted: every confirmation the bot acknowledged is in the database, nothing is recorded or
-acknowledged twice, and the audit chain verifies."""
+acknowledged twice, and the audit chain verifies. Since an update's change and its delivery record
+commit together, the update in flight at the kill is handled after the restart: nothing is lost but
+perhaps the reply that was on its way."""
 
 from __future__ import annotations
 
@@ -82,7 +84,8 @@ async def test_kill_9_in_a_burst_keeps_every_acknowledged_confirmation(fake_tele
     confirmed = Counter(name for name, status in rows if status == ContributionStatus.CONFIRMED)
     assert set(said) <= set(confirmed)  # every acknowledged confirmation is in the database
     assert all(n == 1 for n in Counter(name for name, _ in rows).values())  # one payment per member
-    assert len(said) >= MEMBERS - 2  # at most the update in flight at the kill was lost
+    assert set(confirmed) == {p.first_name for p in people}  # no update lost, the one in flight included
+    assert len(said) >= MEMBERS - 1  # only the reply on its way at the kill may be missing
     async with new_uow() as uow:
         from core.models import Cycle
         circle = await uow.session.scalar(select(Cycle.circle_id).where(Cycle.id == circle_id))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+
+import pytest
 
 from core import audit
 from core.chats import circle_for_chat, move_chat
@@ -10,8 +13,9 @@ from core.circles import cancel_circle, create_circle, join_circle
 from core.contributions import confirm_contribution, mark_paid
 from core.conversations import clear_state, load_state, save_state
 from core.draws import run_draw
+from core.errors import CoreError
 from core.history import circle_history, my_circles
-from core.inbox import first_delivery
+from core.inbox import arrive, first_delivery
 from core.models import Channel, ContributionStatus, CycleStatus
 from core.payouts import record_payout
 from core.users import member_by_handle, register_user
@@ -78,3 +82,50 @@ async def test_history_and_my_circles(new_uow):
     mine = {m.circle.id: m for m in await my_circles(new_uow(), people[1])}
     assert mine[circle.id].cycle_number == 2 and mine[circle.id].my_payment == ContributionStatus.PENDING
     assert mine[circle.id].received_in_cycle == (1 if draw.winner_id == people[1] else None)
+
+
+async def test_an_updates_change_and_its_delivery_record_commit_together(new_uow):
+    circle, members = await active_circle(new_uow, 3)
+    member = members[1]
+
+    async def arrives(key: str):
+        uow = new_uow()
+        return uow, await arrive(uow, TG, key, sender=None, chat=None)
+
+    async def seen_before(key: str) -> bool:
+        uow, arrival = await arrives(key)
+        await uow.finish()
+        return not arrival.first
+
+    # A refusal rolls back the delivery record with it: nothing at all happened.
+    uow, first = await arrives("u:1")
+    assert first.first and uow.held
+    with pytest.raises(CoreError):
+        await mark_paid(uow, actor=uuid.uuid4(), circle_id=circle.id)
+    assert not await seen_before("u:1")
+    # A crash before the change commits (here: the connection given up) loses both, so a redelivery is new.
+    uow, _ = await arrives("u:2")
+    await uow.session.close()
+    assert not await seen_before("u:2")
+    # The change commits the delivery record: a redelivery is a duplicate, and the change happened once.
+    uow, _ = await arrives("u:3")
+    paid = await mark_paid(uow, actor=member, circle_id=circle.id)
+    assert not uow.held and await seen_before("u:3")
+    assert paid.status == ContributionStatus.PENDING
+    # A read continuing the update's transaction commits its record too, as does finish() when nothing ran.
+    uow, _ = await arrives("u:4")
+    assert len((await circle_history(uow, circle.id))[1]) == 1
+    assert await seen_before("u:4")
+    uow, _ = await arrives("u:5")
+    await uow.finish()
+    assert await seen_before("u:5")
+
+
+async def test_a_redelivery_racing_the_first_waits_for_it_and_is_a_duplicate(new_uow):
+    first = new_uow()
+    assert (await arrive(first, TG, "u:9", sender=None, chat=None)).first
+    racing = asyncio.create_task(arrive(new_uow(), TG, "u:9", sender=None, chat=None))
+    await asyncio.sleep(0.3)
+    assert not racing.done()  # waits on the first's uncommitted record
+    await first.finish()
+    assert not (await asyncio.wait_for(racing, 5)).first
