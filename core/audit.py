@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.events import Event
@@ -39,6 +39,14 @@ def entry_hash(*, prev_hash: str | None, circle_id: uuid.UUID | None, seq: int, 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _head(which: ColumnElement[bool]) -> Select:
+    return select(AuditEntry.seq, AuditEntry.hash).where(which).order_by(AuditEntry.seq.desc()).limit(1)
+
+
+# Built once: every change runs one (building a statement costs more than running it).
+_CIRCLE_HEAD, _USERS_HEAD = _head(AuditEntry.circle_id == bindparam("circle_id")), _head(AuditEntry.circle_id.is_(None))
+
+
 async def record(session: AsyncSession, event: Event, now: datetime) -> AuditEntry:
     """Append the event to its circle's chain, inside the caller's transaction."""
     # Writers to one chain line up instead of forking it (the unique (circle_id, seq) constraint would
@@ -48,10 +56,8 @@ async def record(session: AsyncSession, event: Event, now: datetime) -> AuditEnt
         await session.execute(text("select pg_advisory_xact_lock(hashtext('audit:users'))"))
     else:
         await ensure_circle_locked(session, event.circle_id)
-    last = (await session.execute(
-        select(AuditEntry.seq, AuditEntry.hash)
-        .where(AuditEntry.circle_id.is_(None) if event.circle_id is None else AuditEntry.circle_id == event.circle_id)
-        .order_by(AuditEntry.seq.desc()).limit(1))).first()
+    head = _USERS_HEAD if event.circle_id is None else _CIRCLE_HEAD
+    last = (await session.execute(head, {"circle_id": event.circle_id})).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, None)
     fields = dict(circle_id=event.circle_id, seq=seq, actor_id=event.actor_id, entity=event.entity,
                   entity_id=event.entity_id, action=event.action, details=event.details(),

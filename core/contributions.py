@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from core.errors import (
     AlreadyDecided,
     AlreadyPaid,
     CircleNotActive,
-    CircleNotFound,
     ContributionNotFound,
     InvalidAmount,
     NotMember,
     NotOrganizer,
 )
 from core.events import PaymentConfirmed, PaymentMarked, PaymentRejected
-from core.guards import current_cycle, lock_circle, require_member, require_status
+from core.guards import current_cycle, lock_circle, lock_circle_of_payment, require_member, require_status
 from core.models import Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus, Membership, Role
 from core.money import MAX_AMOUNT_MINOR
 from core.uow import UnitOfWork
@@ -92,21 +91,12 @@ async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, memb
 async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid.UUID,
                         decision: ContributionStatus, expected_circle: uuid.UUID | None) -> Contribution:
     async with uow:
-        payment_circle = (select(Cycle.circle_id).join(Contribution, Contribution.cycle_id == Cycle.id)
-                          .where(Contribution.id == contribution_id).scalar_subquery())
-        try:
-            circle = await lock_circle(uow.session, payment_circle)  # serializes concurrent taps on this circle
-        except CircleNotFound:
-            raise ContributionNotFound() from None
-        if expected_circle is not None and circle.id != expected_circle:
+        circle = await lock_circle_of_payment(uow.session, contribution_id)  # serializes concurrent taps
+        if circle is None or (expected_circle is not None and circle.id != expected_circle):
             raise ContributionNotFound()
         # Read after the lock, so a decision a concurrent tap just committed is seen.
-        actor_role = select(Membership.role).where(Membership.circle_id == circle.id,
-                                                   Membership.user_id == actor).scalar_subquery()
         contribution, cycle, role = (await uow.session.execute(
-            select(Contribution, Cycle, actor_role).join(Cycle, Cycle.id == Contribution.cycle_id)
-            .join(Contribution.payer).options(contains_eager(Contribution.payer))
-            .where(Contribution.id == contribution_id).execution_options(populate_existing=True))).one()
+            _DECISION, {"contribution_id": contribution_id, "circle_id": circle.id, "actor": actor})).one()
         if role != Role.ORGANIZER:
             raise NotOrganizer()
         require_status(circle, CircleStatus.ACTIVE)
@@ -125,16 +115,26 @@ def _decide(uow: UnitOfWork, circle: Circle, cycle: Cycle, contribution: Contrib
                    user_id=contribution.user_id, cycle_number=cycle.cycle_number, amount=contribution.amount))
 
 
+# Built once, with bind parameters (every payment and decision runs one; building costs more than running).
+# The payment and its cycle, the payer's name for the reply, and the role of who decides.
+_DECISION = (
+    select(Contribution, Cycle, select(Membership.role).where(
+        Membership.circle_id == bindparam("circle_id"), Membership.user_id == bindparam("actor")).scalar_subquery())
+    .join(Cycle, Cycle.id == Contribution.cycle_id).join(Contribution.payer).options(contains_eager(Contribution.payer))
+    .where(Contribution.id == bindparam("contribution_id")).execution_options(populate_existing=True))
+# A member, the open cycle and their payment in it; Nones for what does not exist.
+_PAYMENT_OF = (
+    select(Membership, Cycle, Contribution)
+    .outerjoin(Cycle, (Cycle.circle_id == Membership.circle_id) & (Cycle.status != CycleStatus.PAID_OUT))
+    .outerjoin(Contribution, (Contribution.cycle_id == Cycle.id) & (Contribution.user_id == Membership.user_id))
+    .where(Membership.circle_id == bindparam("circle_id"), Membership.user_id == bindparam("user_id"))
+    .execution_options(populate_existing=True))
+
+
 async def _payment_of(uow: UnitOfWork, circle_id: uuid.UUID, user_id: uuid.UUID,
                       ) -> tuple[Membership | None, Cycle | None, Contribution | None]:
-    """The member, the open cycle and their payment in it, in one statement (read after the circle lock,
-    so what a concurrent tap just committed is seen); Nones for what does not exist."""
-    row = (await uow.session.execute(
-        select(Membership, Cycle, Contribution)
-        .outerjoin(Cycle, (Cycle.circle_id == Membership.circle_id) & (Cycle.status != CycleStatus.PAID_OUT))
-        .outerjoin(Contribution, (Contribution.cycle_id == Cycle.id) & (Contribution.user_id == Membership.user_id))
-        .where(Membership.circle_id == circle_id, Membership.user_id == user_id)
-        .execution_options(populate_existing=True))).first()
+    """Read after the circle lock, so what a concurrent tap just committed is seen."""
+    row = (await uow.session.execute(_PAYMENT_OF, {"circle_id": circle_id, "user_id": user_id})).first()
     return (None, None, None) if row is None else tuple(row)
 
 

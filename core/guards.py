@@ -4,25 +4,43 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import CircleNotActive, CircleNotForming, CircleNotFound, NotMember, NotOrganizer
-from core.models import Circle, CircleStatus, Cycle, CycleStatus, Membership, Role
+from core.models import Circle, CircleStatus, Contribution, Cycle, CycleStatus, Membership, Role
 
 _LOCKED = "locked_circles"  # session.info key: the circles this session's transaction has locked
 
 
-async def lock_circle(session: AsyncSession, circle_id: uuid.UUID | ColumnElement) -> Circle:
+def _locking(which: ColumnElement[bool]) -> Select:
+    return select(Circle).where(which).with_for_update().execution_options(populate_existing=True)
+
+
+# Built once, with bind parameters: these run for every change, and building costs more than running.
+_CIRCLE_BY_ID = _locking(Circle.id == bindparam("circle_id"))
+_CIRCLE_OF_PAYMENT = _locking(Circle.id == select(Cycle.circle_id).join(Contribution, Contribution.cycle_id == Cycle.id)
+                              .where(Contribution.id == bindparam("contribution_id")).scalar_subquery())
+
+
+async def lock_circle(session: AsyncSession, circle_id: uuid.UUID) -> Circle:
     """Lock the circle row for this transaction: every change to a circle goes through here first,
-    so two organizers confirming or two /draw taps are serialized and the second sees the first.
-    `circle_id` may be a scalar subquery (the circle of a payment, say), saving a statement."""
-    circle = (await session.execute(
-        select(Circle).where(Circle.id == circle_id).with_for_update().execution_options(populate_existing=True)
-    )).scalar_one_or_none()
+    so two organizers confirming or two /draw taps are serialized and the second sees the first."""
+    circle = await _lock(session, _CIRCLE_BY_ID, circle_id=circle_id)
     if circle is None:
         raise CircleNotFound(circle_id=str(circle_id))
-    session.info.setdefault(_LOCKED, set()).add(circle.id)
+    return circle
+
+
+async def lock_circle_of_payment(session: AsyncSession, contribution_id: uuid.UUID) -> Circle | None:
+    """lock_circle for the circle a payment belongs to, in the same one statement; None: no such payment."""
+    return await _lock(session, _CIRCLE_OF_PAYMENT, contribution_id=contribution_id)
+
+
+async def _lock(session: AsyncSession, statement: Select, **params: uuid.UUID) -> Circle | None:
+    circle = (await session.execute(statement, params)).scalar_one_or_none()
+    if circle is not None:
+        session.info.setdefault(_LOCKED, set()).add(circle.id)
     return circle
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale, localedata
 from babel.numbers import (
@@ -55,6 +55,7 @@ def currency_exponent(code: str) -> int:
     return get_currency_precision(normalize_currency(code))
 
 
+@lru_cache(maxsize=4096)  # Babel is slow, and a circle shows the same few amounts again and again
 def format_amount(minor: int, currency: str, locale: str = "en") -> str:
     """Display text for an amount; the Decimal is built from the integer, so it is exact."""
     code = normalize_currency(currency)
