@@ -4,6 +4,10 @@ python-telegram-bot's own polling confirms a batch as soon as it asks for the ne
 batch is handled, so a crash loses everything fetched but not yet handled. Here the offset moves
 past an update only once it is handled: after a crash Telegram hands the rest over again, and the
 delivery log (core/inbox.py) makes sure nothing already handled acts twice.
+
+Within a batch, updates that share neither a chat nor a sender are handled concurrently: a slow
+chat does not hold up the others, and database round trips overlap. Updates of one chat, or of one
+person (a contact shared in private, then a command in the group), keep their order.
 """
 
 from __future__ import annotations
@@ -47,13 +51,43 @@ async def poll(application: Application, stop: asyncio.Event | None = None) -> N
                 log.warning("getUpdates failed (%s); retrying", error)
                 await asyncio.sleep(1)
                 continue
-            for update in batch:
-                await application.process_update(update)
-                offset = update.update_id + 1
+            await asyncio.gather(*(_in_order(application, run) for run in independent_runs(batch)))
+            if batch:
+                offset = batch[-1].update_id + 1
     finally:
         if application.post_shutdown:
             await application.post_shutdown(application)
         await application.shutdown()
+
+
+async def _in_order(application: Application, updates: list[Update]) -> None:
+    for update in updates:
+        await application.process_update(update)
+
+
+def independent_runs(batch: list[Update]) -> list[list[Update]]:
+    """The batch split into runs that share no chat and no sender, each in the batch's order."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(key: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    keys = []
+    for update in batch:
+        chat, sender = update.effective_chat, update.effective_user
+        # An update with neither (a poll's state, say) gets a key of its own.
+        own = [("chat", chat.id)] if chat else []
+        own += [("user", sender.id)] if sender else []
+        own = own or [("update", update.update_id)]
+        for other in own[1:]:
+            parent[root(other)] = root(own[0])
+        keys.append(own[0])
+    runs: dict[tuple[str, int], list[Update]] = {}
+    for update, key in zip(batch, keys, strict=True):
+        runs.setdefault(root(key), []).append(update)
+    return list(runs.values())
 
 
 def run_polling(application: Application) -> None:
