@@ -13,7 +13,8 @@ FAMILY, NEIGHBOURS, CHURCH = -1001, -1002, -1003
 
 def test_updates_sharing_a_chat_or_a_sender_stay_together_in_order():
     sent = [group_text(ANN, FAMILY, "/paid"), group_text(BEN, NEIGHBOURS, "/paid"), private_text(CARA, "/start"),
-            group_text(DAN, FAMILY, "/paid"), group_text(CARA, CHURCH, "/join"), group_text(BEN, NEIGHBOURS, "/summary")]
+            group_text(DAN, FAMILY, "/paid"), group_text(CARA, CHURCH, "/join"),
+            group_text(BEN, NEIGHBOURS, "/summary")]
     batch = [Update.de_json(u, None) for u in sent]
     runs = [[u.update_id for u in run] for run in independent_runs(batch)]
     ids = [u["update_id"] for u in sent]
