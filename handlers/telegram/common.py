@@ -67,7 +67,7 @@ async def acting_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Use
         return None
     if getattr(context, "arrival", None) is not None:
         return context.arrival.user
-    return await user_by_identity(rosca(context).new_uow(), TG, str(sender.id))
+    return await user_by_identity(update_uow(context), TG, str(sender.id))
 
 
 async def registered_user(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str = "register") -> User | None:
@@ -93,7 +93,7 @@ async def chat_circle(update: Update, context: ContextTypes.DEFAULT_TYPE, *, inc
     if arrival is not None and (arrival.circle is not None or not include_ended):
         circle = arrival.circle
     else:
-        circle = await circle_for_chat(rosca(context).new_uow(), TG, str(update.effective_chat.id),
+        circle = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id),
                                        include_ended=include_ended)
     if circle is None:
         raise CircleNotFound()

@@ -13,7 +13,7 @@ from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import circle_history, names_of
 from core.payouts import acknowledge_payout, record_payout
 from handlers.telegram import texts
-from handlers.telegram.common import change, chat_circle, registered_user, rosca
+from handlers.telegram.common import change, chat_circle, registered_user, update_uow
 
 ACK = "ack:"
 
@@ -24,16 +24,16 @@ async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     override = bool(context.args) and context.args[0].lower() in ("anyway", "now", "force")
     draw = await run_draw(change(update, context), actor=user.id, circle_id=circle.id, override=override)
-    _, records = await circle_history(rosca(context).new_uow(), circle.id)
+    _, records = await circle_history(update_uow(context), circle.id)
     record = next(r for r in records if r.winner_id == draw.winner_id)
-    names = await names_of(rosca(context).new_uow(), [*record.eligible_ids, *record.unpaid_ids])
+    names = await names_of(update_uow(context), [*record.eligible_ids, *record.unpaid_ids])
     unpaid = [names.get(u, "?") for u in record.unpaid_ids]
     await update.effective_message.reply_text(texts.draw_done(circle, record, names, unpaid))
 
 
 async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context, include_ended=True)
-    _, records = await circle_history(rosca(context).new_uow(), circle.id)
+    _, records = await circle_history(update_uow(context), circle.id)
     wanted = context.args[0] if context.args else None
     if wanted is not None and not (wanted.isascii() and wanted.isdigit()):
         await update.effective_message.reply_text("Send /verify or /verify N with a cycle number.")
@@ -43,7 +43,7 @@ async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.effective_message.reply_text(texts.NO_SUCH_CYCLE.format(number=wanted or 1))
         return
     record = chosen[-1]
-    names = await names_of(rosca(context).new_uow(), record.eligible_ids)
+    names = await names_of(update_uow(context), record.eligible_ids)
     await update.effective_message.reply_text(texts.verify_text(circle, record, names))
 
 
@@ -53,7 +53,7 @@ async def cmd_payout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     uow = change(update, context)
     payout = await record_payout(uow, actor=user.id, circle_id=circle.id)
-    names = await names_of(rosca(context).new_uow(), [payout.receiver_id])
+    names = await names_of(update_uow(context), [payout.receiver_id])
     cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PayoutRecorded))
     button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{payout.id}")
     await update.effective_message.reply_text(

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from core.errors import CoreError
 from core.history import names_of
 from handlers.telegram import texts
-from handlers.telegram.common import rosca
+from handlers.telegram.common import update_uow
 
 log = logging.getLogger(__name__)
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
@@ -27,7 +27,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = texts.DATABASE_AWAY
     elif isinstance(error, CoreError):
         ids = error.context.get("user_ids", [])
-        names = {str(k): v for k, v in (await names_of(rosca(context).new_uow(), ids)).items()} if ids else {}
+        names = {str(k): v for k, v in (await names_of(update_uow(context), ids)).items()} if ids else {}
         text = texts.refusal(error, names)
     else:
         log.error("update %s failed", update.update_id, exc_info=error)

@@ -13,7 +13,7 @@ from core.circles import member_role
 from core.inbox import arrive
 from core.users import user_by_identity
 from handlers.telegram import texts
-from handlers.telegram.common import TG, rosca
+from handlers.telegram.common import TG, rosca, update_uow
 from handlers.telegram.errors import tell
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """A group upgraded to a supergroup gets a new chat id; its circles follow it."""
     message = update.effective_message
     if message.migrate_to_chat_id:
-        moved = await move_chat(rosca(context).new_uow(), TG, str(message.chat.id), str(message.migrate_to_chat_id))
+        moved = await move_chat(update_uow(context), TG, str(message.chat.id), str(message.migrate_to_chat_id))
         log.info("chat %s moved to %s with %d circle(s)", message.chat.id, message.migrate_to_chat_id, moved)
 
 
@@ -69,11 +69,11 @@ async def on_member_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     tell the group, so organizers can follow up."""
     message = update.effective_message
     person = message.left_chat_member
-    circle = await circle_for_chat(rosca(context).new_uow(), TG, str(message.chat.id))
+    circle = await circle_for_chat(update_uow(context), TG, str(message.chat.id))
     if circle is None or person.is_bot:
         return
-    user = await user_by_identity(rosca(context).new_uow(), TG, str(person.id))
-    if user is not None and await member_role(rosca(context).new_uow(), circle.id, user.id) is not None:
+    user = await user_by_identity(update_uow(context), TG, str(person.id))
+    if user is not None and await member_role(update_uow(context), circle.id, user.id) is not None:
         await message.reply_text(f"{user.full_name} left this chat but is still a member of “{circle.name}”. "
                                  "Organizers: talk to them, or /remove them if the circle hasn't started.")
 

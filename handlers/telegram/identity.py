@@ -9,7 +9,7 @@ from core.circles import circle_by_code
 from core.conversations import clear_state, load_state, save_state
 from core.users import register_user
 from handlers.telegram import texts
-from handlers.telegram.common import TG, acting_user, rosca
+from handlers.telegram.common import TG, acting_user, update_uow
 from handlers.telegram.membership import join_and_reply
 
 SHARE_PHONE = ReplyKeyboardMarkup([[KeyboardButton("📱 Share my phone number", request_contact=True)]],
@@ -22,7 +22,7 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None:
         if payload:
             chat = str(update.effective_chat.id)
-            await save_state(rosca(context).new_uow(), TG, chat, chat, {"after_register": payload[:64]})
+            await save_state(update_uow(context), TG, chat, chat, {"after_register": payload[:64]})
         await update.effective_message.reply_text(texts.ASK_CONTACT, reply_markup=SHARE_PHONE)
         return
     if payload and payload.startswith("join-"):
@@ -37,19 +37,19 @@ async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.effective_message.reply_text(texts.NOT_YOUR_CONTACT, reply_markup=SHARE_PHONE)
         return
     phone = contact.phone_number if contact.phone_number.startswith("+") else "+" + contact.phone_number
-    user = await register_user(rosca(context).new_uow(), phone=phone, full_name=sender.full_name,
+    user = await register_user(update_uow(context), phone=phone, full_name=sender.full_name,
                                channel=TG, address=str(sender.id), handle=sender.username)
     await update.effective_message.reply_text(texts.REGISTERED.format(name=user.full_name, phone=user.phone),
                                               reply_markup=ReplyKeyboardRemove())
     chat = str(update.effective_chat.id)
-    state = await load_state(rosca(context).new_uow(), TG, chat, chat)
+    state = await load_state(update_uow(context), TG, chat, chat)
     if state and state.get("after_register"):
-        await clear_state(rosca(context).new_uow(), TG, chat, chat)
+        await clear_state(update_uow(context), TG, chat, chat)
         await _continue(update, context, user, state["after_register"])
 
 
 async def _continue(update: Update, context: ContextTypes.DEFAULT_TYPE, user, payload: str) -> None:
     """Finish what the person tried in the group before registering."""
     if payload.startswith("join-"):
-        circle = await circle_by_code(rosca(context).new_uow(), payload.removeprefix("join-"))
+        circle = await circle_by_code(update_uow(context), payload.removeprefix("join-"))
         await join_and_reply(update, context, user, circle)

@@ -21,12 +21,12 @@ from core.errors import NotOrganizer
 from core.models import Circle, Role, User
 from core.users import member_by_handle, user_by_identity
 from handlers.telegram import texts
-from handlers.telegram.common import TG, change, chat_circle, is_group, registered_user, rosca
+from handlers.telegram.common import TG, change, chat_circle, is_group, registered_user, update_uow
 
 
 async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
     await join_circle(change(update, context), actor=user.id, circle_id=circle.id)
-    seats = await member_count(rosca(context).new_uow(), circle.id)
+    seats = await member_count(update_uow(context), circle.id)
     if is_group(update):
         await update.effective_message.reply_text(texts.joined(user.full_name, circle, seats))
     else:  # joined from the private chat after registering: the group hears it from the outbox
@@ -38,7 +38,7 @@ async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if is_group(update):
         circle = await chat_circle(update, context)
     elif context.args:
-        circle = await circle_by_code(rosca(context).new_uow(), context.args[0])
+        circle = await circle_by_code(update_uow(context), context.args[0])
     else:
         await update.effective_message.reply_text(texts.JOIN_USAGE)
         return
@@ -71,9 +71,9 @@ async def named_member(update: Update, context: ContextTypes.DEFAULT_TYPE, circl
     """The member meant by a reply to their message, or by `@username` after the command."""
     replied = update.effective_message.reply_to_message
     if replied is not None and replied.from_user and not replied.from_user.is_bot:
-        return await user_by_identity(rosca(context).new_uow(), TG, str(replied.from_user.id))
+        return await user_by_identity(update_uow(context), TG, str(replied.from_user.id))
     if context.args and context.args[0].startswith("@"):
-        return await member_by_handle(rosca(context).new_uow(), circle.id, TG, context.args[0])
+        return await member_by_handle(update_uow(context), circle.id, TG, context.args[0])
     return None
 
 
@@ -89,7 +89,7 @@ async def cmd_cancelcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return
-    if await member_role(rosca(context).new_uow(), circle.id, user.id) != Role.ORGANIZER:
+    if await member_role(update_uow(context), circle.id, user.id) != Role.ORGANIZER:
         raise NotOrganizer()
     button = InlineKeyboardButton("Yes, cancel the circle", callback_data=f"cancel:{circle.id}")
     await update.effective_message.reply_text(texts.CANCEL_ASK.format(name=circle.name),

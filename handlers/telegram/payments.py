@@ -13,7 +13,7 @@ from core.events import PaymentMarked
 from core.models import Circle, Contribution, User
 from core.money import parse_amount
 from handlers.telegram import texts
-from handlers.telegram.common import change, chat_circle, registered_user, rosca
+from handlers.telegram.common import change, chat_circle, registered_user, update_uow
 from handlers.telegram.membership import named_member
 
 CONFIRM, REJECT = "pay:ok:", "pay:no:"
@@ -72,7 +72,7 @@ async def _decide_by_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
             await update.effective_message.reply_text(
                 texts.WHO_USAGE.format(command="confirm" if confirm else "reject"))
             return
-        contribution_id = (await pending_contribution_of(rosca(context).new_uow(), circle_id=circle.id,
+        contribution_id = (await pending_contribution_of(update_uow(context), circle_id=circle.id,
                                                          member=member.id)).id
     decided = await _decide(update, context, circle, user, contribution_id, confirm)
     await update.effective_message.reply_text(_decided_text(circle, decided, user))

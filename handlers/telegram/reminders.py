@@ -11,7 +11,7 @@ from core.models import Role
 from core.reminders import reminder_settings, set_reminders
 from handlers import parsing
 from handlers.telegram import texts
-from handlers.telegram.common import change, chat_circle, registered_user, rosca
+from handlers.telegram.common import change, chat_circle, registered_user, update_uow
 
 
 async def cmd_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,7 +30,7 @@ async def _settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         return
     if not (user := await registered_user(update, context)):
         return
-    if await member_role(rosca(context).new_uow(), circle.id, user.id) != Role.ORGANIZER:
+    if await member_role(update_uow(context), circle.id, user.id) != Role.ORGANIZER:
         raise NotOrganizer()  # before parsing: a member's typo should not read as a settings problem
     changed = await set_reminders(change(update, context), actor=user.id, circle_id=circle.id,
                                   settings=parse(context.args, current))

@@ -13,7 +13,7 @@ from core.errors import CoreError
 from core.models import User
 from handlers.circle_setup import CHOICES, QUESTIONS, STEPS, circle_settings, defaults_for, parse_answer
 from handlers.telegram import texts
-from handlers.telegram.common import TG, change, chat_circle, registered_user, rosca
+from handlers.telegram.common import TG, change, chat_circle, registered_user, update_uow
 
 USAGE = ("To set up a circle in one line:\n/newcircle NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | "
          "FIRST_DUE_DATE [| ORDER]\ne.g. /newcircle Family Fund | 50 USD | 5 | monthly | 2026-12-01\n"
@@ -62,7 +62,7 @@ async def on_setup_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     chat, sender = str(update.effective_chat.id), str(update.effective_user.id)
-    state = await load_state(rosca(context).new_uow(), TG, chat, sender)
+    state = await load_state(update_uow(context), TG, chat, sender)
     if not state or "step" not in state:
         if update.effective_chat.type == "private" and update.callback_query is None:
             await update.effective_message.reply_text(texts.PRIVATE_HINT)
@@ -70,7 +70,7 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     if not (user := await registered_user(update, context)):
         return
     if text.strip().lower() in ("cancel", "/cancel"):
-        await clear_state(rosca(context).new_uow(), TG, chat, sender)
+        await clear_state(update_uow(context), TG, chat, sender)
         await update.effective_message.reply_text("Setup cancelled.")
         return
     currency, timezone = defaults_for(user)
@@ -83,13 +83,13 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     following = STEPS.index(state["step"]) + 1
     if following < len(STEPS):
         return await _ask(update, context, user, {**state, "step": STEPS[following]})
-    await clear_state(rosca(context).new_uow(), TG, chat, sender)
+    await clear_state(update_uow(context), TG, chat, sender)
     await _create(update, context, user, state, timezone)
 
 
 async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: dict[str, Any]) -> None:
     chat, sender = str(update.effective_chat.id), str(update.effective_user.id)
-    await save_state(rosca(context).new_uow(), TG, chat, sender, state)
+    await save_state(update_uow(context), TG, chat, sender, state)
     step = state["step"]
     if step in BUTTONS:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"new:{step}:{value}")]
