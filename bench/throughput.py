@@ -304,7 +304,7 @@ async def bench_mode(mode: Callable, tg: FakeTelegram, engine: AsyncEngine, ours
     paced = await phase(ours(), families, problems, rate=max(peak.rate / 2, 1))
     ratio, p99 = peak.rate / base.rate, paced.ms(0.99)
     return [(f"{mode.__name__}, as `python -m bot{'' if polls else ' serve'}` "
-             f"({'one update at a time' if polls else 'each update as it arrives'})", "", "", ""),
+             f"({'a batch at a time, its chats concurrently' if polls else 'each update as it arrives'})", "", "", ""),
             (f"  updates/s at peak ({WINDOW} outstanding)", f"{peak.rate:.0f}", f"{base.rate:.0f}", ""),
             ("  ratio to baseline", f"{ratio:.2f}", "", f">= 0.5 ({'ok' if ratio >= 0.5 else 'MISSED'})"),
             ("  ceiling: our Telegram calls, no database (updates/s, ratio)",
