@@ -6,24 +6,26 @@ import logging
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
+from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
 from core.inbox import first_delivery
 from core.models import Channel
 from core.outbox import queue_replies, record_delivery_failure
 from core.uow import UnitOfWork
+from handlers.whatsapp import texts
 from handlers.whatsapp.commands import Message, handle
 from handlers.whatsapp.delivery import WhatsAppSender
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH, STATUS_PATH = "/whatsapp/webhook", "/whatsapp/status"
-EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_FORM_BYTES = 64_000
 
 
@@ -40,6 +42,14 @@ def whatsapp_sender(settings: Settings, client: Client, new_uow: Callable[[], Un
                           per_second=settings.twilio_messages_per_second,
                           reminder_template=settings.twilio_reminder_content_sid,
                           status_callback=settings.public_url + STATUS_PATH)
+
+
+def _twiml(reply: str | None = None) -> Response:
+    """The webhook's answer: empty (replies go through the outbox), or one message Twilio sends itself."""
+    answer = MessagingResponse()
+    if reply is not None:
+        answer.message(reply)
+    return Response(str(answer), media_type="text/xml")
 
 
 def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake: Callable[[], None]) -> list[Route]:
@@ -59,15 +69,21 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
         params = await signed_form(request, WEBHOOK_PATH)
         if params is None or not params.get("From", "").startswith("whatsapp:+") or not params.get("MessageSid"):
             return Response(status_code=403)
-        # Twilio retries a webhook it thinks failed: the MessageSid makes the retry a no-op.
-        if await first_delivery(new_uow(), Channel.WHATSAPP, params["MessageSid"]):
-            message = Message(sender=params["From"], body=params.get("Body", ""),
-                              profile_name=params.get("ProfileName") or None,
-                              media=int(params.get("NumMedia", "0") or 0))
-            replies = await handle(new_uow, message)
-            await queue_replies(new_uow(), Channel.WHATSAPP, message.sender, replies)
-            wake()
-        return Response(EMPTY_TWIML, media_type="text/xml")
+        try:
+            # Twilio retries a webhook it thinks failed: the MessageSid makes the retry a no-op.
+            if await first_delivery(new_uow(), Channel.WHATSAPP, params["MessageSid"]):
+                message = Message(sender=params["From"], body=params.get("Body", ""),
+                                  profile_name=params.get("ProfileName") or None,
+                                  media=int(params.get("NumMedia", "0") or 0))
+                replies = await handle(new_uow, message)
+                await queue_replies(new_uow(), Channel.WHATSAPP, message.sender, replies)
+                wake()
+        except DBAPIError:
+            # The database is away (restart, failover): answer in the webhook's own response, which
+            # Twilio sends on without our outbox, so the member knows to try again.
+            log.warning("WhatsApp message %s: database unavailable", params["MessageSid"])
+            return _twiml(texts.DATABASE_AWAY)
+        return _twiml()
 
     async def status(request: Request) -> Response:
         params = await signed_form(request, STATUS_PATH)

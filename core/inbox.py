@@ -67,8 +67,10 @@ async def arrive(uow: UnitOfWork, channel: Channel, key: str, *, sender: str | N
     bench/throughput.py).
 
     A first delivery leaves `uow` held (see UnitOfWork): the update's change continues its
-    transaction, so the change and the delivery record commit together, exactly once, and crash
-    or refusal leaves neither. Whoever handles the update calls `uow.finish()` when done.
+    transaction, so the change and the delivery record commit together, exactly once. A crash
+    before that leaves neither, and the update, delivered again, is handled then; a refusal rolls
+    the record back too, which is harmless, since a refusal changes nothing. Whoever handles the
+    update calls `uow.finish()` when done.
     """
     query = _arrival(sender is not None, chat is not None)
     async with uow:

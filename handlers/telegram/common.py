@@ -48,7 +48,11 @@ CONTEXT_TYPES = ContextTypes(context=RoscaContext)
 
 def update_uow(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
     """The update's own unit of work while it holds the delivery record (the first use case to run
-    in it commits the record with it: one transaction, exactly once), else a new one."""
+    in it commits the record with it: one transaction, exactly once), else a new one.
+
+    Handlers take every unit of work from here, never from the factory: an update then holds at most
+    one connection at a time, and a burst of updates cannot take the whole pool while each waits for
+    a second connection (tests/channels/test_one_connection_per_update.py)."""
     held = getattr(context, "held", None)
     return held if held is not None and held.held else rosca(context).new_uow()
 

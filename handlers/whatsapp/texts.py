@@ -21,6 +21,7 @@ Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN 
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. " + HELP.split("\n", 1)[0].removeprefix("Hi! ") + " Send HELP for the list."
 NO_TEXT = "I can only read text messages. Send HELP to see what I can do."
+DATABASE_AWAY = telegram_texts.DATABASE_AWAY
 TOO_LONG = "That message is too long for me. Send HELP to see what I can do."
 NO_CIRCLE = "You're not in a circle yet. Send JOIN <code> with the code your organizer gave you, or NEW to set one up."
 WHICH_CIRCLE = "You're in several circles: {choices}. Send CIRCLE <code> to choose one."

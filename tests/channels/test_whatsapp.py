@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
 
+import httpx
 from sqlalchemy import select
 
 from bot.background import tick
+from bot.config import Settings
+from bot.web import create_web_app
+from bot.whatsapp import WEBHOOK_PATH, whatsapp_routes
+from core.db import make_engine, make_sessionmaker
 from core.models import Channel, OutboxMessage, OutboxStatus
+from core.uow import UnitOfWork
 from tests.channels.driver import buttons
 from tests.channels.fake_twilio import FakeTwilio, incoming, new_sid, sign, status_callback
 from tests.channels.updates import Person
@@ -155,3 +163,27 @@ async def test_reminders_outside_the_24_hour_window_use_the_template(bot, whatsa
     assert nudge["content_variables"] == {"1": "Family Fund", "2": "$50.00", "3": "2026-12-01"}
     joseph = whatsapp.twilio.messages_to(f"whatsapp:{WA['Joseph']}")[-1]
     assert not joseph["content_sid"] and joseph["body"].startswith("Hi Joseph! Your $50.00 for “Family Fund”")
+
+
+async def test_with_the_database_away_the_member_is_told_to_try_again(fake_twilio, clock):
+    """Nothing listens where this engine points: a real connection failure, answered in the webhook's
+    own TwiML, since no outbox can be written."""
+    settings = Settings(database_url=None, data_dir=Path("."), public_url=PUBLIC_URL,
+                        twilio_account_sid=FakeTwilio.ACCOUNT_SID, twilio_auth_token=FakeTwilio.AUTH_TOKEN,
+                        twilio_whatsapp_from=FakeTwilio.FROM, twilio_api_url=fake_twilio.base_url)
+    engine = make_engine("postgresql://postgres@127.0.0.1:9/nowhere", pool_timeout=2)
+    sessions = make_sessionmaker(engine)
+    web = create_web_app(engine, None, public_url=PUBLIC_URL, webhook_secret=None,
+                         routes=whatsapp_routes(settings, lambda: UnitOfWork(sessions, clock=clock), lambda: None))
+    params = incoming("whatsapp:+254700000555", "PAID")
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "X-Twilio-Signature": sign(PUBLIC_URL + WEBHOOK_PATH, params, FakeTwilio.AUTH_TOKEN)}
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://bot") as http:
+            response = await http.post(WEBHOOK_PATH, content=urlencode(params), headers=headers)
+    finally:
+        await engine.dispose()
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/xml")
+    assert "<Message>I can't reach my records right now. Nothing was changed; please try again in a moment." \
+           "</Message>" in response.text
