@@ -25,10 +25,11 @@ class UnitOfWork:
     Leaving the block without commit rolls everything back, so a refusal (a raised CoreError) or a
     crash half-way changes nothing. The clock is injectable so tests move time instead of sleeping.
 
-    `hold()` keeps a block's transaction open past its end: the next block on this unit of work
-    continues it, and commits what it held even if it only reads; `finish()` commits it if no
-    block comes. An update's delivery record is held this way (core/inbox.arrive), so that it and
-    the change the update asked for commit together or not at all.
+    `hold()` keeps a block's transaction open past its end: later blocks on this unit of work
+    continue it, reads leaving it open, until one commits (a change) or fails (rolling it all back);
+    `finish()` commits it if none did. An update's delivery record is held this way
+    (core/inbox.arrive), so that it and the change the update asked for commit together or not at
+    all, on one connection, whatever the update reads first.
     """
 
     session: AsyncSession
@@ -41,7 +42,6 @@ class UnitOfWork:
         # The chat the change was made from: it gets the direct reply, so announcements skip it.
         self.origin: tuple[Channel, str] | None = None
         self.held = False
-        self._continued = False  # this block continues a held transaction
 
     def now(self) -> datetime:
         return self.clock()
@@ -50,33 +50,31 @@ class UnitOfWork:
         self.events.append(event)
 
     async def __aenter__(self) -> UnitOfWork:
-        self._continued, self.held = self.held, False
-        if not self._continued:
+        if not self.held:
             self.session = self._sessions()
         self.events = []
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        if self.held and exc_type is None:
-            return
+        if self.held and exc_type is None and self.session.in_transaction():
+            return  # still held: only read in, it waits for its change or finish()
         self.held = False
-        try:
-            if self._continued and exc_type is None and self.session.in_transaction():
-                await self.session.commit()  # what the held transaction recorded, under a read
-        finally:
-            # close() rolls back whatever was not committed and detaches loaded objects without
-            # expiring them, so callers can still read what a use case returned.
-            await self.session.close()
+        # close() rolls back whatever was not committed and detaches loaded objects without
+        # expiring them, so callers can still read what a use case returned.
+        await self.session.close()
 
     def hold(self) -> None:
         self.held = True
 
     async def finish(self) -> None:
-        """Commit a held transaction that no later block continued."""
+        """Commit a held transaction that no change committed."""
         if self.held:
-            async with self:
-                pass
+            self.held = False
+            try:
+                await self.session.commit()
+            finally:
+                await self.session.close()
 
     async def commit(self) -> None:
         now = self.now()

@@ -47,8 +47,8 @@ CONTEXT_TYPES = ContextTypes(context=RoscaContext)
 
 
 def update_uow(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
-    """The update's own unit of work while it holds the delivery record (the first use case to run
-    in it commits the record with it: one transaction, exactly once), else a new one.
+    """The update's own unit of work while it holds the delivery record (reads run inside it; the
+    first change commits the record with it: one transaction, exactly once), else a new one.
 
     Handlers take every unit of work from here, never from the factory: an update then holds at most
     one connection at a time, and a burst of updates cannot take the whole pool while each waits for

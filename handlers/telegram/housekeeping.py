@@ -39,7 +39,7 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def finish_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs after every handler (and after the error handler): commits the update's delivery record
-    if no change took it along (a read, a refusal before any change, a help text)."""
+    if no change took it along (a read, a help text, a refusal made outside any unit of work)."""
     if context.held is None:
         return
     try:

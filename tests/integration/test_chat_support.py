@@ -112,13 +112,21 @@ async def test_an_updates_change_and_its_delivery_record_commit_together(new_uow
     paid = await mark_paid(uow, actor=member, circle_id=circle.id)
     assert not uow.held and await seen_before("u:3")
     assert paid.status == ContributionStatus.PENDING
-    # A read continuing the update's transaction commits its record too, as does finish() when nothing ran.
+    # Reads run inside the held transaction and leave it open: a change after them still commits with
+    # the record (exactly once), a crash after them still loses both, finish() commits it after reads alone.
     uow, _ = await arrives("u:4")
     assert len((await circle_history(uow, circle.id))[1]) == 1
-    assert await seen_before("u:4")
+    assert uow.held
+    await mark_paid(uow, actor=members[2], circle_id=circle.id)
+    assert not uow.held and await seen_before("u:4")
     uow, _ = await arrives("u:5")
+    await circle_history(uow, circle.id)
+    await uow.session.close()
+    assert not await seen_before("u:5")
+    uow, _ = await arrives("u:6")
+    await circle_history(uow, circle.id)
     await uow.finish()
-    assert await seen_before("u:5")
+    assert await seen_before("u:6")
 
 
 async def test_a_redelivery_racing_the_first_waits_for_it_and_is_a_duplicate(new_uow):
