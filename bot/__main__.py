@@ -87,7 +87,7 @@ async def _serve(settings: Settings) -> None:
     dispatcher = Dispatcher(engine, senders)
     routes = []
     if settings.whatsapp_enabled:
-        senders[Channel.WHATSAPP] = whatsapp_sender(settings, twilio_client(settings), new_uow)
+        senders[Channel.WHATSAPP] = whatsapp_sender(settings, twilio_client(settings))
         routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
     web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
                          routes=routes, background=Background(new_uow, dispatcher))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 from sqlalchemy.exc import DBAPIError
@@ -16,10 +17,11 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
-from core.inbox import first_delivery
+from core.inbox import arrive
 from core.models import Channel
 from core.outbox import queue_replies, record_delivery_failure
-from core.uow import UnitOfWork
+from core.uow import UnitOfWork, utc_now
+from core.users import touch_inbound
 from handlers.whatsapp import texts
 from handlers.whatsapp.commands import Message, handle
 from handlers.whatsapp.delivery import WhatsAppSender
@@ -37,8 +39,8 @@ def twilio_client(settings: Settings) -> Client:
     return client
 
 
-def whatsapp_sender(settings: Settings, client: Client, new_uow: Callable[[], UnitOfWork]) -> WhatsAppSender:
-    return WhatsAppSender(client, settings.twilio_whatsapp_from, new_uow,
+def whatsapp_sender(settings: Settings, client: Client, clock: Callable[[], datetime] = utc_now) -> WhatsAppSender:
+    return WhatsAppSender(client, settings.twilio_whatsapp_from, clock,
                           per_second=settings.twilio_messages_per_second,
                           reminder_template=settings.twilio_reminder_content_sid,
                           status_callback=settings.public_url + STATUS_PATH)
@@ -70,13 +72,25 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
         if params is None or not params.get("From", "").startswith("whatsapp:+") or not params.get("MessageSid"):
             return Response(status_code=403)
         try:
-            # Twilio retries a webhook it thinks failed: the MessageSid makes the retry a no-op.
-            if await first_delivery(new_uow(), Channel.WHATSAPP, params["MessageSid"]):
+            # Twilio retries a webhook it thinks failed: the MessageSid makes the retry a no-op. The
+            # message's reads run in the transaction holding that record, and its change (or, for a
+            # read, its replies) commits with it: exactly once, as on Telegram.
+            held = new_uow()
+            if (await arrive(held, Channel.WHATSAPP, params["MessageSid"], sender=None, chat=None)).first:
                 message = Message(sender=params["From"], body=params.get("Body", ""),
                                   profile_name=params.get("ProfileName") or None,
                                   media=int(params.get("NumMedia", "0") or 0))
-                replies = await handle(new_uow, message)
-                await queue_replies(new_uow(), Channel.WHATSAPP, message.sender, replies)
+
+                def this_message() -> UnitOfWork:  # one connection at a time, as on Telegram
+                    return held if held.held else new_uow()
+
+                try:
+                    replies = await handle(this_message, message)
+                    await queue_replies(this_message(), Channel.WHATSAPP, message.sender, replies)
+                finally:
+                    await held.finish()
+                # They just wrote: WhatsApp's 24-hour window for free-form replies is open.
+                await touch_inbound(new_uow(), Channel.WHATSAPP, message.sender)
                 wake()
         except DBAPIError:
             # The database is away (restart, failover): answer in the webhook's own response, which

@@ -8,32 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.chats import chat_circle_query
 from core.models import Channel, Circle, ProcessedDelivery, User
 from core.uow import UnitOfWork
 from core.users import identity_query
-
-
-async def _record(session: AsyncSession, channel: Channel, key: str, uow: UnitOfWork) -> bool:
-    inserted = await session.execute(
-        insert(ProcessedDelivery).values(channel=channel, key=key[:64], received_at=uow.now())
-        .on_conflict_do_nothing().returning(ProcessedDelivery.key))
-    return inserted.first() is not None
-
-
-async def first_delivery(uow: UnitOfWork, channel: Channel, key: str) -> bool:
-    """Record the delivery; True only the first time this key is seen, however many race here.
-
-    Recorded before handling: a crash in between drops that one update (the sender sees no reply
-    and can repeat it) rather than ever applying it twice.
-    """
-    async with uow:
-        first = await _record(uow.session, channel, key, uow)
-        await uow.session.commit()
-        return first
 
 
 @dataclass(frozen=True)

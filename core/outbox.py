@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from core.models import Channel, OutboxMessage, OutboxStatus
+from core.models import Channel, ChannelIdentity, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:  # core.uow imports this module (through notifications)
     from core.uow import UnitOfWork
@@ -46,6 +46,7 @@ class Due:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    last_inbound_at: datetime | None = None  # when the recipient last wrote to us here (WhatsApp's 24-hour window)
 
 
 async def chats_with_due_messages(conn: AsyncConnection, now: datetime, limit: int) -> list[tuple[Channel, str]]:
@@ -75,13 +76,15 @@ async def unlock_chat(conn: AsyncConnection, channel: Channel, address: str) -> 
 async def head_of_chat(conn: AsyncConnection, channel: Channel, address: str, now: datetime) -> Due | None:
     """The chat's oldest pending message, row-locked in a transaction the caller ends after sending.
     None when there is none, or when it waits for a retry (later ones wait too: order matters)."""
-    row = (await conn.execute(select(OutboxMessage).where(
+    last_inbound = select(ChannelIdentity.last_inbound_at).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.address == address).scalar_subquery()
+    row = (await conn.execute(select(OutboxMessage, last_inbound.label("last_inbound_at")).where(
         OutboxMessage.channel == channel, OutboxMessage.address == address,
         OutboxMessage.status == OutboxStatus.PENDING).order_by(OutboxMessage.id).limit(1)
-        .with_for_update())).first()
+        .with_for_update(of=OutboxMessage))).first()
     if row is None or row.next_attempt_at > now:
         return None
-    return Due(row.id, Channel(row.channel), row.address, row.kind, row.payload, row.attempts)
+    return Due(row.id, Channel(row.channel), row.address, row.kind, row.payload, row.attempts, row.last_inbound_at)
 
 
 async def mark_sent(conn: AsyncConnection, message_id: int, now: datetime, provider_id: str | None = None) -> None:

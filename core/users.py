@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import Select, func, select, update
 
@@ -98,9 +97,3 @@ async def touch_inbound(uow: UnitOfWork, channel: Channel, address: str) -> None
         await uow.session.execute(update(ChannelIdentity).where(
             ChannelIdentity.channel == channel, ChannelIdentity.address == address).values(last_inbound_at=uow.now()))
         await uow.session.commit()
-
-
-async def last_inbound(uow: UnitOfWork, channel: Channel, address: str) -> datetime | None:
-    async with uow:
-        return await uow.session.scalar(select(ChannelIdentity.last_inbound_at).where(
-            ChannelIdentity.channel == channel, ChannelIdentity.address == address))

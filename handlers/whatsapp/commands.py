@@ -21,7 +21,7 @@ from core.money import parse_amount
 from core.payouts import acknowledge_payout, record_payout
 from core.summary import circle_summary
 from core.uow import UnitOfWork
-from core.users import register_user, touch_inbound, user_by_identity
+from core.users import register_user, user_by_identity
 from handlers.telegram import texts as shared
 from handlers.whatsapp import setup, texts
 
@@ -106,7 +106,6 @@ async def _user(new_uow: Callable[[], UnitOfWork], message: Message) -> User:
         phone = message.sender.removeprefix("whatsapp:")
         user = await register_user(new_uow(), phone=phone, full_name=message.profile_name or phone,
                                    channel=WA, address=message.sender)
-    await touch_inbound(new_uow(), WA, message.sender)
     return user
 
 

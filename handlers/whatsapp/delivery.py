@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,11 +13,8 @@ from aiolimiter import AsyncLimiter
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from core.models import Channel
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
-from core.uow import UnitOfWork
-from core.users import last_inbound
 from handlers.telegram.delivery import plain_text
 from handlers.whatsapp import texts
 
@@ -54,9 +51,9 @@ def fit(text: str) -> str:
 class WhatsAppSender:
     """Sends through the official twilio client, at most `per_second` messages a second."""
 
-    def __init__(self, client: Client, from_: str, new_uow: Callable[[], UnitOfWork], *, per_second: float,
+    def __init__(self, client: Client, from_: str, clock: Callable[[], datetime], *, per_second: float,
                  reminder_template: str | None = None, status_callback: str | None = None) -> None:
-        self.client, self.from_, self.new_uow = client, from_, new_uow
+        self.client, self.from_, self.clock = client, from_, clock
         self.limiter = AsyncLimiter(per_second, 1)
         self.reminder_template, self.status_callback = reminder_template, status_callback
 
@@ -64,7 +61,7 @@ class WhatsAppSender:
         options: dict[str, Any] = {"to": message.address, "from_": self.from_}
         if self.status_callback:
             options["status_callback"] = self.status_callback
-        if message.kind in REMINDERS and self.reminder_template and not await self._window_open(message.address):
+        if message.kind in REMINDERS and self.reminder_template and not self._window_open(message):
             # Outside the 24-hour window WhatsApp only accepts approved templates.
             p = message.payload
             options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
@@ -82,9 +79,8 @@ class WhatsAppSender:
                 raise DeliveryFailed(f"network: {error!r}") from error
         return sent.sid
 
-    async def _window_open(self, address: str) -> bool:
-        uow = self.new_uow()
-        last = await last_inbound(uow, Channel.WHATSAPP, address)
-        return last is not None and uow.now() - last < WINDOW
+    def _window_open(self, message: Due) -> bool:
+        last = message.last_inbound_at
+        return last is not None and self.clock() - last < WINDOW
 
 

@@ -42,7 +42,7 @@ async def fake_twilio() -> AsyncIterator[FakeTwilio]:
 
 
 @pytest.fixture
-async def whatsapp(bot, fake_twilio, new_uow, engine):
+async def whatsapp(bot, fake_twilio, new_uow, engine, clock):
     """The real web app's WhatsApp routes, with the real twilio client talking to the fake Twilio API;
     the Telegram driver's dispatcher delivers to both apps."""
     settings = Settings(database_url=None, data_dir=Path("."), public_url=PUBLIC_URL,
@@ -50,7 +50,7 @@ async def whatsapp(bot, fake_twilio, new_uow, engine):
                         twilio_whatsapp_from=FakeTwilio.FROM, twilio_api_url=fake_twilio.base_url,
                         twilio_messages_per_second=1000)
     client = twilio_client(settings)
-    bot.dispatcher.senders[Channel.WHATSAPP] = whatsapp_sender(settings, client, new_uow)
+    bot.dispatcher.senders[Channel.WHATSAPP] = whatsapp_sender(settings, client, clock)
     web = create_web_app(engine, None, public_url=PUBLIC_URL, webhook_secret=None,
                          routes=whatsapp_routes(settings, new_uow, bot.dispatcher.wake.set))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://bot") as http:

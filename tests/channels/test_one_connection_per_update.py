@@ -1,4 +1,4 @@
-"""Every Telegram update uses at most one database connection at a time.
+"""Every Telegram update and WhatsApp message uses at most one database connection at a time.
 
 An update's first unit of work stays open until its change continues it (core/inbox.arrive), so a
 handler that opened a second one meanwhile would hold two connections: under a burst, every pooled
@@ -14,6 +14,7 @@ from core.db import make_engine
 from tests.channels.test_telegram_family_circle import test_five_members_run_a_whole_circle  # noqa: F401
 from tests.channels.test_telegram_identity_and_roles import *  # noqa: F403
 from tests.channels.test_telegram_robustness import *  # noqa: F403
+from tests.channels.test_whatsapp import *  # noqa: F403
 
 
 @pytest.fixture
