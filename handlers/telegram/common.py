@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ContextTypes
@@ -24,6 +24,10 @@ class Rosca:
     """Put in `application.bot_data["rosca"]` by the wiring."""
 
     new_uow: Callable[[], UnitOfWork]
+    # Each update's unit of work holding its delivery record, by update id (housekeeping puts and
+    # takes them): kept here rather than on the context, since python-telegram-bot hands the error
+    # handler a context of its own.
+    held: dict[int, UnitOfWork] = field(default_factory=dict)
 
 
 def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
@@ -35,12 +39,23 @@ class RoscaContext(CallbackContext):
     (sender and chat circle, see housekeeping.drop_duplicates) so handlers don't ask again, and the
     unit of work holding the update's delivery record until its change continues it."""
 
-    __slots__ = ("arrival", "held")
+    __slots__ = ("arrival", "update_id")
 
     def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id, user_id)
         self.arrival: Arrival | None = None
-        self.held: UnitOfWork | None = None
+        self.update_id: int | None = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Application) -> RoscaContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context.update_id = update.update_id
+        return context
+
+    @property
+    def held(self) -> UnitOfWork | None:
+        return self.bot_data["rosca"].held.get(self.update_id)
 
 
 CONTEXT_TYPES = ContextTypes(context=RoscaContext)

@@ -22,9 +22,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return
-    if isinstance(error, DBAPIError):  # the database is away (restart, failover): nothing was changed
+    if isinstance(error, DBAPIError):  # the database is away (restart, failover)
         log.warning("update %s: database unavailable: %s", update.update_id, error.__class__.__name__)
-        text = texts.DATABASE_AWAY
+        # The update's change may have committed before the database went (a draw, then the read for
+        # its announcement): then don't say nothing happened.
+        held = getattr(context, "held", None)
+        text = texts.DATABASE_AWAY_AFTER_CHANGE if held is not None and held.committed else texts.DATABASE_AWAY
     elif isinstance(error, CoreError):
         ids = error.context.get("user_ids", [])
         names = {str(k): v for k, v in (await names_of(update_uow(context), ids)).items()} if ids else {}

@@ -51,6 +51,8 @@ ERRORS: Mapping[str, str] = {
 }
 STATUS_WORDS = {"PENDING": "waiting for confirmation", "CONFIRMED": "confirmed", "REJECTED": "rejected"}
 DATABASE_AWAY = "I can't reach my records right now. Nothing was changed; please try again in a moment."
+DATABASE_AWAY_AFTER_CHANGE = ("That went through, but then I lost touch with my records before I could finish "
+                              "my answer. Send /summary in a moment to see where things stand.")
 APOLOGY = "Sorry, something went wrong on my side. Nothing was changed; please try again in a moment."
 
 

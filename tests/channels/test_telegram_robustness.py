@@ -187,3 +187,17 @@ async def test_a_database_outage_says_try_again(bot, monkeypatch):
     monkeypatch.setattr("handlers.telegram.info.circle_summary", unreachable)
     assert await bot.say(TOM, "/summary") == (
         "I can't reach my records right now. Nothing was changed; please try again in a moment.")
+
+
+async def test_the_database_going_after_a_change_does_not_say_nothing_changed(bot, monkeypatch):
+    await started_circle(bot)
+
+    async def unreachable(*args, **kwargs):
+        raise OperationalError("select 1", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr("handlers.telegram.draws.circle_history", unreachable)  # the read after the draw
+    assert await bot.say(GRACE, "/draw anyway") == (
+        "That went through, but then I lost touch with my records before I could finish my answer. "
+        "Send /summary in a moment to see where things stand.")
+    monkeypatch.undo()
+    assert "already happened" in await bot.say(GRACE, "/draw anyway")  # the draw did happen, once
