@@ -204,6 +204,14 @@ async def webhook(app: Application, tg: FakeTelegram, engine: AsyncEngine):
         await app.shutdown()
 
 
+def bare_app(tg: FakeTelegram, answer: Callable) -> Application:
+    """A python-telegram-bot Application with no database, `answer` handling every message and button."""
+    app = ApplicationBuilder().token(FakeTelegram.TOKEN).base_url(tg.base_url).updater(None).build()
+    app.add_handler(MessageHandler(filters.ALL, answer))
+    app.add_handler(CallbackQueryHandler(answer))
+    return app
+
+
 def ceiling_app(tg: FakeTelegram) -> Application:
     """Our bot's Telegram calls without its database: a payment post with Confirm/Reject buttons for
     /paid, an answer plus an edit for a button (Telegram requires the answer), a reply for /summary.
@@ -219,20 +227,14 @@ def ceiling_app(tg: FakeTelegram) -> Application:
         else:
             await update.effective_message.reply_text("Family 1 — cycle 1\n" + "M1: ✅ paid\n" * 10)
 
-    app = ApplicationBuilder().token(FakeTelegram.TOKEN).base_url(tg.base_url).updater(None).build()
-    app.add_handler(MessageHandler(filters.ALL, answer))
-    app.add_handler(CallbackQueryHandler(answer))
-    return app
+    return bare_app(tg, answer)
 
 
 def baseline_app(tg: FakeTelegram) -> Application:
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(update.effective_chat.id, "ok")
 
-    app = ApplicationBuilder().token(FakeTelegram.TOKEN).base_url(tg.base_url).updater(None).build()
-    app.add_handler(MessageHandler(filters.ALL, answer))
-    app.add_handler(CallbackQueryHandler(answer))
-    return app
+    return bare_app(tg, answer)
 
 
 async def queries_per_command(app: Application, tg: FakeTelegram, engine: AsyncEngine, families: list[Family],
