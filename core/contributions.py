@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
@@ -13,12 +14,23 @@ from core.errors import (
     CircleNotActive,
     ContributionNotFound,
     InvalidAmount,
+    InvalidRejectReason,
     NotMember,
     NotOrganizer,
 )
 from core.events import PaymentConfirmed, PaymentMarked, PaymentRejected
 from core.guards import current_cycle, lock_circle, lock_circle_of_payment, require_member, require_status
-from core.models import Circle, CircleStatus, Contribution, ContributionStatus, Cycle, CycleStatus, Membership, Role
+from core.models import (
+    Circle,
+    CircleStatus,
+    Contribution,
+    ContributionStatus,
+    Cycle,
+    CycleStatus,
+    Membership,
+    Role,
+    User,
+)
 from core.money import MAX_AMOUNT_MINOR
 from core.uow import UnitOfWork
 
@@ -72,10 +84,21 @@ async def confirm_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contributio
     return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.CONFIRMED, circle_id)
 
 
+REJECT_REASONS = ("short", "not_received", "other")
+
+
 async def reject_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID,
-                              circle_id: uuid.UUID | None = None) -> Contribution:
-    """The member can mark the payment again afterwards (same row, back to PENDING)."""
-    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.REJECTED, circle_id)
+                              circle_id: uuid.UUID | None = None, reason: str | None = None,
+                              received: int | None = None) -> Contribution:
+    """The member can mark the payment again afterwards (same row, back to PENDING). The reason
+    (one of REJECT_REASONS) and, for "short", the amount that did arrive go into the event, so the
+    payer is told why and the audit keeps it."""
+    if reason is not None and reason not in REJECT_REASONS:
+        raise InvalidRejectReason(reason=reason[:20])
+    if received is not None and (reason != "short" or not 0 <= received <= MAX_AMOUNT_MINOR):
+        raise InvalidAmount(text=str(received), reason="not_positive" if received < 0 else "too_large")
+    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.REJECTED, circle_id,
+                               {"reason": reason, "received": received})
 
 
 async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, member: uuid.UUID) -> Contribution:
@@ -89,7 +112,8 @@ async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, memb
 
 
 async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid.UUID,
-                        decision: ContributionStatus, expected_circle: uuid.UUID | None) -> Contribution:
+                        decision: ContributionStatus, expected_circle: uuid.UUID | None,
+                        why: dict[str, Any] | None = None) -> Contribution:
     async with uow:
         circle = await lock_circle_of_payment(uow.session, contribution_id)  # serializes concurrent taps
         if circle is None or (expected_circle is not None and circle.id != expected_circle):
@@ -101,18 +125,22 @@ async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid
             raise NotOrganizer()
         require_status(circle, CircleStatus.ACTIVE)
         if contribution.status != ContributionStatus.PENDING:
-            raise AlreadyDecided(status=contribution.status.value)
-        _decide(uow, circle, cycle, contribution, actor, decision)
+            by = await uow.session.scalar(select(User.full_name).where(User.id == contribution.decided_by))
+            raise AlreadyDecided(status=contribution.status.value, by=by or "an organizer")
+        if why and why.get("received") is not None and why["received"] >= contribution.amount:
+            raise InvalidAmount(text=str(why["received"]), reason="too_large")
+        _decide(uow, circle, cycle, contribution, actor, decision, why)
         await uow.commit()
         return contribution
 
 
 def _decide(uow: UnitOfWork, circle: Circle, cycle: Cycle, contribution: Contribution, actor: uuid.UUID,
-            decision: ContributionStatus) -> None:
+            decision: ContributionStatus, why: dict[str, Any] | None = None) -> None:
     contribution.status, contribution.decided_by, contribution.decided_at = decision, actor, uow.now()
     event = PaymentConfirmed if decision == ContributionStatus.CONFIRMED else PaymentRejected
     uow.emit(event(circle_id=circle.id, actor_id=actor, contribution_id=contribution.id,
-                   user_id=contribution.user_id, cycle_number=cycle.cycle_number, amount=contribution.amount))
+                   user_id=contribution.user_id, cycle_number=cycle.cycle_number, amount=contribution.amount,
+                   **(why or {})))
 
 
 # Built once, with bind parameters (every payment and decision runs one; building costs more than running).

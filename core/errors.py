@@ -107,8 +107,12 @@ class AlreadyPaid(CoreError):
     key = "already_paid"  # context: status (PENDING or CONFIRMED)
 
 
+class InvalidRejectReason(CoreError):
+    key = "invalid_reject_reason"  # context: reason
+
+
 class AlreadyDecided(CoreError):
-    key = "already_decided"  # context: status (CONFIRMED or REJECTED)
+    key = "already_decided"  # context: status (CONFIRMED or REJECTED), by (who decided, a name)
 
 
 # --- draws and payouts ----------------------------------------------------------------------

@@ -166,8 +166,10 @@ class PaymentConfirmed(_PaymentEvent):
     pass
 
 
+@dataclass(frozen=True, kw_only=True)
 class PaymentRejected(_PaymentEvent):
-    pass
+    reason: str | None = None  # one of REJECT_REASONS (core/contributions.py); None: not given
+    received: int | None = None  # "amount short": what the organizer did receive, if they know
 
 
 @dataclass(frozen=True, kw_only=True)

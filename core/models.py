@@ -337,6 +337,9 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("attempts >= 0", name="attempts_positive"),
         Index("ix_outbox_pending_chat", "channel", "address", "id", postgresql_where=text("status = 'PENDING'")),
+        # A circle's status card requests and deliveries in a chat (core/outbox.want_status_card).
+        Index("ix_outbox_status_cards", "circle_id", "channel", "address", "id",
+              postgresql_where=text("kind = 'status_card'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)

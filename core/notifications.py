@@ -1,9 +1,14 @@
 """Who must hear about a change: written to the outbox in the change's own transaction.
 
-A circle's audience is its group chats (Telegram) plus each member's WhatsApp, a "virtual group"
-since WhatsApp has no group chats for bots. The chat a change was made from already got a direct
-reply, so announcements of actions skip it; consequences nobody asked for (a cycle opening, the
-circle completing, the scheduler's draw) go everywhere. Only facts go in; each channel words them.
+Announcements (a cycle opening, the draw, the payout, members coming and going) go to the circle's
+group chats, each member's WhatsApp (a "virtual group": WhatsApp has no group chats for bots), and,
+when the circle has no Telegram group, each member's Telegram private chat. The chat a change was
+made from already got a direct reply, so announcements of actions skip it; consequences nobody asked
+for (a cycle opening, the circle completing, the scheduler's draw) go everywhere.
+
+Payments are between a member and the organizers: a payment reaches each organizer privately with
+Confirm / Reject, the decision reaches the payer privately, and the group sees them only as edits
+of the circle's one status card (core/status_card.py). Only facts go in; each channel words them.
 """
 
 from __future__ import annotations
@@ -11,17 +16,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, exists, false, func, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
-from core.models import Channel, ChannelIdentity, Circle, CircleChat, Membership, User
-from core.outbox import enqueue
+from core.models import (
+    Channel,
+    ChannelIdentity,
+    Circle,
+    CircleChat,
+    Contribution,
+    ContributionStatus,
+    Cycle,
+    Membership,
+    Role,
+    User,
+)
+from core.outbox import enqueue, want_status_card
 
 CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted)
-ACTIONS = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.PaymentMarked,
-           ev.PaymentConfirmed, ev.PaymentRejected, ev.DrawCompleted, ev.PayoutRecorded, ev.PayoutAcknowledged,
-           ev.CircleCancelled)
+ANNOUNCED = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.DrawCompleted,
+             ev.PayoutRecorded, ev.PayoutAcknowledged, ev.CircleCancelled)
+PAYMENTS = (ev.PaymentMarked, ev.PaymentConfirmed, ev.PaymentRejected)
+# What changes the status card: everything from the start on (joins happen before there is a card).
+CARD = (ev.CircleStarted, ev.CycleOpened, *PAYMENTS, ev.DrawCompleted, ev.PayoutRecorded, ev.PayoutAcknowledged,
+        ev.CircleCompleted, ev.CircleCancelled)
 
 
 async def _facts(session: AsyncSession, event: ev.Event) -> dict[str, Any]:
@@ -34,35 +53,85 @@ async def _facts(session: AsyncSession, event: ev.Event) -> dict[str, Any]:
     return facts | {role: names.get(i) for role, i in people.items()}
 
 
-# Built once (with bind parameters): audience() runs for every change, and building a statement costs
-# more than running it.
-_AUDIENCE = select(CircleChat.channel, CircleChat.chat_address.label("address")).where(
-    CircleChat.circle_id == bindparam("circle_id")).union_all(
-    select(ChannelIdentity.channel, ChannelIdentity.address).where(
-        ChannelIdentity.channel == Channel.WHATSAPP,
-        ChannelIdentity.user_id.in_(select(Membership.user_id).where(Membership.circle_id == bindparam("circle_id")))
-        | (ChannelIdentity.user_id == bindparam("also"))))
+_TELEGRAM_GROUP = exists().where(CircleChat.circle_id == bindparam("circle_id"), CircleChat.channel == Channel.TELEGRAM,
+                                 CircleChat.active)
+# Built once (with bind parameters): this runs for every change, and building a statement costs more
+# than running it. Rows: (channel, address, user_id, organizer); user_id NULL for a group chat.
+# Only the identities someone may need: WhatsApp ones, Telegram ones of a circle without a Telegram
+# group, organizers' and the payer's (`person`), and `also`'s (a member who just left).
+_REACH = select(CircleChat.channel, CircleChat.chat_address.label("address"), null().label("user_id"),
+                false().label("organizer")).where(CircleChat.circle_id == bindparam("circle_id")).union_all(
+    select(ChannelIdentity.channel, ChannelIdentity.address, ChannelIdentity.user_id,
+           func.coalesce(Membership.role == Role.ORGANIZER, false()))
+    .outerjoin(Membership, and_(Membership.user_id == ChannelIdentity.user_id,
+                                Membership.circle_id == bindparam("circle_id")))
+    .where((Membership.id.is_not(None)) | (ChannelIdentity.user_id == bindparam("also")),
+           (ChannelIdentity.channel == Channel.WHATSAPP) | ~_TELEGRAM_GROUP | (Membership.role == Role.ORGANIZER)
+           | (ChannelIdentity.user_id == bindparam("person"))))
 
 
 async def audience(session: AsyncSession, circle_id: Any, *, also: Any = None) -> list[tuple[Channel, str]]:
-    """The circle's group chats and its members' WhatsApp (plus `also`'s, a member who just left)."""
-    rows = await session.execute(_AUDIENCE, {"circle_id": circle_id, "also": also})
-    return list(dict.fromkeys((Channel(c), a) for c, a in rows.all()))
+    """Where the circle's announcements go (plus `also`'s chats, a member who just left)."""
+    return [(channel, address) for channel, address, _ in _announced(await _reach(session, circle_id, also=also))]
+
+
+async def _reach(session: AsyncSession, circle_id: Any, *, also: Any = None, person: Any = None) -> list[tuple]:
+    rows = await session.execute(_REACH, {"circle_id": circle_id, "also": also, "person": person})
+    return [(Channel(c), a, u, o) for c, a, u, o in rows.all()]
+
+
+def _announced(reach: list[tuple]) -> list[tuple[Channel, str, Any]]:
+    """Group chats, WhatsApp members, and Telegram members when no Telegram group carries the circle."""
+    telegram_group = any(u is None and c == Channel.TELEGRAM for c, _, u, _ in reach)
+    chosen = [(c, a, u) for c, a, u, _ in reach
+              if u is None or c == Channel.WHATSAPP or not telegram_group]
+    return list({(c, a): (c, a, u) for c, a, u in chosen}.values())
+
+
+_ALL_CONFIRMED = select(
+    select(func.count()).select_from(Membership).where(Membership.circle_id == bindparam("circle_id"))
+    .scalar_subquery() == select(func.count()).select_from(Contribution).join(Cycle, Cycle.id == Contribution.cycle_id)
+    .where(Cycle.circle_id == bindparam("circle_id"), Cycle.cycle_number == bindparam("cycle_number"),
+           Contribution.status == ContributionStatus.CONFIRMED).scalar_subquery())
 
 
 async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
-    if event.circle_id is None or not isinstance(event, CONSEQUENCES + ACTIONS):
+    if event.circle_id is None or not isinstance(event, CONSEQUENCES + ANNOUNCED + PAYMENTS):
         return
     scheduled_draw = isinstance(event, ev.DrawCompleted) and event.actor_id is None
-    skip = None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin
     gone = event.user_id if isinstance(event, ev.MemberLeft | ev.MemberRemoved) else None
-    recipients = [r for r in await audience(session, event.circle_id, also=gone) if r != skip]
+    reach = await _reach(session, event.circle_id, also=gone, person=getattr(event, "user_id", None))
+    if isinstance(event, CARD):
+        for channel, address, user, _ in reach:
+            if user is None and channel == Channel.TELEGRAM:
+                await want_status_card(session, channel=channel, address=address, circle_id=event.circle_id, now=now)
+    recipients = _recipients(event, reach, None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin)
+    if isinstance(event, ev.PaymentConfirmed) and await session.scalar(
+            _ALL_CONFIRMED, {"circle_id": event.circle_id, "cycle_number": event.cycle_number}):
+        recipients += [(c, a, u, "all_paid") for c, a, u, organizer in reach if organizer]
     if not recipients:  # e.g. a Telegram-only circle acting from its own group: the reply said it all
         return
     circle = await session.get(Circle, event.circle_id)
-    payload = await _facts(session, event) | {"circle": circle.name, "currency": circle.currency,
-                                              "amount_per_cycle": circle.amount_per_cycle}
+    payload = await _facts(session, event) | {
+        "circle": circle.name, "circle_id": str(circle.id), "currency": circle.currency,
+        "amount_per_cycle": circle.amount_per_cycle, "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour}
     kind = "auto_draw" if scheduled_draw else event.action
-    for channel, address in recipients:
-        await enqueue(session, channel=channel, address=address, kind=kind, payload=payload, now=now,
+    for channel, address, user, special in recipients:
+        # A private copy says whom it is for, so it can carry that person's buttons (the receiver's
+        # "I received it") and not everyone's.
+        personal = payload if user is None else payload | {"for": str(user)}
+        await enqueue(session, channel=channel, address=address, kind=special or kind, payload=personal, now=now,
                       circle_id=circle.id)
+
+
+def _recipients(event: ev.Event, reach: list[tuple], skip: tuple[Channel, str] | None) -> list[tuple]:
+    if isinstance(event, ev.PaymentMarked):
+        if event.actor_id != event.user_id:  # recorded by an organizer on the member's behalf: confirmed at once
+            return []
+        return [(c, a, u, None) for c, a, u, organizer in reach if organizer]
+    if isinstance(event, ev.PaymentConfirmed | ev.PaymentRejected):
+        if event.actor_id == event.user_id:  # an organizer deciding their own payment knows already
+            return []
+        return [(c, a, u, None) for c, a, u, _ in reach if u == event.user_id]
+    return [(c, a, u, None) for c, a, u in _announced(reach) if (c, a) != skip]
+

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from core import status_card
 from core.models import Channel, ChannelIdentity, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:  # core.uow imports this module (through notifications)
@@ -36,6 +37,35 @@ async def enqueue(session: AsyncSession, *, channel: Channel, address: str, kind
         statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
     result = await session.execute(statement.returning(OutboxMessage.id))
     return result.first() is not None
+
+
+STATUS_CARD = "status_card"
+
+
+async def want_status_card(session: AsyncSession, *, channel: Channel, address: str, circle_id: uuid.UUID,
+                           now: datetime) -> None:
+    """Ask for the circle's status card in a group chat to be brought up to date.
+
+    The card is rendered when it is sent (see head_of_chat), from what is committed then, so one
+    pending request covers any number of changes: coalesced, it costs Telegram one edit however many
+    taps came in meanwhile. A pending request the dispatcher holds (locked: it is being sent, maybe
+    rendered before this change) does not count, hence SKIP LOCKED; a request we find unlocked stays
+    locked by us until we commit, so it cannot be rendered before this change is visible.
+    """
+    pending = await session.scalar(_PENDING_CARD, {"channel": channel, "address": address, "circle_id": circle_id})
+    if pending is None:
+        await enqueue(session, channel=channel, address=address, kind=STATUS_CARD,
+                      payload={"circle_id": str(circle_id)}, now=now, circle_id=circle_id)
+
+
+_CARDS = (OutboxMessage.kind == STATUS_CARD, OutboxMessage.channel == bindparam("channel"),
+          OutboxMessage.address == bindparam("address"), OutboxMessage.circle_id == bindparam("circle_id"))
+_PENDING_CARD = (select(OutboxMessage.id).where(*_CARDS, OutboxMessage.status == OutboxStatus.PENDING)
+                 .limit(1).with_for_update(skip_locked=True))
+# The card's message in that chat: the provider id its latest delivery recorded (a post or an edit).
+_CARD_MESSAGE = (select(OutboxMessage.provider_id).where(*_CARDS, OutboxMessage.status == OutboxStatus.SENT,
+                                                         OutboxMessage.provider_id.is_not(None))
+                 .order_by(OutboxMessage.id.desc()).limit(1))
 
 
 @dataclass(frozen=True)
@@ -84,7 +114,12 @@ async def head_of_chat(conn: AsyncConnection, channel: Channel, address: str, no
         .with_for_update(of=OutboxMessage))).first()
     if row is None or row.next_attempt_at > now:
         return None
-    return Due(row.id, Channel(row.channel), row.address, row.kind, row.payload, row.attempts, row.last_inbound_at)
+    payload = row.payload
+    if row.kind == STATUS_CARD:  # rendered now, from what is committed now (see want_status_card)
+        where = {"channel": channel, "address": address, "circle_id": row.circle_id}
+        payload = payload | await status_card.card_facts(conn, row.circle_id) | {
+            "message_id": await conn.scalar(_CARD_MESSAGE, where)}
+    return Due(row.id, Channel(row.channel), row.address, row.kind, payload, row.attempts, row.last_inbound_at)
 
 
 async def mark_sent(conn: AsyncConnection, message_id: int, now: datetime, provider_id: str | None = None) -> None:

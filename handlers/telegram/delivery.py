@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from types import SimpleNamespace
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from core.models import ContributionStatus
 from core.money import format_amount
-from core.outbox import DeliveryFailed, Due
-from handlers.telegram import texts
-from handlers.telegram.draws import ACK
-from handlers.telegram.payments import decision_buttons
+from core.outbox import STATUS_CARD, DeliveryFailed, Due
+from handlers.telegram import card, texts
+from handlers.telegram.draws import ACK, DRAW
+from handlers.telegram.payments import decision_buttons, paid_button
+
+log = logging.getLogger(__name__)
 
 
 def _money(p: dict[str, Any], key: str = "amount_per_cycle") -> str:
@@ -25,22 +28,35 @@ def _names(names: list[str] | None) -> str:
 
 
 def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text (and buttons) for an outbox message in a Telegram chat."""
+    """The text (and buttons) for an outbox message in a Telegram chat: a group's, or one person's
+    private copy (`p["for"]`), whose buttons are the ones that person can use."""
     circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
     if kind == "payment_marked":
-        text = texts.payment_marked(p["user"], circle, p["amount"], p["cycle_number"])
-        return text, decision_buttons(p["contribution_id"])
+        return plain_text(kind, p, circle), decision_buttons(p["contribution_id"], p["currency"])
     if kind == "payout_recorded":
-        button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{p['payout_id']}")
-        return (texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"]),
-                InlineKeyboardMarkup([[button]]))
+        text = texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"])
+        if p.get("for", p["receiver_id"]) != p["receiver_id"]:
+            return text.split("\n")[0], None
+        return text, InlineKeyboardMarkup([[InlineKeyboardButton("🙏 I received it",
+                                                                 callback_data=f"{ACK}{p['payout_id']}")]])
+    if kind == "all_paid":
+        return plain_text(kind, p, circle), InlineKeyboardMarkup(
+            [[InlineKeyboardButton("🎲 Draw now", callback_data=f"{DRAW}{p['circle_id']}")]])
+    if kind in ("cycle_opened", "payment_rejected") and "circle_id" in p:
+        return plain_text(kind, p, circle), paid_button(p["circle_id"], _money(p))
     return plain_text(kind, p, circle), None
 
 
 def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
-    if kind in ("payment_confirmed", "payment_rejected"):
-        status = ContributionStatus.CONFIRMED if kind == "payment_confirmed" else ContributionStatus.REJECTED
-        return texts.payment_decided(p["user"], circle, p["amount"], status, p["actor"])
+    if kind == "payment_marked":
+        return texts.PAYMENT_TO_DECIDE.format_map(p | {"money": _money(p, "amount")})
+    if kind == "payment_confirmed":
+        return texts.YOUR_PAYMENT_CONFIRMED.format_map(p | {"money": _money(p, "amount")})
+    if kind == "payment_rejected":
+        return _rejected(p)
+    if kind == "all_paid":
+        return texts.ALL_PAID.format_map(p) + (texts.ALL_PAID_AUTO.format_map(p) if p["auto_draw"]
+                                               else texts.ALL_PAID_MANUAL)
     simple = {
         "member_joined": "👋 {user} joined “{circle}”.",
         "member_left": texts.LEFT,
@@ -75,6 +91,16 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
+def _rejected(p: dict[str, Any]) -> str:
+    reason = p.get("reason") or "other"
+    why = texts.REJECTED_WHY[reason]
+    if reason == "short" and p.get("received") is not None:
+        why = texts.REJECTED_SHORT_BY.format(short=_money(p | {"x": p["amount"] - p["received"]}, "x"),
+                                             received=_money(p, "received"))
+    told = texts.YOUR_PAYMENT_REJECTED.format_map(p | {"money": _money(p, "amount"), "why": why})
+    return told + " " + texts.REJECTED_NEXT[reason].format_map(p)
+
+
 def _when(days_left: int) -> str:
     if days_left > 1:
         return f"is due in {days_left} days"
@@ -89,16 +115,43 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def __call__(self, message: Due) -> None:
+    async def __call__(self, message: Due) -> str | None:
         try:
+            if message.kind == STATUS_CARD:
+                return await self._card(int(message.address), message.payload)
             text, markup = render(message.kind, message.payload)
             await self.bot.send_message(int(message.address), text, reply_markup=markup)
+            return None
         except RetryAfter as error:
             raise DeliveryFailed(str(error), retry_after=_seconds(error.retry_after)) from error
         except (Forbidden, BadRequest) as error:  # blocked by the user, kicked, chat gone: retrying won't help
             raise DeliveryFailed(str(error), permanent=True) from error
         except TelegramError as error:  # network trouble, timeouts, Telegram's 5xx
             raise DeliveryFailed(str(error)) from error
+
+
+    async def _card(self, chat: int, p: dict[str, Any]) -> str:
+        """Edit the card in place; post (and pin) a new one when there is none yet or it was deleted.
+        Returns the card's message id: the outbox keeps it, for the next edit."""
+        text = card.render(p)
+        if p.get("message_id"):
+            try:
+                await self.bot.edit_message_text(text, chat_id=chat, message_id=int(p["message_id"]))
+                return p["message_id"]
+            except BadRequest as error:
+                if "not modified" in error.message.lower():
+                    return p["message_id"]
+                if "not found" not in error.message.lower():
+                    raise
+        posted = await self.bot.send_message(chat, text)
+        try:
+            await self.bot.pin_chat_message(chat, posted.message_id, disable_notification=True)
+        except TelegramError as error:  # no right to pin: say once how to allow it; the card works anyway
+            log.info("could not pin the status card in %s: %s", chat, error)
+            if p.get("message_id") is None:
+                with contextlib.suppress(TelegramError):
+                    await self.bot.send_message(chat, texts.PIN_HELP)
+        return str(posted.message_id)
 
 
 def _seconds(value: Any) -> float:

@@ -8,14 +8,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from core.draws import run_draw
-from core.errors import NotReceiver
+from core.errors import CircleNotFound, NotReceiver
 from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import circle_history, names_of
+from core.models import Draw
 from core.payouts import acknowledge_payout, record_payout
 from handlers.telegram import texts
 from handlers.telegram.common import change, chat_circle, registered_user, update_uow
 
-ACK = "ack:"
+ACK, DRAW = "ack:", "draw:"
 
 
 async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -24,11 +25,30 @@ async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     override = bool(context.args) and context.args[0].lower() in ("anyway", "now", "force")
     draw = await run_draw(change(update, context), actor=user.id, circle_id=circle.id, override=override)
-    _, records = await circle_history(update_uow(context), circle.id)
+    await update.effective_message.reply_text(await _drawn(context, circle.id, draw))
+
+
+async def on_draw_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"Draw now", offered to organizers privately once everyone is confirmed: core checks the
+    presser organizes the button's circle, and a second press finds the cycle drawn."""
+    query = update.callback_query
+    if not (user := await registered_user(update, context)):
+        return
+    try:
+        circle_id = uuid.UUID(query.data[len(DRAW):])
+    except ValueError:
+        raise CircleNotFound() from None
+    draw = await run_draw(change(update, context), actor=user.id, circle_id=circle_id)
+    await query.answer("🎲")
+    await query.edit_message_text(await _drawn(context, circle_id, draw))
+
+
+async def _drawn(context: ContextTypes.DEFAULT_TYPE, circle_id: uuid.UUID, draw: Draw) -> str:
+    circle, records = await circle_history(update_uow(context), circle_id)
     record = next(r for r in records if r.winner_id == draw.winner_id)
     names = await names_of(update_uow(context), [*record.eligible_ids, *record.unpaid_ids])
     unpaid = [names.get(u, "?") for u in record.unpaid_ids]
-    await update.effective_message.reply_text(texts.draw_done(circle, record, names, unpaid))
+    return texts.draw_done(circle, record, names, unpaid)
 
 
 async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,20 +8,52 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
-from core.errors import ContributionNotFound
+from core.errors import CircleNotFound, ContributionNotFound, CoreError
 from core.events import PaymentMarked
 from core.models import Circle, Contribution, User
 from core.money import parse_amount
 from handlers.telegram import texts
-from handlers.telegram.common import change, chat_circle, registered_user, update_uow
+from handlers.telegram.common import change, chat_circle, is_group, registered_user, update_uow
 from handlers.telegram.membership import named_member
+from handlers.telegram.setup import on_setup_answer
 
 CONFIRM, REJECT = "pay:ok:", "pay:no:"
+# Reject's follow-ups, in a private chat: why, and for a short amount how much did arrive.
+SHORT, NOT_RECEIVED, OTHER, SHORT_UNKNOWN = "pay:rs:", "pay:rn:", "pay:ro:", "pay:rq:"
+REASONS = {NOT_RECEIVED: "not_received", OTHER: "other", SHORT_UNKNOWN: "short"}
+PAID = "paid:"
 
 
-def decision_buttons(contribution_id: uuid.UUID) -> InlineKeyboardMarkup:
+def decision_buttons(contribution_id: uuid.UUID | str, currency: str = "") -> InlineKeyboardMarkup:
+    reject = f"{REJECT}{contribution_id}" + (f":{currency}" if currency else "")
     return InlineKeyboardMarkup([[InlineKeyboardButton("✅ Confirm", callback_data=f"{CONFIRM}{contribution_id}"),
-                                  InlineKeyboardButton("❌ Reject", callback_data=f"{REJECT}{contribution_id}")]])
+                                  InlineKeyboardButton("❌ Reject", callback_data=reject)]])
+
+
+def reason_buttons(contribution_id: uuid.UUID | str, currency: str = "") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(texts.REASONS["short"], callback_data=f"{SHORT}{contribution_id}:{currency}"),
+         InlineKeyboardButton(texts.REASONS["not_received"], callback_data=f"{NOT_RECEIVED}{contribution_id}")],
+        [InlineKeyboardButton(texts.REASONS["other"], callback_data=f"{OTHER}{contribution_id}"),
+         InlineKeyboardButton("↩️ Back", callback_data=f"{BACK}{contribution_id}")]])
+
+
+BACK = "pay:bk:"
+
+
+def paid_button(circle_id: uuid.UUID | str, money: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(f"💸 I've paid {money}", callback_data=f"{PAID}{circle_id}")]])
+
+
+async def on_paid_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"I've paid", from a cycle-open post in the group or a private copy: marks this cycle's payment
+    in the button's circle (core checks the presser is a member). The group's card shows it."""
+    query = update.callback_query
+    if not (user := await registered_user(update, context)):
+        return
+    circle_id = _id(query.data[len(PAID):], CircleNotFound)
+    await mark_paid(change(update, context), actor=user.id, circle_id=circle_id)
+    await query.answer(texts.PAID_NOTED)
 
 
 async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,17 +72,98 @@ async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
+    if not is_group(update):
+        return await on_private_decision(update, context)
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return
     confirm = query.data.startswith(CONFIRM)
-    try:
-        contribution_id = uuid.UUID(query.data[len(CONFIRM):])
-    except ValueError:
-        raise ContributionNotFound() from None
+    contribution_id = _id(query.data[len(CONFIRM):], ContributionNotFound)
     decided = await _decide(update, context, circle, user, contribution_id, confirm)
     await query.answer("Confirmed ✅" if confirm else "Rejected ❌")
     await query.edit_message_text(_decided_text(circle, decided, user))
+
+
+async def on_private_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An organizer's own copy of a payment. No circle in a private chat: core takes the payment's
+    and checks the presser organizes it. Reject first asks why (nothing changes until a reason)."""
+    query = update.callback_query
+    if not (user := await registered_user(update, context)):
+        return
+    action, contribution_id = query.data[:7], _id(query.data[7:].split(":")[0], ContributionNotFound)
+    original = query.message.text.split("\n\n")[0]
+    if action in (REJECT, SHORT, BACK):
+        currency = query.data.rsplit(":", 1)[1] if query.data.count(":") == 3 else ""
+        markup = {REJECT: reason_buttons, BACK: decision_buttons}.get(action)
+        markup = markup and markup(contribution_id, currency)
+        ask = {REJECT: texts.WHY_REJECT, BACK: ""}.get(action, texts.HOW_SHORT)
+        if markup is None:
+            # The currency rides along, to read the typed amount (a forged one only misreads it).
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(
+                "🤷 Don't know", callback_data=f"{SHORT_UNKNOWN}{contribution_id}:{currency}")]])
+        await query.answer()
+        await query.edit_message_text(original + (f"\n\n{ask.format(user=_payer(original))}" if ask else ""),
+                                      reply_markup=markup)
+        return None
+    await _decide_privately(update, context, user, contribution_id, REASONS.get(action), None)
+
+
+async def on_short_amount(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reply, in a private chat, to the "how much did arrive?" question: the amount that did."""
+    message = update.effective_message
+    asked = message.reply_to_message
+    contribution_id, currency = _asked_short(asked, context.bot.id)
+    if contribution_id is None:
+        return await on_setup_answer(update, context)
+    if not (user := await registered_user(update, context)):
+        return
+    received = parse_amount(message.text, currency)
+    await _decide_privately(update, context, user, contribution_id, "short", received, asked)
+
+
+async def _decide_privately(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
+                            contribution_id: uuid.UUID, reason: str | None, received: int | None,
+                            post: Message | None = None) -> None:
+    uow = change(update, context)
+    if reason is None:
+        await confirm_contribution(uow, actor=user.id, contribution_id=contribution_id)
+        outcome = texts.YOU_CONFIRMED
+    else:
+        await reject_contribution(uow, actor=user.id, contribution_id=contribution_id, reason=reason,
+                                  received=received)
+        outcome = texts.YOU_REJECTED.replace("{why}", texts.REASONS[reason].lower())
+    post = post or update.callback_query.message
+    original = post.text.split("\n\n")[0]
+    text = original + "\n\n" + outcome.format(user=_payer(original))
+    if update.callback_query is not None:
+        await update.callback_query.answer("Confirmed ✅" if reason is None else "Rejected ❌")
+        await update.callback_query.edit_message_text(text)
+    else:
+        await context.bot.edit_message_text(text, chat_id=post.chat.id, message_id=post.message_id)
+        await update.effective_message.reply_text(outcome.format(user=_payer(original)))
+
+
+def _payer(post_text: str) -> str:
+    return post_text.removeprefix("💸 ").split(" says they paid")[0]
+
+
+def _asked_short(message: Message | None, bot_id: int) -> tuple[uuid.UUID | None, str]:
+    """The payment (and its currency) whose "how much did arrive?" question a message is."""
+    if message is None or message.from_user is None or message.from_user.id != bot_id or not message.reply_markup:
+        return None, ""
+    for row in message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data and button.callback_data.startswith(SHORT_UNKNOWN):
+                payment, _, currency = button.callback_data[len(SHORT_UNKNOWN):].partition(":")
+                return _id(payment, ContributionNotFound), currency
+    return None, ""
+
+
+def _id(text: str, error: type[CoreError]) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise error() from None
 
 
 async def cmd_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -107,6 +107,8 @@ def install(application: Application) -> None:
     application.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE & NEW_MESSAGE,
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
+                              (r"^pay:(rs|rn|ro|rq|bk):", payments.on_private_decision),
+                              (r"^paid:", payments.on_paid_button), (r"^draw:", draws.on_draw_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -115,5 +117,7 @@ def install(application: Application) -> None:
     application.add_handler(ChatMemberHandler(housekeeping.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.Regex(r"^/"),
                                            housekeeping.on_edited_command))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.REPLY & filters.ChatType.PRIVATE
+                                           & NEW_MESSAGE, payments.on_short_amount))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & NEW_MESSAGE, setup.on_setup_answer))
     application.add_error_handler(on_error)

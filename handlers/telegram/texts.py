@@ -37,7 +37,8 @@ ERRORS: Mapping[str, str] = {
     "invalid_payout_order": "That payout order doesn't work here. Use random, drawn or fixed.",
     "contribution_not_found": "I couldn't find that payment in the current cycle.",
     "already_paid": "That payment is already recorded ({status_word}).",
-    "already_decided": "Already handled: that payment was {status_word}.",
+    "already_decided": "Already {status_word} by {by}.",
+    "invalid_reject_reason": "I don't know that reason. Tap one of the buttons.",
     "unpaid_members": "Not everyone is confirmed yet: {names}. Confirm their payments first, "
                       "or send /draw anyway to draw now and record who hadn't paid.",
     "already_drawn": "The draw for cycle {cycle_number} has already happened.",
@@ -228,3 +229,28 @@ def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
             f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · "
             "/reminders overdue 2 · "
             "/reminders off · /autodraw off · /autodraw on at 18")
+
+
+# --- private decisions and the status card (issue 10, point 2) ---
+PAYMENT_TO_DECIDE = ("💸 {user} says they paid {money} for cycle {cycle_number} of “{circle}”.\n"
+                     "Did it arrive? Confirm or reject below.")
+WHY_REJECT = "Why can't you confirm it? {user} will be told."
+HOW_SHORT = "How much did arrive? Reply to this message with the amount (e.g. 300), or tap “Don't know”."
+YOU_CONFIRMED = "✅ You confirmed it. {user} has been told."
+YOU_REJECTED = "❌ You rejected it ({why}). {user} has been told."
+REASONS = {"short": "Amount short", "not_received": "Not received", "other": "Other"}
+YOUR_PAYMENT_CONFIRMED = "✅ {actor} confirmed your {money} for cycle {cycle_number} of “{circle}”."
+YOUR_PAYMENT_REJECTED = ("❌ {actor} couldn't confirm your payment of {money} for cycle {cycle_number} "
+                         "of “{circle}”{why}.")
+REJECTED_WHY = {"short": ": the amount was short", "not_received": ": it hasn't arrived", "other": ""}
+REJECTED_SHORT_BY = ": {short} short ({received} arrived)"
+REJECTED_NEXT = {"short": "Pay the rest, then send /paid again.",
+                 "not_received": "Check the payment with {actor}, then send /paid again.",
+                 "other": "Ask {actor} what's missing, then send /paid again."}
+ALL_PAID = ("🎉 Everyone in “{circle}” is confirmed for cycle {cycle_number}. "
+            "Next: the draw, to see who receives the pot.")
+ALL_PAID_AUTO = " I'll draw automatically at {draw_hour:02d}:00 on the due date, or an organizer can draw now."
+ALL_PAID_MANUAL = " Send /draw when you're ready."
+PIN_HELP = ("📌 I keep this circle's status card up to date above. To pin it for everyone, make me an admin "
+            "with “Pin messages” allowed.")
+PAID_NOTED = "Noted ✅ The organizers will confirm it."

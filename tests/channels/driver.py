@@ -51,7 +51,13 @@ class Driver:
         return "\n".join(m["text"] for m in sent)
 
     def last_in_group(self) -> dict:
-        return self.tg.last_to(self.group)
+        """The group's newest message (edits, such as the status card's, are not new messages)."""
+        return [m for m in self.tg.messages_to(self.group) if not m.get("edited")][-1]
+
+    def card(self, chat: int | None = None) -> str:
+        """The status card as the group sees it now (its latest post or edit)."""
+        chat = self.group if chat is None else chat
+        return [m for m in self.tg.messages_to(chat) if m["text"].startswith("📋")][-1]["text"]
 
 
 def buttons(message: dict) -> dict[str, str]:

@@ -90,7 +90,10 @@ class FakeTelegram(LocalServer):
                                          "pending_update_count": len(self._updates)},
             "sendChatAction": lambda p: True, "getChat": self._get_chat, "setChatMenuButton": lambda p: True,
             "leaveChat": lambda p: True, "deleteMessage": self._delete_message,
+            "pinChatMessage": self._pin,
         }.items()}
+        self.pinned: dict[int, int] = {}
+        self.cannot_pin: set[int] = set()  # chats where the bot is not an admin allowed to pin
 
     def routes(self) -> list[Route]:
         return [Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
@@ -216,6 +219,14 @@ class FakeTelegram(LocalServer):
         self._messages[(p["chat_id"], p["message_id"])] = new
         self.sent.append({"reply_markup": None, **new, "chat_id": p["chat_id"], "edited": True})
         return new
+
+    def _pin(self, p: dict) -> bool:
+        if p["chat_id"] in self.cannot_pin:
+            raise ApiError(400, "Bad Request: not enough rights to manage pinned messages in the chat")
+        if (p["chat_id"], p["message_id"]) not in self._messages:
+            raise ApiError(400, "Bad Request: message to pin not found")
+        self.pinned[p["chat_id"]] = p["message_id"]
+        return True
 
     def _delete_message(self, p: dict) -> bool:
         if self._messages.pop((p["chat_id"], p["message_id"]), None) is None:

@@ -38,7 +38,7 @@ async def test_twenty_presses_of_the_same_confirm_button_confirm_once(bot):
     answers = [a.get("text") for a in bot.tg.callback_answers[answers_before:]]
     assert len(answers) == 20
     assert answers.count("Confirmed ✅") == 1
-    assert answers.count("Already handled: that payment was confirmed.") == 19
+    assert answers.count("Already confirmed by Grace.") == 19
     edits = [m for m in bot.tg.sent if m.get("edited") and "was confirmed by Grace" in m["text"]]
     assert len(edits) == 1
     assert "Confirmed: Tom" in await bot.say(GRACE, "/summary")

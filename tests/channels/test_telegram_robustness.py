@@ -37,7 +37,7 @@ async def test_a_second_press_of_confirm_changes_nothing(bot):
     post = bot.last_in_group()
     await bot.press(GRACE, post, buttons(post)["✅ Confirm"])
     toast, sent = await bot.press(GRACE, post, buttons(post)["❌ Reject"])
-    assert toast == "Already handled: that payment was confirmed." and sent == []
+    assert toast == "Already confirmed by Grace." and sent == []
     assert "Confirmed: Tom" in await bot.say(GRACE, "/summary")
 
 
