@@ -19,7 +19,7 @@ LEGEND = "✅ confirmed · ⏳ waiting for an organizer · ❌ not confirmed · 
 
 def render(p: dict[str, Any]) -> str:
     money = lambda minor: format_amount(minor, p["currency"])  # noqa: E731
-    lines = [f"📋 “{p['circle']}” — status"]
+    lines = [f"📌 “{p['circle']}” — where we are"]
     if "cycle_number" in p:
         lines.append(f"Cycle {p['cycle_number']} of {p['total_cycles']}: {money(p['amount_per_cycle'])} each, "
                      f"due {p['due_date']}")

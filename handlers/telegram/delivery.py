@@ -130,9 +130,11 @@ class TelegramSender:
             raise DeliveryFailed(str(error)) from error
 
 
-    async def _card(self, chat: int, p: dict[str, Any]) -> str:
+    async def _card(self, chat: int, p: dict[str, Any]) -> str | None:
         """Edit the card in place; post (and pin) a new one when there is none yet or it was deleted.
         Returns the card's message id: the outbox keeps it, for the next edit."""
+        if p.get("message_id") is None and p["status"] != "ACTIVE":
+            return None  # a circle ended before it started (or its card is gone): nothing to show
         text = card.render(p)
         if p.get("message_id"):
             try:

@@ -32,11 +32,11 @@ class Driver:
     async def say(self, person: Person, text: str, *, reply_to: dict | None = None) -> str:
         """`person` types `text` in the group; returns the bot's reply texts joined."""
         sent = await self.deliver(updates.group_text(person, self.group, text, reply_to=reply_to))
-        return "\n".join(m["text"] for m in sent)
+        return "\n".join(m["text"] for m in sent if not is_card(m))
 
     async def private(self, person: Person, text: str) -> str:
         sent = await self.deliver(updates.private_text(person, text))
-        return "\n".join(m["text"] for m in sent)
+        return "\n".join(m["text"] for m in sent if not is_card(m))
 
     async def press(self, person: Person, message: dict, data: str) -> tuple[str, list[dict]]:
         """`person` taps a button; returns the alert/toast text and what the bot sent or edited."""
@@ -57,7 +57,15 @@ class Driver:
     def card(self, chat: int | None = None) -> str:
         """The status card as the group sees it now (its latest post or edit)."""
         chat = self.group if chat is None else chat
-        return [m for m in self.tg.messages_to(chat) if m["text"].startswith("📋")][-1]["text"]
+        return [m for m in self.tg.messages_to(chat) if is_card(m)][-1]["text"]
+
+
+def is_card(message: dict) -> bool:
+    """A status card post or edit: a side channel, read with Driver.card() rather than as a reply."""
+    return message.get("text", "").startswith(CARD_START)
+
+
+CARD_START = "📌 “"
 
 
 def buttons(message: dict) -> dict[str, str]:

@@ -51,10 +51,10 @@ async def test_three_whatsapp_and_two_telegram_members_complete_a_circle(bot, wh
     for cycle in range(1, 6):
         for name, phone in WA.items():
             assert "Noted: you paid $50.00" in await whatsapp.send(phone, "PAID")
-            post = bot.last_in_group()  # the WhatsApp payment shows up in the group, with buttons
+            post = bot.tg.last_to(GRACE.id)  # the WhatsApp payment reaches the organizer privately, with buttons
             assert f"{name} says they paid $50.00 for cycle {cycle}" in post["text"]
             await bot.press(GRACE, post, buttons(post)["✅ Confirm"])
-            assert f"{name}'s payment of $50.00 was confirmed by Grace" in whatsapp.inbox(phone)[-1]
+            assert f"Grace confirmed your $50.00 for cycle {cycle}" in whatsapp.inbox(phone)[-1]
         for person in (GRACE, TOM):
             await bot.say(person, "/paid")
             await bot.say(GRACE, "/confirm", reply_to=bot.last_in_group())
