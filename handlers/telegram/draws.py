@@ -93,6 +93,6 @@ async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await acknowledge_payout(uow, actor=user.id, payout_id=payout_id)  # only the receiver may
     acknowledged = next(e for e in uow.committed if isinstance(e, PayoutAcknowledged))
     await query.answer("Thank you!")
-    await query.edit_message_reply_markup(None)
     received = texts.RECEIVED.format(receiver=user.full_name, cycle_number=acknowledged.cycle_number)
-    await query.message.reply_text(received)
+    # The handover post itself says so (an edit): one message less for the group's phones.
+    await query.edit_message_text(f"{query.message.text}\n{received}")

@@ -1,0 +1,63 @@
+"""Transcript: a circle made on WhatsApp, with a relative on Telegram who has no group chat: every
+member hears every step on their own app and acts from where they are."""
+
+from __future__ import annotations
+
+from tests.channels.driver import buttons
+from tests.channels.updates import Person
+
+TOM = Person(9101, "Tom", None, "tom", "+254700009101")  # Telegram, private chat only
+AMINA, JOSEPH = "+254700009111", "+254700009112"  # WhatsApp; Amina organizes
+
+
+async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_completion(bot, whatsapp):
+    assert "What should it be called?" in await whatsapp.send(AMINA, "NEW", name="Amina")
+    await whatsapp.send(AMINA, "Chama")
+    await whatsapp.send(AMINA, "20 USD")
+    await whatsapp.send(AMINA, "3")
+    await whatsapp.send(AMINA, "3")  # monthly
+    await whatsapp.send(AMINA, "2026-12-07")
+    created = await whatsapp.send(AMINA, "1")
+    code = created.split("JOIN ")[1].split(" ")[0]
+    assert "You joined" in await whatsapp.send(JOSEPH, f"join {code}", name="Joseph")
+    await bot.register(TOM)
+    joined = await bot.private(TOM, f"/join {code}")
+    assert "You're in “Chama”" in joined and "Cycle 1 of “Chama” is open" in joined  # heard privately
+
+    receivers = []
+    for cycle in (1, 2, 3):
+        opened = next(m for m in reversed(bot.tg.messages_to(TOM.id))
+                      if f"Cycle {cycle} of “Chama” is open" in m["text"])
+        for phone in (JOSEPH, AMINA):
+            assert any(f"Cycle {cycle} of “Chama” is open" in t for t in whatsapp.inbox(phone))
+        toast, _ = await bot.press(TOM, opened, next(d for label, d in buttons(opened).items()
+                                                     if label.startswith("💸 I've paid")))
+        assert toast == "Noted ✅ The organizers will confirm it."
+        assert "Tom says they paid $20.00" in whatsapp.inbox(AMINA)[-1]
+        assert "confirmed by Amina" in await whatsapp.send(AMINA, "CONFIRM Tom")
+        assert bot.tg.last_to(TOM.id)["text"].startswith(f"✅ Amina confirmed your $20.00 for cycle {cycle} of “Chama”")
+        for phone, name in ((JOSEPH, "Joseph"), (AMINA, "Amina")):
+            await whatsapp.send(phone, "PAID")
+            await whatsapp.send(AMINA, f"CONFIRM {name}")
+        assert any(f"Everyone in “Chama” is confirmed for cycle {cycle}" in t for t in whatsapp.inbox(AMINA)[-2:])
+
+        drawn = await whatsapp.send(AMINA, "DRAW")
+        heard = bot.tg.last_to(TOM.id)["text"]
+        assert "receives the pot" in drawn and "receives the pot" in heard and "receives the pot" in \
+            whatsapp.inbox(JOSEPH)[-1]
+        await whatsapp.send(AMINA, "PAYOUT")
+        handed = next(m for m in reversed(bot.tg.messages_to(TOM.id)) if "was handed to" in m["text"])
+        assert f"The cycle {cycle} pot of $60.00 was handed to" in handed["text"]
+        receiver = handed["text"].split("handed to ")[1].split(".")[0]
+        receivers.append(receiver)
+        if receiver == "Tom":  # only the receiver's copy can be acknowledged
+            toast, _ = await bot.press(TOM, handed, buttons(handed)["🙏 I received it"])
+            assert toast == "Thank you!"
+            assert any("Tom confirmed receiving" in t for t in whatsapp.inbox(AMINA)[-2:])
+        else:
+            assert buttons(handed) == {}
+            phone = AMINA if receiver == "Amina" else JOSEPH
+            assert "Thank you! Recorded that you received" in await whatsapp.send(phone, "RECEIVED")
+            assert any(f"{receiver} confirmed receiving" in m["text"] for m in bot.tg.messages_to(TOM.id)[-2:])
+    assert sorted(receivers) == ["Amina", "Joseph", "Tom"]
+    assert any("is complete: every member received the pot once" in t for t in bot.tg.texts_to(TOM.id)[-2:])
