@@ -33,6 +33,7 @@ from core.models import (
     User,
 )
 from core.outbox import enqueue, want_status_card
+from core.schedule import local_date
 
 CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted)
 ANNOUNCED = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.DrawCompleted,
@@ -114,7 +115,8 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
     circle = await session.get(Circle, event.circle_id)
     payload = await _facts(session, event) | {
         "circle": circle.name, "circle_id": str(circle.id), "currency": circle.currency,
-        "amount_per_cycle": circle.amount_per_cycle, "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour}
+        "amount_per_cycle": circle.amount_per_cycle, "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour,
+        "today": local_date(now, circle.timezone).isoformat()}
     kind = "auto_draw" if scheduled_draw else event.action
     for channel, address, user, special in recipients:
         # A private copy says whom it is for, so it can carry that person's buttons (the receiver's

@@ -117,7 +117,7 @@ async def head_of_chat(conn: AsyncConnection, channel: Channel, address: str, no
     payload = row.payload
     if row.kind == STATUS_CARD:  # rendered now, from what is committed now (see want_status_card)
         where = {"channel": channel, "address": address, "circle_id": row.circle_id}
-        payload = payload | await status_card.card_facts(conn, row.circle_id) | {
+        payload = payload | await status_card.card_facts(conn, row.circle_id, now) | {
             "message_id": await conn.scalar(_CARD_MESSAGE, where)}
     return Due(row.id, Channel(row.channel), row.address, row.kind, payload, row.attempts, row.last_inbound_at)
 

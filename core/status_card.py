@@ -8,12 +8,14 @@ circle's size. Plain JSON values, so the outbox can hand them to a channel like 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import Circle, Contribution, Cycle, Draw, Membership, Payout, Role, User
+from core.schedule import local_date
 
 _CIRCLE = select(Circle).where(Circle.id == bindparam("circle_id"))
 _CYCLES = (select(Cycle.id, Cycle.cycle_number, Cycle.due_date, Cycle.status, Draw.winner_id, Payout.receiver_id,
@@ -27,7 +29,7 @@ _MEMBERS = (select(Membership.user_id, Membership.role, User.full_name, Contribu
             .where(Membership.circle_id == bindparam("circle_id")).order_by(Membership.joined_at, Membership.id))
 
 
-async def card_facts(conn: AsyncConnection, circle_id: uuid.UUID) -> dict[str, Any]:
+async def card_facts(conn: AsyncConnection, circle_id: uuid.UUID, now: datetime) -> dict[str, Any]:
     circle = (await conn.execute(_CIRCLE, {"circle_id": circle_id})).one()
     cycles = (await conn.execute(_CYCLES, {"circle_id": circle_id})).all()
     current = cycles[-1] if cycles else None
@@ -39,6 +41,7 @@ async def card_facts(conn: AsyncConnection, circle_id: uuid.UUID) -> dict[str, A
         "circle": circle.name, "currency": circle.currency, "amount_per_cycle": circle.amount_per_cycle,
         "status": str(circle.status), "total_cycles": circle.total_members, "timezone": circle.timezone,
         "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour,
+        "today": local_date(now, circle.timezone).isoformat(),
         # Added by the organizer tools (issue 10, point 7); absent before that migration.
         "instructions": getattr(circle, "payment_instructions", None),
         "members": [{"name": m.full_name, "payment": None if m.status is None else str(m.status),

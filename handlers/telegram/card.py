@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.money import format_amount
+from handlers.formats import day, names
 
 MAX_TEXT = 4096
 LISTED = 30  # members listed one per line up to this size; counted beyond it
@@ -22,7 +23,7 @@ def render(p: dict[str, Any]) -> str:
     lines = [f"📌 “{p['circle']}” — where we are"]
     if "cycle_number" in p:
         lines.append(f"Cycle {p['cycle_number']} of {p['total_cycles']}: {money(p['amount_per_cycle'])} each, "
-                     f"due {p['due_date']}")
+                     f"due {day(p['due_date'], p['today'])}")
     members = p["members"]
     if len(members) <= LISTED:
         lines += [f"{MARKS[m['payment']]} {m['name']}{' ⭐' if m['received'] else ''}" for m in members]
@@ -62,10 +63,9 @@ def next_step(p: dict[str, Any]) -> str:
         also = f" ({checking} waiting for an organizer to confirm)" if checking else ""
         return f"Waiting for {owing} payment{'s' if owing > 1 else ''}{also}."
     if p["auto_draw"]:
-        return f"Everyone paid — the draw is at {p['draw_hour']:02d}:00 on {p['due_date']}."
+        return f"Everyone paid — the draw is at {p['draw_hour']:02d}:00 on {day(p['due_date'], p['today'])}."
     return "Everyone paid — an organizer draws next."
 
 
-def _some(names: list[str]) -> str:
-    shown = ", ".join(names[:NAMED])
-    return shown + (f" and {len(names) - NAMED} more" if len(names) > NAMED else "")
+def _some(people: list[str]) -> str:
+    return names(people, most=NAMED)

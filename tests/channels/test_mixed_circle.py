@@ -33,9 +33,9 @@ async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_
         toast, _ = await bot.press(TOM, opened, next(d for label, d in buttons(opened).items()
                                                      if label.startswith("💸 I've paid")))
         assert toast == "Noted ✅ The organizers will confirm it."
-        assert "Tom says they paid $20.00" in whatsapp.inbox(AMINA)[-1]
+        assert "Tom says they paid USD 20" in whatsapp.inbox(AMINA)[-1]
         assert "confirmed by Amina" in await whatsapp.send(AMINA, "CONFIRM Tom")
-        assert bot.tg.last_to(TOM.id)["text"].startswith(f"✅ Amina confirmed your $20.00 for cycle {cycle} of “Chama”")
+        assert bot.tg.last_to(TOM.id)["text"].startswith(f"✅ Amina confirmed your USD 20 for cycle {cycle} of “Chama”")
         for phone, name in ((JOSEPH, "Joseph"), (AMINA, "Amina")):
             await whatsapp.send(phone, "PAID")
             await whatsapp.send(AMINA, f"CONFIRM {name}")
@@ -47,7 +47,7 @@ async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_
             whatsapp.inbox(JOSEPH)[-1]
         await whatsapp.send(AMINA, "PAYOUT")
         handed = next(m for m in reversed(bot.tg.messages_to(TOM.id)) if "was handed to" in m["text"])
-        assert f"The cycle {cycle} pot of $60.00 was handed to" in handed["text"]
+        assert f"The cycle {cycle} pot of USD 60 was handed to" in handed["text"]
         receiver = handed["text"].split("handed to ")[1].split(".")[0]
         receivers.append(receiver)
         if receiver == "Tom":  # only the receiver's copy can be acknowledged

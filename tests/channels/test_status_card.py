@@ -140,8 +140,8 @@ async def test_reject_asks_why_and_the_payer_hears_it_privately(bot, new_uow):
     answered = await bot.deliver(_reply(GRACE, asked, "15"))
     assert any("❌ You rejected it (amount short). Tom has been told." in m["text"] for m in answered)
     told = bot.tg.last_to(TOM.id)
-    assert told["text"].startswith("❌ Grace couldn't confirm your payment of $20.00 for cycle 1 of “Fund”: "
-                                   "$5.00 short ($15.00 arrived). Pay the rest, then send /paid again.")
+    assert told["text"].startswith("❌ Grace couldn't confirm your payment of USD 20 for cycle 1 of “Fund”: "
+                                   "USD 5 short (USD 15 arrived). Pay the rest, then send /paid again.")
     assert any(label.startswith("💸 I've paid") for label in buttons(told))
     assert "❌ Tom" in bot.card()
 
@@ -163,6 +163,6 @@ def test_the_card_fits_telegram_at_two_hundred_members():
     facts = {"circle": "C" * 64, "currency": "KES", "amount_per_cycle": 50_000, "status": "ACTIVE", "total_cycles": 200,
              "auto_draw": True, "draw_hour": 18, "instructions": "M-Pesa 0712 345 678, Alice Njeri " * 10,
              "members": members, "collected": 10, "expected": 20, "cycle_number": 51, "due_date": "2027-01-05",
-             "cycle_status": "OPEN", "winner": None}
+             "today": "2026-12-30", "cycle_status": "OPEN", "winner": None}
     text = card.render(facts)
     assert len(text) <= 4096 and "and 109 more" in text and "Waiting for 134 payments" in text
