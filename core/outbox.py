@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, String, bindparam, cast, exists, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core import status_card
@@ -52,16 +52,21 @@ async def want_status_card(session: AsyncSession, *, channel: Channel, address: 
     rendered before this change) does not count, hence SKIP LOCKED; a request we find unlocked stays
     locked by us until we commit, so it cannot be rendered before this change is visible.
     """
-    pending = await session.scalar(_PENDING_CARD, {"channel": channel, "address": address, "circle_id": circle_id})
-    if pending is None:
-        await enqueue(session, channel=channel, address=address, kind=STATUS_CARD,
-                      payload={"circle_id": str(circle_id)}, now=now, circle_id=circle_id)
+    await session.execute(_WANT_CARD, {"channel": channel, "address": address, "circle_id": circle_id,
+                                       "payload": {"circle_id": str(circle_id)}, "now": now})
 
 
 _CARDS = (OutboxMessage.kind == STATUS_CARD, OutboxMessage.channel == bindparam("channel"),
           OutboxMessage.address == bindparam("address"), OutboxMessage.circle_id == bindparam("circle_id"))
 _PENDING_CARD = (select(OutboxMessage.id).where(*_CARDS, OutboxMessage.status == OutboxStatus.PENDING)
-                 .limit(1).with_for_update(skip_locked=True))
+                 .with_for_update(skip_locked=True))
+# One statement (it runs for every change): insert a request unless an unlocked one is pending.
+_WANT_CARD = insert(OutboxMessage.__table__).from_select(
+    ["channel", "address", "kind", "payload", "circle_id", "next_attempt_at", "created_at"],
+    select(cast(bindparam("channel", type_=OutboxMessage.channel.type), String), bindparam("address", type_=String),
+           literal(STATUS_CARD), bindparam("payload", type_=JSONB), bindparam("circle_id", type_=UUID(as_uuid=True)),
+           bindparam("now", type_=DateTime(timezone=True)), bindparam("now", type_=DateTime(timezone=True)))
+    .where(~exists(_PENDING_CARD)))
 # The card's message in that chat: the provider id its latest delivery recorded (a post or an edit).
 _CARD_MESSAGE = (select(OutboxMessage.provider_id).where(*_CARDS, OutboxMessage.status == OutboxStatus.SENT,
                                                          OutboxMessage.provider_id.is_not(None))
