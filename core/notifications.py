@@ -44,26 +44,28 @@ CARD = (ev.CircleStarted, ev.CycleOpened, *PAYMENTS, ev.DrawCompleted, ev.Payout
         ev.CircleCompleted, ev.CircleCancelled)
 
 
-async def _facts(session: AsyncSession, event: ev.Event) -> dict[str, Any]:
-    """The event's own fields, plus the names people are called by (one query for all of them)."""
+async def _facts(session: AsyncSession, event: ev.Event, known: dict[Any, str]) -> dict[str, Any]:
+    """The event's own fields, plus the names people are called by (those not `known` in one query)."""
     facts = event.details()
     people = {"actor": event.actor_id} | {key.removesuffix("_id"): getattr(event, key)
                                           for key in ("user_id", "winner_id", "receiver_id") if key in facts}
-    ids = {i for i in people.values() if i is not None}
+    ids = {i for i in people.values() if i is not None and i not in known}
     names = dict((await session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))).all()) if ids else {}
-    return facts | {role: names.get(i) for role, i in people.items()}
+    return facts | {role: (known | names).get(i) for role, i in people.items()}
 
 
 _TELEGRAM_GROUP = exists().where(CircleChat.circle_id == bindparam("circle_id"), CircleChat.channel == Channel.TELEGRAM,
                                  CircleChat.active)
 # Built once (with bind parameters): this runs for every change, and building a statement costs more
-# than running it. Rows: (channel, address, user_id, organizer); user_id NULL for a group chat.
+# than running it. Rows: (channel, address, user_id, organizer, name); user_id NULL for a group chat.
 # Only the identities someone may need: WhatsApp ones, Telegram ones of a circle without a Telegram
 # group, organizers' and the payer's (`person`), and `also`'s (a member who just left).
 _REACH = select(CircleChat.channel, CircleChat.chat_address.label("address"), null().label("user_id"),
-                false().label("organizer")).where(CircleChat.circle_id == bindparam("circle_id")).union_all(
+                false().label("organizer"), null().label("name")).where(
+    CircleChat.circle_id == bindparam("circle_id")).union_all(
     select(ChannelIdentity.channel, ChannelIdentity.address, ChannelIdentity.user_id,
-           func.coalesce(Membership.role == Role.ORGANIZER, false()))
+           func.coalesce(Membership.role == Role.ORGANIZER, false()), User.full_name)
+    .join(User, User.id == ChannelIdentity.user_id)
     .outerjoin(Membership, and_(Membership.user_id == ChannelIdentity.user_id,
                                 Membership.circle_id == bindparam("circle_id")))
     .where((Membership.id.is_not(None)) | (ChannelIdentity.user_id == bindparam("also")),
@@ -78,13 +80,13 @@ async def audience(session: AsyncSession, circle_id: Any, *, also: Any = None) -
 
 async def _reach(session: AsyncSession, circle_id: Any, *, also: Any = None, person: Any = None) -> list[tuple]:
     rows = await session.execute(_REACH, {"circle_id": circle_id, "also": also, "person": person})
-    return [(Channel(c), a, u, o) for c, a, u, o in rows.all()]
+    return [(Channel(c), a, u, o, n) for c, a, u, o, n in rows.all()]
 
 
 def _announced(reach: list[tuple]) -> list[tuple[Channel, str, Any]]:
     """Group chats, WhatsApp members, and Telegram members when no Telegram group carries the circle."""
-    telegram_group = any(u is None and c == Channel.TELEGRAM for c, _, u, _ in reach)
-    chosen = [(c, a, u) for c, a, u, _ in reach
+    telegram_group = any(u is None and c == Channel.TELEGRAM for c, _, u, *_ in reach)
+    chosen = [(c, a, u) for c, a, u, *_ in reach
               if u is None or c == Channel.WHATSAPP or not telegram_group]
     return list({(c, a): (c, a, u) for c, a, u in chosen}.values())
 
@@ -101,19 +103,20 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
         return
     scheduled_draw = isinstance(event, ev.DrawCompleted) and event.actor_id is None
     gone = event.user_id if isinstance(event, ev.MemberLeft | ev.MemberRemoved) else None
-    reach = await _reach(session, event.circle_id, also=gone, person=getattr(event, "user_id", None))
+    person = next((getattr(event, k) for k in ("user_id", "winner_id", "receiver_id") if hasattr(event, k)), None)
+    reach = await _reach(session, event.circle_id, also=gone, person=person)
     if isinstance(event, CARD):
-        for channel, address, user, _ in reach:
+        for channel, address, user, *_ in reach:
             if user is None and channel == Channel.TELEGRAM:
                 await want_status_card(session, channel=channel, address=address, circle_id=event.circle_id, now=now)
     recipients = _recipients(event, reach, None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin)
     if isinstance(event, ev.PaymentConfirmed) and await session.scalar(
             _ALL_CONFIRMED, {"circle_id": event.circle_id, "cycle_number": event.cycle_number}):
-        recipients += [(c, a, u, "all_paid") for c, a, u, organizer in reach if organizer]
+        recipients += [(c, a, u, "all_paid") for c, a, u, organizer, _ in reach if organizer]
     if not recipients:  # e.g. a Telegram-only circle acting from its own group: the reply said it all
         return
     circle = await session.get(Circle, event.circle_id)
-    payload = await _facts(session, event) | {
+    payload = await _facts(session, event, {u: n for _, _, u, _, n in reach if u is not None}) | {
         "circle": circle.name, "circle_id": str(circle.id), "currency": circle.currency,
         "amount_per_cycle": circle.amount_per_cycle, "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour,
         "today": local_date(now, circle.timezone).isoformat()}
@@ -130,10 +133,10 @@ def _recipients(event: ev.Event, reach: list[tuple], skip: tuple[Channel, str] |
     if isinstance(event, ev.PaymentMarked):
         if event.actor_id != event.user_id:  # recorded by an organizer on the member's behalf: confirmed at once
             return []
-        return [(c, a, u, None) for c, a, u, organizer in reach if organizer]
+        return [(c, a, u, None) for c, a, u, organizer, _ in reach if organizer]
     if isinstance(event, ev.PaymentConfirmed | ev.PaymentRejected):
         if event.actor_id == event.user_id:  # an organizer deciding their own payment knows already
             return []
-        return [(c, a, u, None) for c, a, u, _ in reach if u == event.user_id]
+        return [(c, a, u, None) for c, a, u, *_ in reach if u == event.user_id]
     return [(c, a, u, None) for c, a, u in _announced(reach) if (c, a) != skip]
 

@@ -72,7 +72,7 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
                             "{total} was handed over in all. Thank you all!",
         "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
-                           "Tap Confirm or Reject in the group.",
+                           "Tap Confirm or Reject on the payments I sent you.",
     }
     values = dict(p, money=_money(p) if "currency" in p else "", eligible=len(p.get("eligible_ids", [])),
                   total=_money(p, "total_paid_out") if "total_paid_out" in p else "",

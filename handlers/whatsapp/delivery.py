@@ -24,7 +24,7 @@ WINDOW = timedelta(hours=24)
 REMINDERS = ("reminder", "overdue", "nudge_reminder", "nudge_overdue")
 # Telegram's wording, with the parts that only make sense in a Telegram group turned around.
 GROUP_PHRASES = {" in the group once you've paid": " once you've paid",
-                 "Tap Confirm or Reject in the group.": "Reply CONFIRM to see them."}
+                 "Tap Confirm or Reject on the payments I sent you.": "Reply CONFIRM to see them."}
 
 
 def render(kind: str, p: dict[str, Any]) -> str:
