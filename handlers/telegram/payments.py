@@ -18,8 +18,9 @@ from handlers.telegram.membership import named_member
 from handlers.telegram.setup import on_setup_answer
 
 CONFIRM, REJECT = "pay:ok:", "pay:no:"
-# Reject's follow-ups, in a private chat: why, and for a short amount how much did arrive.
-SHORT, NOT_RECEIVED, OTHER, SHORT_UNKNOWN = "pay:rs:", "pay:rn:", "pay:ro:", "pay:rq:"
+# Reject's follow-ups, in a private chat: why, and for a short amount how much did arrive. The
+# currency rides along (…:<id>:KES) to read a typed amount; a forged one only misreads it.
+SHORT, NOT_RECEIVED, OTHER, SHORT_UNKNOWN, BACK = "pay:rs:", "pay:rn:", "pay:ro:", "pay:rq:", "pay:bk:"
 REASONS = {NOT_RECEIVED: "not_received", OTHER: "other", SHORT_UNKNOWN: "short"}
 PAID = "paid:"
 
@@ -30,15 +31,17 @@ def decision_buttons(contribution_id: uuid.UUID | str, currency: str = "") -> In
                                   InlineKeyboardButton("❌ Reject", callback_data=reject)]])
 
 
-def reason_buttons(contribution_id: uuid.UUID | str, currency: str = "") -> InlineKeyboardMarkup:
+def reason_buttons(contribution_id: uuid.UUID, currency: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(texts.REASONS["short"], callback_data=f"{SHORT}{contribution_id}:{currency}"),
          InlineKeyboardButton(texts.REASONS["not_received"], callback_data=f"{NOT_RECEIVED}{contribution_id}")],
         [InlineKeyboardButton(texts.REASONS["other"], callback_data=f"{OTHER}{contribution_id}"),
-         InlineKeyboardButton("↩️ Back", callback_data=f"{BACK}{contribution_id}")]])
+         InlineKeyboardButton("↩️ Back", callback_data=f"{BACK}{contribution_id}:{currency}")]])
 
 
-BACK = "pay:bk:"
+def short_buttons(contribution_id: uuid.UUID, currency: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        "🤷 Don't know", callback_data=f"{SHORT_UNKNOWN}{contribution_id}:{currency}")]])
 
 
 def paid_button(circle_id: uuid.UUID | str, money: str) -> InlineKeyboardMarkup:
@@ -90,22 +93,22 @@ async def on_private_decision(update: Update, context: ContextTypes.DEFAULT_TYPE
     query = update.callback_query
     if not (user := await registered_user(update, context)):
         return
-    action, contribution_id = query.data[:7], _id(query.data[7:].split(":")[0], ContributionNotFound)
+    action = query.data[:7]
+    payment, _, currency = query.data[7:].partition(":")
+    contribution_id = _id(payment, ContributionNotFound)
     original = query.message.text.split("\n\n")[0]
-    if action in (REJECT, SHORT, BACK):
-        currency = query.data.rsplit(":", 1)[1] if query.data.count(":") == 3 else ""
-        markup = {REJECT: reason_buttons, BACK: decision_buttons}.get(action)
-        markup = markup and markup(contribution_id, currency)
-        ask = {REJECT: texts.WHY_REJECT, BACK: ""}.get(action, texts.HOW_SHORT)
-        if markup is None:
-            # The currency rides along, to read the typed amount (a forged one only misreads it).
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-                "🤷 Don't know", callback_data=f"{SHORT_UNKNOWN}{contribution_id}:{currency}")]])
-        await query.answer()
-        await query.edit_message_text(original + (f"\n\n{ask.format(user=_payer(original))}" if ask else ""),
-                                      reply_markup=markup)
-        return None
-    await _decide_privately(update, context, user, contribution_id, REASONS.get(action), None)
+    if action == REJECT:
+        ask, markup = texts.WHY_REJECT, reason_buttons(contribution_id, currency)
+    elif action == SHORT:
+        ask, markup = texts.HOW_SHORT, short_buttons(contribution_id, currency)
+    elif action == BACK:
+        ask, markup = "", decision_buttons(contribution_id, currency)
+    else:
+        return await _decide_privately(update, context, user, contribution_id, REASONS.get(action), None)
+    await query.answer()
+    await query.edit_message_text(original + (f"\n\n{ask.format(user=_payer(original))}" if ask else ""),
+                                  reply_markup=markup)
+    return None
 
 
 async def on_short_amount(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
