@@ -3,6 +3,7 @@ and the README's command reference is checked against it, so none of them can dr
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,7 +19,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.telegram import draws, housekeeping, identity, info, membership, payments, reminders, setup
+from handlers.telegram import (
+    draws,
+    guidance,
+    housekeeping,
+    identity,
+    info,
+    membership,
+    payments,
+    reminders,
+    setup,
+    texts,
+)
 from handlers.telegram.common import is_group
 from handlers.telegram.errors import on_error
 
@@ -36,7 +48,40 @@ class Command:
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(help_text(group=is_group(update)))
+    """A few lines for this person and this circle, with buttons; "All commands" shows help_text."""
+    text, markup = await guidance.card(update, context)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def on_help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.callback_query.data == guidance.ALL:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(help_text(group=is_group(update)))
+        return
+    await guidance.on_step(update, context, {c.name: c.callback for c in COMMANDS})
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command no handler took: a typo gets the closest command ("Did you mean /summary?"); one
+    addressed to another bot in the group is none of our business."""
+    word = update.effective_message.text[1:].split(maxsplit=1)[0] if len(update.effective_message.text) > 1 else ""
+    command, _, addressee = word.partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return
+    await update.effective_message.reply_text(suggestion(command.lower()[:texts.MAX_ECHO], group=is_group(update)))
+
+
+def suggestion(command: str, *, group: bool) -> str:
+    """The closest command by spelling; one that works in the other kind of chat says where."""
+    by_name = {c.name: c for c in COMMANDS}
+    close = difflib.get_close_matches(command, list(by_name), n=1, cutoff=0.6)
+    if not close:
+        return texts.NO_SUCH_COMMAND.format(command=command)
+    match = by_name[close[0]]
+    if (GROUP if group else PRIVATE) in match.where:
+        return texts.UNKNOWN_COMMAND.format(command=command, suggestion=match.name)
+    where = texts.WHERE[match.where[0]]
+    return texts.UNKNOWN_COMMAND_ELSEWHERE.format(command=command, suggestion=match.name, where=where)
 
 
 COMMANDS = [
@@ -108,6 +153,7 @@ def install(application: Application) -> None:
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
+                              (r"^help:", on_help_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))
@@ -115,5 +161,6 @@ def install(application: Application) -> None:
     application.add_handler(ChatMemberHandler(housekeeping.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.Regex(r"^/"),
                                            housekeeping.on_edited_command))
+    application.add_handler(MessageHandler(filters.COMMAND & NEW_MESSAGE, on_unknown_command))  # after every command
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & NEW_MESSAGE, setup.on_setup_answer))
     application.add_error_handler(on_error)
