@@ -40,7 +40,7 @@ ERRORS: Mapping[str, str] = {
     "not_enough_members": "A circle needs at least {need} members to start; it has {have}. "
                           "Others join by tapping Join on the circle's post.",
     "invalid_payout_order": "That payout order doesn't work here. Use random, drawn or fixed.",
-    "contribution_not_found": "I couldn't find that payment in the current cycle. /summary shows who paid.",
+    "contribution_not_found": "I couldn't find that payment in the current cycle.",
     "already_paid": "That payment is already recorded ({status_word}).",
     "already_decided": "Already handled: that payment was {status_word}.",
     "unpaid_members": "Not everyone is confirmed yet: {names}. Confirm their payments first, "
