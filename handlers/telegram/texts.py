@@ -12,7 +12,7 @@ from core.models import Circle, CircleStatus, ContributionStatus, CycleStatus, P
 from core.money import format_amount
 from core.reminders import ReminderSettings
 from core.summary import CircleSummary
-from handlers.guide import BEGIN, JOIN, Standing
+from handlers.guide import BEGIN, DRAW, JOIN, PAID, PAYOUT, SUMMARY, Standing
 
 MAX_ECHO = 40  # how much of what someone typed we quote back in a refusal
 
@@ -320,7 +320,13 @@ NO_SUCH_COMMAND = "I don't know /{command}. Send /help to see what you can do he
 WHERE = {"group": "your circle's group chat", "private": "a private chat with me"}
 
 
-def help_card(s: Standing, *, name: str, registered: bool) -> str:
+# How a person takes each step on Telegram; WhatsApp says it with words (handlers/whatsapp/texts.py).
+HOW = {"join": "tap Join", "paid": "tap “I've paid”", "summary": "tap Status", "draw": "tap Draw",
+       "payout": "tap “Pot handed over”", "begin": "tap Start now",
+       "confirm": "Confirm or Reject them on each payment's post"}
+
+
+def help_card(s: Standing, *, name: str, registered: bool = True, how: Mapping[str, str] = HOW) -> str:
     c = s.circle
     organizer = s.role == Role.ORGANIZER
     if s.ended:
@@ -335,40 +341,44 @@ def help_card(s: Standing, *, name: str, registered: bool) -> str:
     if not registered:
         lines.append(f"{name}, to take part, register with me first: tap Register, then share your phone number.")
     elif s.role is None:
-        lines.append("Tap Join to take a seat." if s.forming and JOIN in s.steps()
-                     else "It's for its members; tap Status to follow along.")
+        lines.append(_capital(how[JOIN]) + " to take a seat." if s.forming and JOIN in s.steps()
+                     else f"It's for its members; {how[SUMMARY]} to follow along.")
     elif s.forming:
         lines.append(f"You're in. It starts when all {c.total_members} seats are taken"
-                     + (", or tap Start now to begin with the members it has." if BEGIN in s.steps() else "."))
+                     + (f", or {how[BEGIN]} to begin with the members it has." if BEGIN in s.steps() else "."))
     elif s.drawn:
         lines.append(f"🎲 {s.winner} receives this cycle's pot."
-                     + (f" Tap “Pot handed over” once {s.winner} has it." if organizer else ""))
+                     + (f" {_capital(how[PAYOUT])} once {s.winner} has it." if organizer else ""))
     else:
-        lines.append(_my_payment(s))
-        lines += _next_for_organizer(s) if organizer else _next_for_member(s)
+        lines.append(_my_payment(s, how))
+        lines += _next_for_organizer(s, how) if organizer else _next_for_member(s)
     return "\n".join(lines)
 
 
-def _my_payment(s: Standing) -> str:
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _my_payment(s: Standing, how: Mapping[str, str]) -> str:
     if s.my_payment == ContributionStatus.REJECTED:
-        return "Your payment was rejected: pay, then tap “I've paid”."
+        return f"Your payment was rejected: pay, then {how[PAID]}."
     if s.my_payment == ContributionStatus.PENDING:
         return "Your payment waits for an organizer to confirm it."
     if s.my_payment == ContributionStatus.CONFIRMED:
         return f"Your payment is confirmed ({s.confirmed} of {s.seats} so far)."
-    return "You haven't paid yet: pay, then tap “I've paid”."
+    return f"You haven't paid yet: pay, then {how[PAID]}."
 
 
 def _draw_time(s: Standing) -> str:
     return f"{s.due_date} at {s.circle.draw_hour:02d}:00"
 
 
-def _next_for_organizer(s: Standing) -> list[str]:
+def _next_for_organizer(s: Standing, how: Mapping[str, str]) -> list[str]:
     if s.pending:
-        return [f"{s.pending} payment(s) wait for your decision: Confirm or Reject on each payment's post."]
+        return [f"{s.pending} payment(s) wait for your decision: {how['confirm']}."]
     if s.everyone_confirmed:
         auto = f", or I draw by myself on {_draw_time(s)}" if s.circle.auto_draw else ""
-        return [f"Everyone is confirmed: tap Draw{auto}."]
+        return [f"Everyone is confirmed: {how[DRAW]}{auto}."]
     return []
 
 
