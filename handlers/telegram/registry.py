@@ -112,7 +112,7 @@ COMMANDS = [
     Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
     Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),
     Command("mycircles", (PRIVATE,), "member", "your circles: what you owe next and when", info.cmd_mycircles),
-    Command("help", (GROUP, PRIVATE), "anyone", "what I can do", cmd_help),
+    Command("help", (GROUP, PRIVATE), "anyone", "what you can do next, with buttons", cmd_help),
 ]
 
 

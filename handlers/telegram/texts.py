@@ -31,8 +31,9 @@ ERRORS: Mapping[str, str] = {
     "not_organizer": "Only an organizer of this circle can do that.",
     "not_receiver": "Only {names} can confirm receiving this pot: it was handed to them.",
     "circle_not_found": "There's no savings circle here yet. Anyone here can start one with /newcircle.",
-    "circle_not_forming": "This circle has already started, so its members can't change now.",
-    "circle_not_active": "This circle isn't running right now.",
+    "circle_not_forming": "This circle has already started, so its members can't change now. "
+                          "Ask its organizers about the next circle.",
+    "circle_not_active": "{why}",
     "circle_full": "Sorry, this circle is full ({total_members} members). Ask its organizers about the next one.",
     "already_member": "You're already in this circle.",
     "organizer_cannot_leave": "An organizer can't leave or be removed while the circle runs. To stop it for "
@@ -50,9 +51,16 @@ ERRORS: Mapping[str, str] = {
     "pending_payments": "Some payments still wait for a decision: {names}. Confirm or reject them first.",
     "already_acknowledged": "Already confirmed as received. Thank you!",
     "nothing_to_pay_out": "No confirmed payments this cycle, so there's no pot to hand over.",
-    "chat_has_active_circle": "This chat already has a running circle. Finish or cancel it first.",
+    "chat_has_active_circle": "This chat already has a running circle (see /summary). A new one can start here "
+                              "once it is complete, or after its organizers cancel it.",
     "already_organizer": "They're already an organizer.",
     "due_date_in_past": "The first due date {due_date} is in the past (today is {today}).",
+}
+NOT_RUNNING = {  # circle_not_active, by the circle's status
+    "FORMING": "This circle hasn't started yet: it starts when every seat is taken, or when an organizer "
+               "starts it early.",
+    "COMPLETED": "This circle is complete: every member received the pot.",
+    "CANCELLED": "This circle was cancelled.",
 }
 STATUS_WORDS = {"PENDING": "waiting for confirmation", "CONFIRMED": "confirmed", "REJECTED": "rejected"}
 DATABASE_AWAY = "I can't reach my records right now. Nothing was changed; please try again in a moment."
@@ -67,6 +75,7 @@ def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: 
     who can, and what happens next for the `action` (the command or button tried)."""
     context: dict[str, Any] = {k: (str(v)[:MAX_ECHO] if isinstance(v, str) else v) for k, v in error.context.items()}
     context.setdefault("status_word", STATUS_WORDS.get(str(context.get("status")), "recorded"))
+    context["why"] = NOT_RUNNING.get(str(context.get("status")), "This circle isn't running right now.")
     context["names"] = ", ".join((names or {}).get(u, "someone") for u in error.context.get("user_ids", []))
     if standing is not None and error.key == "not_organizer":
         return only_organizers(standing, action)
