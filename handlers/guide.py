@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.models import Circle, CircleStatus, ContributionStatus, CycleStatus, Role
+from core.schedule import local_date
 from core.summary import CircleSummary, circle_summary
 from core.uow import UnitOfWork
 
@@ -28,6 +29,7 @@ class Standing:
     pending: int  # payments waiting for an organizer's decision
     winner: str | None
     organizers: list[str]
+    today: date  # in the circle's timezone, for saying dates
 
     @property
     def forming(self) -> bool:
@@ -65,10 +67,11 @@ class Standing:
 
 
 async def standing(uow: UnitOfWork, circle_id: uuid.UUID, user_id: uuid.UUID | None) -> Standing:
-    return standing_in(await circle_summary(uow, circle_id), user_id)
+    board = await circle_summary(uow, circle_id)
+    return standing_in(board, user_id, local_date(uow.now(), board.circle.timezone))
 
 
-def standing_in(board: CircleSummary, user_id: uuid.UUID | None) -> Standing:
+def standing_in(board: CircleSummary, user_id: uuid.UUID | None, today: date) -> Standing:
     me = next((m for m in board.members if m.user_id == user_id), None)
     cycle = board.cycle
     drawn = cycle is not None and cycle.status != CycleStatus.OPEN
@@ -79,4 +82,4 @@ def standing_in(board: CircleSummary, user_id: uuid.UUID | None) -> Standing:
         drawn=drawn, my_payment=me.payment if me else None,
         confirmed=len(board.with_payment(ContributionStatus.CONFIRMED)),
         pending=len(board.with_payment(ContributionStatus.PENDING)), winner=winner,
-        organizers=[m.full_name for m in board.members if m.role == Role.ORGANIZER])
+        organizers=[m.full_name for m in board.members if m.role == Role.ORGANIZER], today=today)

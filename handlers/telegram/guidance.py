@@ -61,7 +61,7 @@ async def _private_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user
         return texts.ASK_CONTACT, SHARE_PHONE
     mine = await my_circles(update_uow(context), user.id)
     owing = [m for m in mine if _owes(m)][:3]
-    return texts.help_private(user.full_name, mine), keyboard(
+    return texts.help_private(user.full_name, mine, update_uow(context).now()), keyboard(
         [button(guide.PAID, m.circle.id, texts.HELP_PAID_FOR.format(
             amount=texts.money(m.circle, m.circle.amount_per_cycle), circle=m.circle.name[:24])) for m in owing])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from core.errors import CoreError
@@ -11,7 +12,9 @@ from core.history import CycleRecord, MyCircle
 from core.models import Circle, CircleStatus, ContributionStatus, CycleStatus, PayoutOrder, Role
 from core.money import format_amount
 from core.reminders import ReminderSettings
+from core.schedule import local_date
 from core.summary import CircleSummary
+from handlers.formats import day
 from handlers.guide import BEGIN, DRAW, JOIN, PAID, PAYOUT, SUMMARY, Standing
 
 MAX_ECHO = 40  # how much of what someone typed we quote back in a refusal
@@ -54,7 +57,7 @@ ERRORS: Mapping[str, str] = {
     "chat_has_active_circle": "This chat already has a running circle (see /summary). A new one can start here "
                               "once it is complete, or after its organizers cancel it.",
     "already_organizer": "They're already an organizer.",
-    "due_date_in_past": "The first due date {due_date} is in the past (today is {today}).",
+    "due_date_in_past": "{due_date} has already passed (today is {today}). Choose a later date.",
 }
 NOT_RUNNING = {  # circle_not_active, by the circle's status
     "FORMING": "This circle hasn't started yet: it starts when every seat is taken, or when an organizer "
@@ -76,6 +79,9 @@ def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: 
     context: dict[str, Any] = {k: (str(v)[:MAX_ECHO] if isinstance(v, str) else v) for k, v in error.context.items()}
     context.setdefault("status_word", STATUS_WORDS.get(str(context.get("status")), "recorded"))
     context["why"] = NOT_RUNNING.get(str(context.get("status")), "This circle isn't running right now.")
+    if error.key == "due_date_in_past":
+        today = context["today"]
+        context.update(due_date=day(context["due_date"], today), today=day(today, today))
     context["names"] = ", ".join((names or {}).get(u, "someone") for u in error.context.get("user_ids", []))
     if standing is not None and error.key == "not_organizer":
         return only_organizers(standing, action)
@@ -109,7 +115,7 @@ WHAT_NEXT = {
     "reminders": "Talk to them if you'd like a change.",
 }
 WHAT_NEXT |= {"reject": WHAT_NEXT["confirm"], "autodraw": WHAT_NEXT["reminders"]}
-AUTO_DRAW = "It happens automatically on {due} at {hour:02d}:00 once everyone is confirmed."
+_AUTO_DRAW = "it happens automatically on {when} once everyone is confirmed."
 ORGANIZER_DRAWS = "They draw once everyone is confirmed."
 JOIN_HINT = "Tap Join (or send /join) to take a seat."
 NOT_A_MEMBER = "{name} isn't a member of “{circle}”."
@@ -128,10 +134,8 @@ def organizers(standing: Standing) -> str:
 def only_organizers(standing: Standing, action: str | None) -> str:
     text = f"Only {organizers(standing)} {ORGANIZER_ACTIONS.get(action or '', 'can do that')}."
     if action == "draw":
-        c = standing.circle
-        after = (AUTO_DRAW.format(due=standing.due_date, hour=c.draw_hour) if c.auto_draw and standing.due_date
-                 and not standing.drawn else ORGANIZER_DRAWS)
-        return f"{text} {after}"
+        automatic = standing.circle.auto_draw and standing.due_date and not standing.drawn
+        return f"{text} {_capital(_AUTO_DRAW.format(when=_draw_time(standing))) if automatic else ORGANIZER_DRAWS}"
     if action in WHAT_NEXT:
         return f"{text} {WHAT_NEXT[action].format(total=standing.circle.total_members)}"
     return text
@@ -166,9 +170,10 @@ ORDER_NAMES = {PayoutOrder.RANDOM: "a fair draw each cycle", PayoutOrder.DRAWN_A
                PayoutOrder.FIXED: "set by the organizer"}
 
 
-def circle_created(circle: Circle, organizer: str) -> str:
+def circle_created(circle: Circle, organizer: str, now: datetime) -> str:
     return (f"🎉 New savings circle “{circle.name}” by {organizer}\n"
-            f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due {circle.first_due_date}\n"
+            f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due "
+            f"{day(circle.first_due_date, local_date(now, circle.timezone))}\n"
             f"• {circle.total_members} members; payout order: {ORDER_NAMES[circle.payout_order]}\n"
             f"Send /join to take a seat (join code {circle.join_code}).")
 
@@ -224,13 +229,14 @@ PAYMENT_LINES = (("Confirmed", ContributionStatus.CONFIRMED), ("Waiting for conf
                  ("Rejected", ContributionStatus.REJECTED), ("Not paid", None))
 
 
-def summary(board: CircleSummary) -> str:
+def summary(board: CircleSummary, now: datetime) -> str:
     c = board.circle
+    today = local_date(now, c.timezone)
     lines = [f"📋 “{c.name}” — {money(c, c.amount_per_cycle)} {frequency(c)}, {c.status.value.lower()}"]
     if board.cycle is None:
         lines.append(f"Members: {len(board.members)}/{c.total_members}. Join code: {c.join_code}")
     else:
-        lines.append(f"Cycle {board.cycle.cycle_number}/{c.total_members}, due {board.cycle.due_date} "
+        lines.append(f"Cycle {board.cycle.cycle_number}/{c.total_members}, due {day(board.cycle.due_date, today)} "
                      f"({'drawn' if board.cycle.status != CycleStatus.OPEN else 'open'})")
         for title, status in PAYMENT_LINES:
             people = board.with_payment(status)
@@ -240,24 +246,25 @@ def summary(board: CircleSummary) -> str:
     received = [f"{m.full_name} (cycle {m.received_in_cycle})" for m in board.members if m.received_in_cycle]
     lines.append("Received the pot: " + (", ".join(received) if received else "nobody yet"))
     if board.next_due_date:
-        lines.append(f"Next due date after this one: {board.next_due_date}")
+        lines.append(f"Next due date after this one: {day(board.next_due_date, today)}")
     lines.append(f"Paid out so far: {money(c, board.paid_out_total)}")
     return "\n".join(lines)
 
 
-def history(circle: Circle, records: list[CycleRecord]) -> str:
+def history(circle: Circle, records: list[CycleRecord], now: datetime) -> str:
+    today = local_date(now, circle.timezone)
     lines = [f"📜 History of “{circle.name}” ({circle.status.value.lower()})"]
     for r in records:
         outcome = f"{r.winner_name} won" if r.winner_name else "not drawn yet"
         if r.payout_amount is not None:
             outcome += f", received {money(circle, r.payout_amount)}" + (" ✔" if r.acknowledged else "")
-        lines.append(f"Cycle {r.cycle_number} (due {r.due_date}): {outcome}")
+        lines.append(f"Cycle {r.cycle_number} (due {day(r.due_date, today)}): {outcome}")
     if not records:
         lines.append("No cycles yet: the circle starts when it is full or when an organizer sends /begin.")
     return "\n".join(lines)
 
 
-def my_circles(items: list[MyCircle]) -> str:
+def my_circles(items: list[MyCircle], now: datetime) -> str:
     if not items:
         return "You're not in any circle yet. Ask your organizer for the group, then send /join there."
     lines = ["Your circles:"]
@@ -268,7 +275,8 @@ def my_circles(items: list[MyCircle]) -> str:
             continue
         owed = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
         received = f"; you received the pot in cycle {m.received_in_cycle}" if m.received_in_cycle else ""
-        lines.append(f"• {c.name}: cycle {m.cycle_number}, {money(c, c.amount_per_cycle)} due {m.due_date} — "
+        due = day(m.due_date, local_date(now, c.timezone))
+        lines.append(f"• {c.name}: cycle {m.cycle_number}, {money(c, c.amount_per_cycle)} due {due} — "
                      f"{owed}{received}")
     return "\n".join(lines)
 
@@ -346,7 +354,7 @@ def help_card(s: Standing, *, name: str, registered: bool = True, how: Mapping[s
                  f"{s.seats} of {c.total_members} seats taken."]
     else:
         lines = [f"📋 “{c.name}”: cycle {s.cycle_number} of {c.total_members}, "
-                 f"{money(c, c.amount_per_cycle)} due {s.due_date}."]
+                 f"{money(c, c.amount_per_cycle)} due {day(s.due_date, s.today)}."]
     if not registered:
         lines.append(f"{name}, to take part, register with me first: tap Register, then share your phone number.")
     elif s.role is None:
@@ -379,7 +387,7 @@ def _my_payment(s: Standing, how: Mapping[str, str]) -> str:
 
 
 def _draw_time(s: Standing) -> str:
-    return f"{s.due_date} at {s.circle.draw_hour:02d}:00"
+    return f"{day(s.due_date, s.today)} at {s.circle.draw_hour:02d}:00"
 
 
 def _next_for_organizer(s: Standing, how: Mapping[str, str]) -> list[str]:
@@ -399,7 +407,7 @@ def _next_for_member(s: Standing) -> list[str]:
     return [f"Everyone is confirmed: {organizers(s)} draws next."]
 
 
-def help_private(name: str, mine: list[MyCircle]) -> str:
+def help_private(name: str, mine: list[MyCircle], now: datetime) -> str:
     if not mine:
         return (f"Hi {name}! You're not in a circle yet.\n"
                 "To join one, tap Join on its post in your family's group (or send /join CODE here).\n"
@@ -411,7 +419,8 @@ def help_private(name: str, mine: list[MyCircle]) -> str:
             lines.append(f"• {c.name}: forming ({money(c, c.amount_per_cycle)} {frequency(c)})")
         else:
             owed = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
-            lines.append(f"• {c.name}: {money(c, c.amount_per_cycle)} due {m.due_date} — {owed}")
+            due = day(m.due_date, local_date(now, c.timezone))
+            lines.append(f"• {c.name}: {money(c, c.amount_per_cycle)} due {due} — {owed}")
     if len(mine) > 3:
         lines.append(f"…and {len(mine) - 3} more: /mycircles lists them all.")
     return "\n".join(lines)

@@ -73,9 +73,9 @@ async def test_a_member_who_owes_pays_by_button_then_waits(bot):
     await circle_with(bot, GRACE, TOM, AMINA)
     text, keys, message = await ask_help(bot, TOM)
     assert fits(text) and "cycle 1 of 3" in text and "You haven't paid yet" in text
-    assert list(keys) == ["💸 I've paid $20.00", "📋 Status", "📖 All commands"]
-    _, sent = await bot.press(TOM, message, keys["💸 I've paid $20.00"])
-    assert "Tom says they paid $20.00 for cycle 1" in sent[-1]["text"] and "✅ Confirm" in buttons(sent[-1])
+    assert list(keys) == ["💸 I've paid USD 20", "📋 Status", "📖 All commands"]
+    _, sent = await bot.press(TOM, message, keys["💸 I've paid USD 20"])
+    assert "Tom says they paid USD 20 for cycle 1" in sent[-1]["text"] and "✅ Confirm" in buttons(sent[-1])
     text, keys, message = await ask_help(bot, TOM)
     assert "Your payment waits for an organizer to confirm it." in text and list(keys) == [
         "📋 Status", "📖 All commands"]
@@ -91,14 +91,14 @@ async def test_organizer_draws_and_records_the_payout_from_help(bot):
         await bot.say(person, "/paid")
         await bot.say(GRACE, "/confirm", reply_to=bot.last_in_group())
     text, keys, message = await ask_help(bot, TOM)
-    assert "Everyone is confirmed: the draw happens on 2026-12-02 at 18:00." in text
+    assert "Everyone is confirmed: the draw happens on Wed 2 Dec at 18:00." in text
     assert "🎲 Draw" not in keys
     text, keys, message = await ask_help(bot, GRACE)
-    assert fits(text) and "Everyone is confirmed: tap Draw, or I draw by myself on 2026-12-02 at 18:00." in text
+    assert fits(text) and "Everyone is confirmed: tap Draw, or I draw by myself on Wed 2 Dec at 18:00." in text
     assert list(keys) == ["🎲 Draw", "📋 Status", "📖 All commands"]
 
     toast, sent = await bot.press(TOM, message, keys["🎲 Draw"])  # a member taps the organizer's button
-    assert toast.startswith("Only Grace (organizer) can draw. It happens automatically on 2026-12-02 at 18:00")
+    assert toast.startswith("Only Grace (organizer) can draw. It happens automatically on Wed 2 Dec at 18:00")
     assert sent == []
     _, sent = await bot.press(GRACE, message, keys["🎲 Draw"])
     assert "Cycle 1 draw:" in sent[-1]["text"]
@@ -106,7 +106,7 @@ async def test_organizer_draws_and_records_the_payout_from_help(bot):
     text, keys, message = await ask_help(bot, GRACE)
     assert "receives this cycle's pot" in text and "🤝 Pot handed over" in keys
     _, sent = await bot.press(GRACE, message, keys["🤝 Pot handed over"])
-    assert any("pot of $40.00 was handed to" in m["text"] for m in sent)
+    assert any("pot of USD 40 was handed to" in m["text"] for m in sent)
     toast, _ = await bot.press(GRACE, message, keys["🤝 Pot handed over"])  # pressed again: nothing twice
     assert "no draw yet" in toast
 
@@ -131,17 +131,17 @@ async def test_private_help_lists_my_circles_and_pays_from_there(bot):
     assert text["text"].startswith("Welcome!") and text["reply_markup"]["keyboard"][0][0]["request_contact"]
     await circle_with(bot, GRACE, TOM, AMINA)
     [reply] = await bot.deliver(updates.private_text(TOM, "/help"))
-    assert fits(reply["text"]) and "• Savings: $20.00 due 2026-12-02 — not paid yet" in reply["text"]
+    assert fits(reply["text"]) and "• Savings: USD 20 due Wed 2 Dec — not paid yet" in reply["text"]
     keys = buttons(reply)
-    assert list(keys) == ["💸 I've paid $20.00 · Savings", "📖 All commands"]
-    _, sent = await bot.press(TOM, reply, keys["💸 I've paid $20.00 · Savings"])
-    assert (TOM.id, "💸 Noted: you paid $20.00 for “Savings”. The organizers will confirm it.") in [
+    assert list(keys) == ["💸 I've paid USD 20 · Savings", "📖 All commands"]
+    _, sent = await bot.press(TOM, reply, keys["💸 I've paid USD 20 · Savings"])
+    assert (TOM.id, "💸 Noted: you paid USD 20 for “Savings”. The organizers will confirm it.") in [
         (m["chat_id"], m["text"]) for m in sent]
     assert any(m["chat_id"] == bot.group and "Tom says they paid" in m["text"] for m in sent)  # via the outbox
-    toast, _ = await bot.press(STRANGER, reply, keys["💸 I've paid $20.00 · Savings"])  # someone else's button
+    toast, _ = await bot.press(STRANGER, reply, keys["💸 I've paid USD 20 · Savings"])  # someone else's button
     assert toast == "This button is out of date."  # not registered: nothing to act for
     await bot.register(STRANGER)
-    toast, _ = await bot.press(STRANGER, reply, keys["💸 I've paid $20.00 · Savings"])
+    toast, _ = await bot.press(STRANGER, reply, keys["💸 I've paid USD 20 · Savings"])
     assert toast.startswith("Only members of “Savings” can do that. It has started")
     _, sent = await bot.press(TOM, reply, keys["📖 All commands"])
     assert "/mycircles" in sent[-1]["text"] and "/paid" not in sent[-1]["text"]
@@ -170,7 +170,7 @@ async def test_refusals_name_who_can_act_and_what_comes_next(bot):
     await bot.register(AMINA)
     await bot.say(AMINA, "/join")  # full: the circle starts
     assert await bot.say(TOM, "/draw") == ("Only Grace (organizer) can draw. It happens automatically on "
-                                          "2026-12-02 at 18:00 once everyone is confirmed.")
+                                          "Wed 2 Dec at 18:00 once everyone is confirmed.")
     await bot.say(TOM, "/paid")
     post = bot.last_in_group()
     toast, _ = await bot.press(AMINA, post, buttons(post)["✅ Confirm"])

@@ -25,8 +25,8 @@ async def test_a_member_pays_by_number_and_the_menu_follows_where_they_stand(bot
     menu = await whatsapp.send(phone, "HELP")
     assert len(menu.splitlines()) <= 6
     assert "cycle 1 of 5" in menu and "You haven't paid yet: pay, then send PAID." in menu
-    assert "1. PAID — I've paid $50.00\n2. SUMMARY — where everyone stands\n3. HELP ALL — every command" in menu
-    assert "Noted: you paid $50.00" in await whatsapp.send(phone, "1")
+    assert "1. PAID — I've paid USD 50\n2. SUMMARY — where everyone stands\n3. HELP ALL — every command" in menu
+    assert "Noted: you paid USD 50" in await whatsapp.send(phone, "1")
     menu = await whatsapp.send(phone, "menu")
     assert "Your payment waits for an organizer to confirm it." in menu and "1. SUMMARY" in menu
     assert "Waiting for confirmation: Joseph" in await whatsapp.send(phone, "1")
@@ -44,6 +44,6 @@ async def test_mistyped_words_get_the_keyword(bot, whatsapp):
 async def test_a_member_s_draw_names_the_organizer_and_the_automatic_draw(bot, whatsapp):
     code = await mixed_circle(bot, whatsapp)
     assert await whatsapp.send(WA["Amina"], "DRAW") == (
-        "Only Grace (organizer) can draw. It happens automatically on 2026-12-01 at 18:00 once everyone is confirmed.")
+        "Only Grace (organizer) can draw. It happens automatically on Tue 1 Dec at 18:00 once everyone is confirmed.")
     assert await whatsapp.send(WA["Amina"], f"CANCEL {code}") == (
         "Only Grace (organizer) can cancel the circle. Talk to them if the circle should stop.")

@@ -33,7 +33,8 @@ def standings():
                        seats=200 if status != CircleStatus.FORMING else 199,
                        cycle_number=cycle, due_date=date(2026, 12, 5) if cycle else None, drawn=drawn,
                        my_payment=payment if role else None, confirmed=confirmed, pending=pending,
-                       winner="W" * 64 if drawn else None, organizers=[f"Organizer {i}" for i in range(organizers)])
+                       winner="W" * 64 if drawn else None, organizers=[f"Organizer {i}" for i in range(organizers)],
+                       today=date(2026, 11, 25))
 
 
 def test_help_is_at_most_six_lines_in_every_role_and_state():
