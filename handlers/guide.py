@@ -14,6 +14,7 @@ from core.uow import UnitOfWork
 
 # The next steps a help message can offer; each is also the name of the command that does it.
 JOIN, PAID, SUMMARY, DRAW, PAYOUT, BEGIN, HISTORY = "join", "paid", "summary", "draw", "payout", "begin", "history"
+STEPS = (JOIN, PAID, SUMMARY, DRAW, PAYOUT, BEGIN, HISTORY)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ async def on_step(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if is_group(update):
         circle = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id),
                                        include_ended=step == guide.HISTORY)
-        if circle is None or str(circle.id) != circle_id or step not in commands:
+        if circle is None or str(circle.id) != circle_id or step not in guide.STEPS:
             await query.answer(texts.STALE_BUTTON, show_alert=True)
             return
         if step not in READS and await acting_user(update, context) is None:

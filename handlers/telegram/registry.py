@@ -161,6 +161,7 @@ def install(application: Application) -> None:
     application.add_handler(ChatMemberHandler(housekeeping.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.Regex(r"^/"),
                                            housekeeping.on_edited_command))
-    application.add_handler(MessageHandler(filters.COMMAND & NEW_MESSAGE, on_unknown_command))  # after every command
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & NEW_MESSAGE, setup.on_setup_answer))
+    # Last: only a command no handler above took (a typo, or one for another bot) reaches it.
+    application.add_handler(MessageHandler(filters.COMMAND & NEW_MESSAGE, on_unknown_command))
     application.add_error_handler(on_error)

@@ -65,6 +65,10 @@ async def test_the_organizer_of_a_forming_circle_can_start_it_now(bot):
     await circle_with(bot, GRACE, TOM, size=4)
     text, keys, message = await ask_help(bot, GRACE)
     assert "or tap Start now" in text and list(keys) == ["🚀 Start now", "📋 Status", "📖 All commands"]
+    circle_id = keys["📋 Status"].rsplit(":", 1)[1]
+    for forged in (f"help:leave:{circle_id}", f"help:newcircle:{circle_id}"):  # only help's own steps run
+        toast, sent = await bot.press(TOM, message, forged)
+        assert toast == "This button is out of date." and sent == []
     _, sent = await bot.press(GRACE, message, keys["🚀 Start now"])
     assert "Grace started “Savings” with 2 members." in "\n".join(m["text"] for m in sent)
 
