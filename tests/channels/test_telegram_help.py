@@ -171,6 +171,8 @@ async def test_refusals_name_who_can_act_and_what_comes_next(bot):
     assert await bot.say(TOM, "/begin") == ("Only Grace (organizer) can start the circle early. "
                                            "The circle starts by itself when all 3 seats are taken.")
     assert (await bot.say(TOM, "/remove@rosca_test_bot @grace")).startswith("Only Grace (organizer) can remove")
+    strangers_message = updates.group_text(STRANGER, bot.group, "hello all")["message"]
+    assert await bot.say(GRACE, "/remove", reply_to=strangers_message) == "Stranger isn't a member of “Savings”."
     await bot.register(AMINA)
     await bot.say(AMINA, "/join")  # full: the circle starts
     assert await bot.say(TOM, "/draw") == ("Only Grace (organizer) can draw. It happens automatically on "
