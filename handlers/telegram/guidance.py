@@ -66,6 +66,18 @@ async def _private_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user
             amount=texts.money(m.circle, m.circle.amount_per_cycle), circle=m.circle.name[:24])) for m in owing])
 
 
+async def shortcut(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> InlineKeyboardMarkup | None:
+    """The button for a command that help offers as a step (Did you mean /paid? → I've paid), in a group's circle."""
+    if command not in guide.STEPS or not is_group(update):
+        return None
+    circle = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id),
+                                   include_ended=command == guide.HISTORY)
+    if circle is None:
+        return None
+    label = texts.HELP_BUTTONS[command].format(amount=texts.money(circle, circle.amount_per_cycle))
+    return InlineKeyboardMarkup([[button(command, circle.id, label)]])
+
+
 def _owes(m: MyCircle) -> bool:
     return m.cycle_number is not None and m.my_payment in (None, ContributionStatus.REJECTED)
 

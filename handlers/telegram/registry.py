@@ -62,22 +62,23 @@ async def on_help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A command no handler took: a typo gets the closest command ("Did you mean /summary?"); one
-    addressed to another bot in the group is none of our business."""
+    """A command no handler took: a typo gets the closest command ("Did you mean /summary?", with its
+    button when help offers one); one addressed to another bot in the group is none of our business."""
     word = update.effective_message.text[1:].split(maxsplit=1)[0] if len(update.effective_message.text) > 1 else ""
     command, _, addressee = word.partition("@")
     if addressee and addressee.lower() != (context.bot.username or "").lower():
         return
-    await update.effective_message.reply_text(suggestion(command.lower()[:texts.MAX_ECHO], group=is_group(update)))
+    command = command.lower()[:texts.MAX_ECHO]
+    close = difflib.get_close_matches(command, [c.name for c in COMMANDS], n=1, cutoff=0.6)
+    match = next((c for c in COMMANDS if close and c.name == close[0]), None)
+    markup = await guidance.shortcut(update, context, match.name) if match else None
+    await update.effective_message.reply_text(suggestion(command, match, group=is_group(update)), reply_markup=markup)
 
 
-def suggestion(command: str, *, group: bool) -> str:
+def suggestion(command: str, match: Command | None, *, group: bool) -> str:
     """The closest command by spelling; one that works in the other kind of chat says where."""
-    by_name = {c.name: c for c in COMMANDS}
-    close = difflib.get_close_matches(command, list(by_name), n=1, cutoff=0.6)
-    if not close:
+    if match is None:
         return texts.NO_SUCH_COMMAND.format(command=command)
-    match = by_name[close[0]]
     if (GROUP if group else PRIVATE) in match.where:
         return texts.UNKNOWN_COMMAND.format(command=command, suggestion=match.name)
     where = texts.WHERE[match.where[0]]

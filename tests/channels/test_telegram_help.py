@@ -184,3 +184,13 @@ async def test_refusals_name_who_can_act_and_what_comes_next(bot):
                      "They see every payment and confirm it once the money has arrived.")
     assert "Only members of “Savings” can do that. It has started, so new members wait for the next circle: " \
            "ask Grace (organizer)." == await bot.say(STRANGER, "/paid")
+
+
+async def test_the_suggestion_comes_with_its_button_in_a_circle_s_group(bot):
+    await circle_with(bot, GRACE, TOM, AMINA)
+    [reply] = await bot.deliver(updates.group_text(TOM, bot.group, "/piad"))
+    assert reply["text"] == "I don't know /piad. Did you mean /paid?"
+    _, sent = await bot.press(TOM, reply, buttons(reply)["💸 I've paid USD 20"])
+    assert "Tom says they paid USD 20 for cycle 1" in sent[-1]["text"]
+    [reply] = await bot.deliver(updates.group_text(TOM, bot.group, "/verfy"))
+    assert reply["text"] == "I don't know /verfy. Did you mean /verify?" and buttons(reply) == {}
