@@ -137,7 +137,7 @@ def only_organizers(standing: Standing, action: str | None) -> str:
     if action == "draw":
         automatic = standing.circle.auto_draw and standing.due_date and not standing.drawn
         return f"{text} {_capital(_AUTO_DRAW.format(when=_draw_time(standing))) if automatic else ORGANIZER_DRAWS}"
-    if action in WHAT_NEXT:
+    if action in WHAT_NEXT and (action != "begin" or standing.forming):
         return f"{text} {WHAT_NEXT[action].format(total=standing.circle.total_members)}"
     return text
 
@@ -377,7 +377,8 @@ def help_card(s: Standing, *, name: str, registered: bool = True, how: Mapping[s
                      + (f", or {how[BEGIN]} to begin with the members it has." if BEGIN in s.steps() else "."))
     elif s.drawn:
         lines.append(f"🎲 {s.winner} receives this cycle's pot."
-                     + (f" {_capital(how[PAYOUT])} once {s.winner} has it." if organizer else ""))
+                     + (f" {_capital(how[PAYOUT])} once {s.winner} has it." if organizer
+                        else f" {organizers(s)} will hand it over."))
     else:
         lines.append(_my_payment(s, how))
         lines += _next_for_organizer(s, how) if organizer else _next_for_member(s)
@@ -404,7 +405,8 @@ def _draw_time(s: Standing) -> str:
 
 def _next_for_organizer(s: Standing, how: Mapping[str, str]) -> list[str]:
     if s.pending:
-        return [f"{s.pending} payment(s) wait for your decision: {how['confirm']}."]
+        waiting = "1 payment waits" if s.pending == 1 else f"{s.pending} payments wait"
+        return [f"{waiting} for your decision: {how['confirm']}."]
     if s.everyone_confirmed:
         auto = f", or I draw by myself on {_draw_time(s)}" if s.circle.auto_draw else ""
         return [f"Everyone is confirmed: {how[DRAW]}{auto}."]

@@ -86,7 +86,7 @@ async def test_a_member_who_owes_pays_by_button_then_waits(bot):
     _, sent = await bot.press(TOM, message, keys["📋 Status"])
     assert "Waiting for confirmation: Tom" in sent[-1]["text"]
     text, _, _ = await ask_help(bot, GRACE)
-    assert "1 payment(s) wait for your decision" in text
+    assert "1 payment waits for your decision: Confirm or Reject them on each payment's post." in text
 
 
 async def test_organizer_draws_and_records_the_payout_from_help(bot):
@@ -108,7 +108,10 @@ async def test_organizer_draws_and_records_the_payout_from_help(bot):
     assert "Cycle 1 draw:" in sent[-1]["text"]
 
     text, keys, message = await ask_help(bot, GRACE)
-    assert "receives this cycle's pot" in text and "🤝 Pot handed over" in keys
+    assert "receives this cycle's pot. Tap “Pot handed over” once" in text and "🤝 Pot handed over" in keys
+    text, member_keys, _ = await ask_help(bot, TOM)
+    assert "receives this cycle's pot. Grace (organizer) will hand it over." in text and list(member_keys) == [
+        "📋 Status", "📖 All commands"]
     _, sent = await bot.press(GRACE, message, keys["🤝 Pot handed over"])
     assert any("pot of USD 40 was handed to" in m["text"] for m in sent)
     toast, _ = await bot.press(GRACE, message, keys["🤝 Pot handed over"])  # pressed again: nothing twice
