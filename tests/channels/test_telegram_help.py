@@ -123,8 +123,10 @@ async def test_buttons_of_an_earlier_circle_in_this_chat_are_out_of_date(bot):
     _, keys, message = await ask_help(bot, GRACE)
     await bot.say(GRACE, "/cancelcircle")
     await bot.press(GRACE, bot.last_in_group(), buttons(bot.last_in_group())["Yes, cancel the circle"])
-    text, after, _ = await ask_help(bot, GRACE)
+    text, after, ended = await ask_help(bot, GRACE)
     assert "“Savings” was cancelled." in text and list(after) == ["📜 History", "📖 All commands"]
+    _, sent = await bot.press(TOM, ended, after["📜 History"])  # reading needs no registration
+    assert "History of “Savings” (cancelled)" in sent[-1]["text"]
     await bot.say(GRACE, "/newcircle Again | 20 USD | 3 | weekly | 2026-12-02")
     toast, sent = await bot.press(GRACE, message, keys["📋 Status"])
     assert toast == "This button is out of date." and sent == []
