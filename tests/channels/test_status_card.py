@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 
+from sqlalchemy import select
 from telegram import Update
 
+from core import outbox
 from core.circles import add_organizer
-from core.models import Channel
+from core.models import Channel, OutboxMessage, OutboxStatus
 from core.users import user_by_identity
 from handlers.telegram import card
 from tests.channels import updates
@@ -166,3 +168,21 @@ def test_the_card_fits_telegram_at_two_hundred_members():
              "today": "2026-12-30", "cycle_status": "OPEN", "winner": None}
     text = card.render(facts)
     assert len(text) <= 4096 and "and 109 more" in text and "Waiting for 134 payments" in text
+
+
+async def test_an_edit_that_changes_nothing_counts_as_delivered(bot, new_uow):
+    await started(bot, FAMILY[:2])
+    uow = new_uow()
+    async with uow:  # a second request with nothing new (two changes racing a delivery can make one)
+        circle_id = (await uow.session.scalar(select(OutboxMessage.circle_id).where(
+            OutboxMessage.kind == outbox.STATUS_CARD)))
+        await outbox.want_status_card(uow.session, channel=Channel.TELEGRAM, address=str(bot.group),
+                                      circle_id=circle_id, now=uow.now())
+        await uow.session.commit()
+    await bot.dispatcher.drain()
+    edits = [c for c in bot.tg.calls if c.method == "editMessageText"]
+    assert [e.failed_with for e in edits] == [400]  # Telegram: "message is not modified"
+    async with new_uow() as uow:
+        statuses = (await uow.session.scalars(select(OutboxMessage.status).where(
+            OutboxMessage.kind == outbox.STATUS_CARD))).all()
+    assert statuses == [OutboxStatus.SENT, OutboxStatus.SENT]
