@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import date
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
 from core import errors, schedule
 from core.models import PayoutOrder
@@ -60,8 +64,25 @@ def parse_member_count(text: str) -> int:
     return int(words)
 
 
-def parse_due_date(text: str) -> date:
-    return schedule.parse_date(text)
+def parse_due_date(text: str, today: date, *, month_first: bool = False) -> date:
+    return schedule.parse_date(text, today, month_first=month_first)
+
+
+@functools.cache
+def writes_month_first(region: str) -> bool:
+    """Whether people of a country write 5/12 for May 12: CLDR's short date pattern of the country's
+    most spoken language puts the month first (the US, the Philippines, Panama, Puerto Rico, …);
+    everywhere else slashes are read day first."""
+    spoken = sorted(get_global("territory_languages").get(region, {}).items(),
+                    key=lambda item: -item[1].get("population_percent", 0))
+    for language, _ in spoken:
+        try:
+            pattern = Locale.parse(f"{language}_{region}").date_formats["short"].pattern
+        except (UnknownLocaleError, ValueError):
+            continue
+        letters = [c for c in pattern if c in "dMy"]
+        return letters[:1] == ["M"]
+    return False
 
 
 def parse_hour(text: str) -> int:

@@ -40,7 +40,8 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 COMMANDS = [
-    Command("newcircle", (GROUP,), "anyone", "set up a savings circle in this group", setup.cmd_newcircle,
+    Command("newcircle", (GROUP, PRIVATE), "anyone",
+            "set up a savings circle (I ask the questions in a private chat)", setup.cmd_newcircle,
             "[NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | FIRST_DUE_DATE [| ORDER]]"),
     Command("join", (GROUP, PRIVATE), "anyone", "join this group's circle (privately: by its join code)",
             membership.cmd_join, "[CODE]"),

@@ -228,3 +228,22 @@ def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
             f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · "
             "/reminders overdue 2 · "
             "/reminders off · /autodraw off · /autodraw on at 18")
+
+
+# --- circle setup (handlers/telegram/setup.py; the questions themselves are in handlers/circle_setup.py)
+SETUP_USAGE = ("To set up a circle in one line:\n/newcircle NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | "
+               "FIRST_DUE_DATE [| ORDER]\ne.g. /newcircle Family Fund | 50 USD | 5 | monthly | 5 Dec\n"
+               "FREQUENCY: weekly, every 2 weeks, monthly or every N days. ORDER: random (default), drawn or fixed.\n"
+               "Or send /newcircle alone and I'll ask one question at a time.")
+SETUP_IN_PRIVATE = "{name}, let's set up the circle in a private chat, one question at a time. Tap below."
+SETUP_IN_PRIVATE_BUTTON = "Set it up in private chat"
+SETUP_WITHOUT_GROUP = ("Let's set up a circle here. It has no group chat: members join by sending me /join "
+                       "with its join code. (To run it in a group, add me to the group and send /newcircle there.)")
+SETUP_LINK_OLD = "That setup link is no longer current. Send /newcircle in your group to start again."
+SETUP_STALE_BUTTON = "That question was already answered."
+SETUP_WHICH_FIELD = "Which answer do you want to change?"
+SETUP_BACK = "↩️ Back to the review"
+SETUP_POSTED = "✅ Done! I posted “{name}” in your group. Members join there."
+SETUP_NOT_POSTED = ("✅ “{name}” is created, but I couldn't post in the group. Check that I'm still a member there; "
+                    "people can also join by sending me /join {code} in a private chat.")
+SETUP_NO_GROUP_DONE = "Share the join code {code}: people send me /join {code} in a private chat to take a seat."

@@ -33,7 +33,6 @@ PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM <number
 NOTHING_PENDING = "No payments are waiting for a decision."
 WHO = "I couldn't tell which member you mean by “{name}”."
 ACK_NONE = "There's no pot recorded for you to confirm."
-SETUP_CANCELLED = "Setup cancelled."
 HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
                "/join {code} to the bot in a private chat.")
 
@@ -45,3 +44,6 @@ def words(text: str) -> str:
 
 def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
     return words(telegram_texts.refusal(error, names))
+SETUP_REPLY_NUMBER = "(Reply with a number, or type your answer.)"
+SETUP_CANCEL_HINT = "Send CANCEL to stop."
+SETUP_WHICH_FIELD = "Which answer do you want to change?"
