@@ -64,6 +64,8 @@ COMMANDS = [
             "[DAYS at HOUR | overdue N | off]"),
     Command("autodraw", (GROUP,), "organizer", "turn the automatic draw on or off, or set its hour",
             reminders.cmd_autodraw, "[on | off] [at HOUR]"),
+    Command("timezone", (GROUP,), "anyone", "see the circle's time zone; organizers change it",
+            setup.cmd_timezone, "[CITY or ZONE]"),
     Command("begin", (GROUP,), "organizer", "start the circle now with the members it has", membership.cmd_begin),
     Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
     Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),

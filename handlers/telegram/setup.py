@@ -15,11 +15,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from core.circles import create_circle
+from core.circles import create_circle, member_role, set_timezone
 from core.conversations import clear_state, load_state, save_state
-from core.errors import CoreError
-from core.models import User
+from core.errors import CoreError, InvalidTimezone, NotOrganizer
+from core.models import Role, User
 from handlers import circle_setup as setup
+from handlers import parsing
 from handlers.circle_setup import SetupAnswerError
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, change, chat_circle, is_group, registered_user, update_uow
@@ -179,3 +180,25 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
         except TelegramError:
             done = texts.SETUP_NOT_POSTED.format(name=circle.name, code=circle.join_code)
         await update.effective_message.reply_text(done)
+
+
+async def cmd_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/timezone shows the circle's zone; /timezone CITY or ZONE changes it (organizers)."""
+    circle = await chat_circle(update, context)
+    if not context.args:  # anyone may look
+        await update.effective_message.reply_text(texts.TIMEZONE_NOW.format(
+            circle=circle.name, zone=setup.zone_words(circle.timezone), name=circle.timezone))
+        return
+    if not (user := await registered_user(update, context)):
+        return
+    if await member_role(update_uow(context), circle.id, user.id) != Role.ORGANIZER:
+        raise NotOrganizer()  # before reading the zone: a member's typo should not read as a zone problem
+    wanted = " ".join(context.args)
+    try:
+        zone = parsing.parse_timezone(wanted)
+    except InvalidTimezone:
+        await update.effective_message.reply_text(texts.TIMEZONE_UNKNOWN.format(text=wanted[:40]))
+        return
+    changed = await set_timezone(change(update, context), actor=user.id, circle_id=circle.id, timezone=zone)
+    await update.effective_message.reply_text(texts.TIMEZONE_SET.format(
+        actor=user.full_name, circle=changed.name, zone=setup.zone_words(zone), name=zone))

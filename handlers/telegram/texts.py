@@ -247,3 +247,9 @@ SETUP_POSTED = "✅ Done! I posted “{name}” in your group. Members join ther
 SETUP_NOT_POSTED = ("✅ “{name}” is created, but I couldn't post in the group. Check that I'm still a member there; "
                     "people can also join by sending me /join {code} in a private chat.")
 SETUP_NO_GROUP_DONE = "Share the join code {code}: people send me /join {code} in a private chat to take a seat."
+TIMEZONE_NOW = ("🕰 “{circle}” follows {zone} ({name}): due dates, reminders and draws go by its clock.\n"
+                "Organizers change it with /timezone and a city or zone, e.g. /timezone Nairobi or "
+                "/timezone America/New_York.")
+TIMEZONE_SET = "🕰 {actor} set “{circle}” to {zone} ({name}). Due dates, reminders and draws now go by its clock."
+TIMEZONE_UNKNOWN = ("I don't know the time zone “{text}”. Send a city as time zones name it, e.g. /timezone Nairobi, "
+                    "/timezone New York, or a zone such as /timezone Africa/Lagos.")

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.circles import create_circle
+from core.circles import create_circle, member_role, set_timezone
+from core.errors import InvalidTimezone, NotOrganizer
+from core.models import Role
 from handlers import circle_setup as setup
+from handlers import parsing
 from handlers.circle_setup import SetupAnswerError
 from handlers.telegram import texts as shared
 from handlers.whatsapp import texts
@@ -88,3 +91,20 @@ async def _create(talk, answers: dict[str, Any], who: setup.Asker) -> list[str]:
     await talk.remember(circle=str(circle.id))
     announcement = shared.circle_created(circle, talk.user.full_name).splitlines()[:-1]
     return ["\n".join(announcement + [texts.HOW_TO_JOIN.format(code=circle.join_code)])]
+
+
+async def cmd_timezone(talk) -> list[str]:
+    """TIMEZONE shows the circle's zone; TIMEZONE CITY or ZONE changes it (organizers)."""
+    circle = await talk.circle()
+    if not talk.args:
+        return [texts.words(shared.TIMEZONE_NOW.format(circle=circle.name, zone=setup.zone_words(circle.timezone),
+                                                       name=circle.timezone))]
+    if await member_role(talk.new_uow(), circle.id, talk.user.id) != Role.ORGANIZER:
+        raise NotOrganizer()
+    try:
+        zone = parsing.parse_timezone(talk.args)
+    except InvalidTimezone:
+        return [texts.words(shared.TIMEZONE_UNKNOWN.format(text=talk.args[:40]))]
+    changed = await set_timezone(talk.change(), actor=talk.user.id, circle_id=circle.id, timezone=zone)
+    return [shared.TIMEZONE_SET.format(actor=talk.user.full_name, circle=changed.name, zone=setup.zone_words(zone),
+                                       name=zone)]

@@ -17,7 +17,7 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 • PAID [amount] — tell the organizers you paid this cycle
 • SUMMARY · HISTORY · VERIFY [cycle] · MY CIRCLES
 • RECEIVED — confirm you received the pot
-Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL
+Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. " + HELP.split("\n", 1)[0].removeprefix("Hi! ") + " Send HELP for the list."
 NO_TEXT = "I can only read text messages. Send HELP to see what I can do."

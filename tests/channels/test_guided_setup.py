@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
+from sqlalchemy import select
+
+from core.models import AuditEntry
 from tests.channels import updates
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
@@ -124,3 +127,49 @@ async def test_cancel_and_the_one_line_form_with_a_natural_date(bot):
     assert "Send /mycircles" in await bot.private(GRACE, "Family Fund")  # no setup running any more
     created = await bot.say(GRACE, "/newcircle Family Fund | 50 | 5 | monthly | 5 Dec")
     assert "New savings circle “Family Fund”" in created and "Send /join" in created
+
+
+async def test_the_circle_timezone_is_shown_and_only_an_organizer_changes_it(bot, new_uow):
+    for person in (GRACE, TOM):
+        await bot.register(person)
+    await bot.say(GRACE, "/newcircle Family Fund | 50 | 4 | monthly | 5 Dec")
+    await bot.say(TOM, "/join")
+    shown = await bot.say(TOM, "/timezone")
+    assert "“Family Fund” follows Kenya Time (Africa/Nairobi)" in shown and "/timezone Nairobi" in shown
+    assert "Only an organizer" in await bot.say(TOM, "/timezone London")
+    assert "I don't know the time zone “Atlantis”" in await bot.say(GRACE, "/timezone Atlantis")
+    changed = await bot.say(GRACE, "/timezone new york")
+    assert "Grace set “Family Fund” to United States (New York) Time (America/New_York)" in changed
+    assert "(America/New_York)" in await bot.say(TOM, "/timezone")
+    async with new_uow() as uow:
+        entries = (await uow.session.execute(select(AuditEntry.action, AuditEntry.details)
+                                             .where(AuditEntry.action == "timezone_changed"))).all()
+    assert entries == [("timezone_changed", {"timezone": "America/New_York", "previous": "Africa/Nairobi"})]
+
+
+async def test_whatsapp_new_has_the_same_questions_and_review(bot, whatsapp):
+    amina, joseph = "+254700000711", "+254700000712"
+    assert "What should it be called?" in await whatsapp.send(amina, "NEW", name="Amina")
+    await whatsapp.send(amina, "Chama")
+    await whatsapp.send(amina, "1,000")
+    await whatsapp.send(amina, "4")
+    asked = await whatsapp.send(amina, "1")  # Weekly
+    assert "first payment due" in asked
+    assert "1. Thu 26 Nov\n2. Sat 28 Nov\n3. Sun 29 Nov\n4. Sat 5 Dec" in asked
+    asked = await whatsapp.send(amina, "someday")
+    assert asked.startswith("I couldn't read “someday” as a date") and "first payment due" in asked
+    assert "payout order" in await whatsapp.send(amina, "2")  # Sat 28 Nov
+    review = await whatsapp.send(amina, "1")
+    assert "Name: Chama" in review and "First payment due: Sat 28 Nov" in review and "Kenya Time" in review
+    assert "1. Create\n2. Change\n3. Cancel" in review
+    assert "1. Name" in await whatsapp.send(amina, "2")
+    assert "What should it be called?" in await whatsapp.send(amina, "1")
+    review = await whatsapp.send(amina, "Chama ya Amina")
+    assert "Name: Chama ya Amina" in review and "Members: 4" in review
+    created = await whatsapp.send(amina, "1")
+    assert "New savings circle “Chama ya Amina”" in created and "JOIN " in created
+    code = created.split("JOIN ")[1].split(" ")[0]
+    await whatsapp.send(joseph, f"JOIN {code}", name="Joseph")
+    assert "Only an organizer" in await whatsapp.send(joseph, "TIMEZONE London")
+    assert "Kenya Time (Africa/Nairobi)" in await whatsapp.send(joseph, "timezone")
+    assert "to United Kingdom Time (Europe/London)" in await whatsapp.send(amina, "TIMEZONE london")
