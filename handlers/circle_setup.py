@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from babel.dates import format_date, get_timezone_location
+from babel.dates import get_timezone_location
 
 from core.circles import MAX_FIRST_DUE_DAYS, MAX_MEMBERS, MIN_MEMBERS, CircleSettings
 from core.errors import CoreError, DueDateInPast, InvalidCircleSettings
@@ -17,7 +17,7 @@ from core.money import currency_for_region, format_amount
 from core.phones import phone_region, phone_timezone
 from core.schedule import local_date
 from core.users import clean_name
-from handlers import parsing
+from handlers import formats, parsing
 
 QUESTIONS = {
     "name": "Let's set up your circle. What should it be called?",
@@ -84,7 +84,7 @@ def question(step: str, who: Asker) -> str:
 def choices(step: str, state: dict[str, Any], who: Asker) -> list[tuple[str, str]]:
     """(label, value) pairs for a step with a short list of likely answers; typing works too."""
     if step == "first_due":
-        return [(day_label(d, who.today), d.isoformat()) for d in date_choices(state.get("frequency"), who.today)]
+        return [(formats.day(d, who.today), d.isoformat()) for d in date_choices(state.get("frequency"), who.today)]
     if step == "members":
         return [(str(n), str(n)) for n in MEMBER_SIZES]
     return CHOICES.get(step, [])
@@ -110,11 +110,6 @@ def _add_months(day: date, months: int) -> date:
 
 def _month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def day_label(day: date, today: date) -> str:
-    """'Sat 5 Dec', with the year when it is not this year."""
-    return format_date(day, "EEE d MMM" if day.year == today.year else "EEE d MMM y", locale="en")
 
 
 def parse_answer(step: str, text: str, who: Asker, state: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -162,7 +157,7 @@ class SetupAnswerError(CoreError):
         self.step, self.text, self.day = step, text, day
 
     def words(self, who: Asker) -> str:
-        day = day_label(self.day, who.today) if self.day else ""
+        day = formats.day(self.day, who.today) if self.day else ""
         return RETRY[self.step].format(text=self.text.strip()[:MAX_ECHO], example=who.example, day=day)
 
 
@@ -192,7 +187,7 @@ def review(state: dict[str, Any], who: Asker) -> str:
         f"• Name: {state['name']}",
         f"• Amount: {format_amount(state['amount'], state['currency'])} per member, {every}",
         f"• Members: {state['members']}, you included",
-        f"• First payment due: {day_label(date.fromisoformat(state['first_due']), who.today)}",
+        f"• First payment due: {formats.day(date.fromisoformat(state['first_due']), who.today)}",
         f"• Payout order: {ORDER_WORDS[PayoutOrder(state['order']).name]}",
         f"Dates and times follow {zone_words(who.timezone)} ({who.timezone}); "
         "an organizer can change it later.",

@@ -167,7 +167,7 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
         uow.origin = (TG, group)
     circle = await create_circle(uow, actor=user.id, settings=setup.circle_settings(state, who.timezone),
                                  chat=(TG, group) if group else None)
-    announcement = texts.circle_created(circle, user.full_name)
+    announcement = texts.circle_created(circle, user.full_name, update_uow(context).now())
     if group is None:
         await update.effective_message.reply_text(announcement + "\n" + texts.SETUP_NO_GROUP_DONE.format(
             code=circle.join_code))

@@ -40,7 +40,7 @@ def _message(step: str, answers: dict[str, Any], who: setup.Asker, before: str =
 
 
 async def start(talk) -> list[str]:
-    who = setup.asker(talk.user, talk.new_uow().now())
+    who = setup.asker(talk.user, talk.now())
     if "|" in talk.args:  # the one-line form, as on Telegram
         if len(talk.args.split("|")) not in (5, 6):
             return [texts.words(shared.SETUP_USAGE)]
@@ -54,7 +54,7 @@ async def start(talk) -> list[str]:
 async def answer(talk, body: str) -> list[str]:
     state = await talk.state()
     step, answers = state["step"], dict(state.get("setup") or {})
-    who = setup.asker(talk.user, talk.new_uow().now())
+    who = setup.asker(talk.user, talk.now())
     if body.strip().upper() in CANCEL_WORDS:
         await talk.remember(step=None, setup=None)
         return [setup.CANCELLED]
@@ -89,7 +89,7 @@ async def _create(talk, answers: dict[str, Any], who: setup.Asker) -> list[str]:
     settings = setup.circle_settings(answers, who.timezone)
     circle = await create_circle(talk.change(), actor=talk.user.id, settings=settings)
     await talk.remember(circle=str(circle.id))
-    announcement = shared.circle_created(circle, talk.user.full_name).splitlines()[:-1]
+    announcement = shared.circle_created(circle, talk.user.full_name, talk.now()).splitlines()[:-1]
     return ["\n".join(announcement + [texts.HOW_TO_JOIN.format(code=circle.join_code)])]
 
 
