@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from core.circles import create_circle, member_role, set_timezone
-from core.conversations import clear_state, load_state, save_state
+from core.conversations import clear_state, load_state, save_state, take_state
 from core.errors import CoreError, InvalidTimezone, NotOrganizer
 from core.models import Role, User
 from handlers import circle_setup as setup
@@ -108,36 +108,42 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         elif update.effective_chat.type == "private":
             await update.effective_message.reply_text(texts.PRIVATE_HINT)
         return
-    if query is not None:
-        await query.answer()
     if not (user := await acting_user(update, context)):
         return
     who, step = setup.asker(user, update_uow(context).now()), state.pop("step")
     if text.strip().lower() in CANCEL_WORDS:
         await clear_state(update_uow(context), TG, chat, sender)
         await update.effective_message.reply_text(setup.CANCELLED)
-    elif step == "review":
-        await _reviewed(update, context, user, state, who, text.strip().lower())
-    elif step == "change":
-        if text in setup.FIELDS:
+    elif step == "review" and text.strip().lower() == "create":
+        if not await _create_reviewed(update, context, user, who):
+            return
+    elif step in ("review", "change"):  # Change shows the fields; a field's button re-asks just that one
+        if step == "change":
             state.pop(text, None)
-        await _ask(update, context, user, state)
+        await _ask(update, context, user, state, step="change" if text.strip().lower() == "change" else None)
     else:
         try:
             state.update(setup.parse_answer(step, text, who, state))
         except SetupAnswerError as error:
-            return await _ask(update, context, user, state, step=step, before=error.words(who))
-        await _ask(update, context, user, state)
+            await _ask(update, context, user, state, step=step, before=error.words(who))
+        else:
+            await _ask(update, context, user, state)
+    if query is not None:  # answered last: a refusal (error handler) shows as this button's alert
+        await query.answer()
 
 
-async def _reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: dict[str, Any],
-                    who: setup.Asker, choice: str) -> None:
-    if choice == "create":
-        await _create(update, context, user, state, who, state.get("group"))
-        chat = str(update.effective_chat.id)
-        await clear_state(update_uow(context), TG, chat, chat)
-    else:
-        await _ask(update, context, user, state, step="change" if choice == "change" else "review")
+async def _create_reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
+                           who: setup.Asker) -> bool:
+    """Create once, however many taps arrive: the review's state is claimed in the creating transaction."""
+    chat = str(update.effective_chat.id)
+    state = await take_state(update_uow(context), TG, chat, chat, "review")
+    if state is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.SETUP_STALE_BUTTON)
+        return False
+    await _create(update, context, user, state, who, state.get("group"))
+    await clear_state(update_uow(context), TG, chat, chat)  # when the claim was not held (no update record)
+    return True
 
 
 async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: dict[str, Any], *,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from core.circles import create_circle, member_role, set_timezone
+from core.conversations import take_state
 from core.errors import InvalidTimezone, NotOrganizer
-from core.models import Role
+from core.models import Channel, Role
 from handlers import circle_setup as setup
 from handlers import parsing
 from handlers.circle_setup import SetupAnswerError
@@ -64,8 +65,10 @@ async def answer(talk, body: str) -> list[str]:
         body = options[int(reply) - 1][1]
     if step == "review":
         choice = body.strip().lower()
-        if choice == "create":
-            await talk.remember(step=None, setup=None)
+        if choice == "create":  # claimed in the creating transaction: two "1"s at once create one circle
+            sender = talk.message.sender
+            if await take_state(talk.new_uow(), Channel.WHATSAPP, sender, sender, "review") is None:
+                return [texts.SETUP_ALREADY_DONE]
             return await _create(talk, answers, who)
         return await _ask(talk, answers, who, step="change" if choice == "change" else "review")
     if step == "change":

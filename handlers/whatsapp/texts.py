@@ -47,3 +47,4 @@ def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
 SETUP_REPLY_NUMBER = "(Reply with a number, or type your answer.)"
 SETUP_CANCEL_HINT = "Send CANCEL to stop."
 SETUP_WHICH_FIELD = "Which answer do you want to change?"
+SETUP_ALREADY_DONE = "That circle is already created. Send MY CIRCLES to see it."

@@ -4,9 +4,11 @@ the group it was asked for. The clock says Wednesday 25 November 2026, 09:00 UTC
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
+from telegram import Update
 
 from core.models import AuditEntry
 from tests.channels import updates
@@ -173,3 +175,19 @@ async def test_whatsapp_new_has_the_same_questions_and_review(bot, whatsapp):
     assert "Only an organizer" in await whatsapp.send(joseph, "TIMEZONE London")
     assert "Kenya Time (Africa/Nairobi)" in await whatsapp.send(joseph, "timezone")
     assert "to United Kingdom Time (Europe/London)" in await whatsapp.send(amina, "TIMEZONE london")
+
+
+async def test_ten_taps_on_create_at_once_create_one_circle(bot):
+    await bot.register(GRACE)
+    for answer in ("/newcircle", "Fund", "20", "3"):
+        await bot.private(GRACE, answer)
+    await tap(bot, GRACE, "Weekly")
+    await tap(bot, GRACE, "Sat 28 Nov")
+    review = await tap(bot, GRACE, "Fair draw each cycle")
+    answers_before = len(bot.tg.callback_answers)
+    presses = [updates.callback(GRACE, review, buttons(review)["✅ Create"]) for _ in range(10)]
+    await asyncio.gather(*(bot.app.process_update(Update.de_json(press, bot.app.bot)) for press in presses))
+    answers = [a.get("text") for a in bot.tg.callback_answers[answers_before:]]
+    assert len(answers) == 10 and answers.count("That question was already answered.") == 9
+    assert sum("New savings circle “Fund”" in t for t in bot.tg.texts_to(GRACE.id)) == 1
+    assert (await bot.private(GRACE, "/mycircles")).count("Fund") == 1
