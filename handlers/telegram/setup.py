@@ -74,6 +74,10 @@ async def _begin_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """/newcircle in a private chat: a circle with no group, joined by code (as on WhatsApp)."""
     if not (user := await registered_user(update, context)):
         return
+    private = str(update.effective_chat.id)
+    state = await load_state(update_uow(context), TG, private, private)
+    if state and state.get("group") and state.get("step"):  # a group's setup is running here: go on with it
+        return await _ask(update, context, user, {k: v for k, v in state.items() if k != "step"}, step=state["step"])
     await update.effective_message.reply_text(texts.SETUP_WITHOUT_GROUP)
     await _ask(update, context, user, {"nonce": secrets.token_urlsafe(6)})
 

@@ -104,6 +104,8 @@ async def test_an_unregistered_organizer_registers_and_lands_in_the_setup(bot):
     sent = await bot.deliver(updates.contact(GRACE, GRACE.phone, GRACE.id))
     assert "you're registered" in sent[0]["text"] and "What should it be called?" in sent[-1]["text"]
     assert "How much" in (await in_private(bot, GRACE, "Chama"))["text"]
+    resumed = await bot.private(GRACE, "/newcircle")  # the group's setup goes on; no group-less circle
+    assert "How much" in resumed and "no group chat" not in resumed
 
 
 async def test_weekly_dates_and_us_style_slashes(bot):
