@@ -138,6 +138,7 @@ def parse_timezone(text: str) -> str:
     wanted = words.lower().replace(" ", "_")
     names = _zone_names()
     if wanted in names["full"]:
+        schedule.validate_timezone(names["full"][wanted])  # refuses the host's own ("localtime")
         return names["full"][wanted]
     matches = names["city"].get(wanted, [])
     if len(matches) > 1:  # an old alias beside today's name (America/Buenos_Aires): keep today's
