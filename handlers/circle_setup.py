@@ -26,10 +26,12 @@ QUESTIONS = {
     "frequency": "How often do members pay? Choose one, or type e.g. “every 10 days”.",
     "first_due": "When is the first payment due? Choose a date, or type one like 5 Dec or {example}.",
     "order": "How is the payout order decided?",
+    "timezone": "Which time zone should the circle's dates and reminders follow? Type a city, e.g. Nairobi, "
+                "Lagos or New York.",
 }
-STEPS = list(QUESTIONS)
+STEPS = ["name", "amount", "members", "frequency", "first_due", "order"]  # the time zone is guessed, and changeable
 FIELDS = {"name": "Name", "amount": "Amount", "members": "Members", "frequency": "How often",
-          "first_due": "First due date", "order": "Payout order"}
+          "first_due": "First due date", "order": "Payout order", "timezone": "Time zone"}
 # A bad answer names what was asked, gives examples and asks again (the question follows it).
 RETRY = {
     "name": "I need a name of 1 to 64 characters, e.g. Family Fund.",
@@ -42,6 +44,8 @@ RETRY = {
     "first_due_past": "{day} has already passed. Choose a date from today on.",
     "first_due_far": "{day} is more than a year away. Choose a date within a year.",
     "order": "I couldn't read “{text}” as a payout order. Choose one of the options.",
+    "timezone": "I don't know the time zone “{text}”. Type a city such as Nairobi or New York, or a zone such "
+                "as Africa/Lagos.",
 }
 MEMBER_SIZES = (3, 4, 5, 6, 8, 10)
 CHOICES = {  # offered as buttons on Telegram, as numbered replies on WhatsApp
@@ -70,9 +74,10 @@ class Asker:
         return "12/5" if self.month_first else "5/12"
 
 
-def asker(user: User, now: datetime, timezone: str | None = None) -> Asker:
+def asker(user: User, now: datetime, state: dict[str, Any] | None = None) -> Asker:
+    """The setup's reader: the zone chosen in this setup (`state`), else the phone country's main one."""
     region = phone_region(user.phone) or ""
-    zone = timezone or phone_timezone(user.phone)
+    zone = (state or {}).get("timezone") or phone_timezone(user.phone)
     return Asker(currency=currency_for_region(region) or "USD", timezone=zone, today=local_date(now, zone),
                  month_first=parsing.writes_month_first(region))
 
@@ -144,6 +149,8 @@ def _parse(step: str, text: str, who: Asker, state: dict[str, Any]) -> dict[str,
         if (due - who.today).days > MAX_FIRST_DUE_DAYS:
             raise SetupAnswerError("first_due_far", text, InvalidCircleSettings(field="first_due_date"), day=due)
         return {"first_due": due.isoformat()}
+    if step == "timezone":
+        return {"timezone": parsing.parse_timezone(text)}
     return {"order": parsing.parse_order(text).value}
 
 
@@ -189,8 +196,7 @@ def review(state: dict[str, Any], who: Asker) -> str:
         f"• Members: {state['members']}, you included",
         f"• First payment due: {formats.day(date.fromisoformat(state['first_due']), who.today)}",
         f"• Payout order: {ORDER_WORDS[PayoutOrder(state['order']).name]}",
-        f"Dates and times follow {zone_words(who.timezone)} ({who.timezone}); "
-        "an organizer can change it later.",
+        f"• Time zone: {zone_words(who.timezone)} ({who.timezone}), for due dates, reminders and draws",
     ])
 
 

@@ -114,17 +114,17 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         return
     if not (user := await acting_user(update, context)):
         return
-    who, step = setup.asker(user, update_uow(context).now()), state.pop("step")
+    who, step = setup.asker(user, update_uow(context).now(), state), state.pop("step")
     if text.strip().lower() in CANCEL_WORDS:
         await clear_state(update_uow(context), TG, chat, sender)
         await update.effective_message.reply_text(setup.CANCELLED)
     elif step == "review" and text.strip().lower() == "create":
-        if not await _create_reviewed(update, context, user, who):
+        if not await _create_reviewed(update, context, user):
             return
-    elif step in ("review", "change"):  # Change shows the fields; a field's button re-asks just that one
-        if step == "change":
-            state.pop(text, None)
-        await _ask(update, context, user, state, step="change" if text.strip().lower() == "change" else None)
+    elif step == "change" and text in setup.FIELDS:  # re-ask just that one, then back to the review
+        await _ask(update, context, user, state, step=text)
+    elif step in ("review", "change"):
+        await _ask(update, context, user, state, step="change" if text.strip().lower() == "change" else "review")
     else:
         try:
             state.update(setup.parse_answer(step, text, who, state))
@@ -136,8 +136,7 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
         await query.answer()
 
 
-async def _create_reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
-                           who: setup.Asker) -> bool:
+async def _create_reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> bool:
     """Create once, however many taps arrive: the review's state is claimed in the creating transaction."""
     chat = str(update.effective_chat.id)
     state = await take_state(update_uow(context), TG, chat, chat, "review")
@@ -145,7 +144,8 @@ async def _create_reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, u
         if update.callback_query is not None:
             await update.callback_query.answer(texts.SETUP_STALE_BUTTON)
         return False
-    await _create(update, context, user, state, who, state.get("group"))
+    await _create(update, context, user, state, setup.asker(user, update_uow(context).now(), state),
+                  state.get("group"))
     await clear_state(update_uow(context), TG, chat, chat)  # when the claim was not held (no update record)
     return True
 
@@ -153,7 +153,7 @@ async def _create_reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, u
 async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: dict[str, Any], *,
                step: str | None = None, before: str = "") -> None:
     """Save where the setup stands and ask its next question (or show the review)."""
-    who = setup.asker(user, update_uow(context).now())
+    who = setup.asker(user, update_uow(context).now(), state)
     step = step or setup.next_step(state)
     chat = str(update.effective_chat.id)
     await save_state(update_uow(context), TG, chat, str(update.effective_user.id), {**state, "step": step})

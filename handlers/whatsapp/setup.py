@@ -55,7 +55,7 @@ async def start(talk) -> list[str]:
 async def answer(talk, body: str) -> list[str]:
     state = await talk.state()
     step, answers = state["step"], dict(state.get("setup") or {})
-    who = setup.asker(talk.user, talk.now())
+    who = setup.asker(talk.user, talk.now(), answers)
     if body.strip().upper() in CANCEL_WORDS:
         await talk.remember(step=None, setup=None)
         return [setup.CANCELLED]
@@ -71,14 +71,15 @@ async def answer(talk, body: str) -> list[str]:
                 return [texts.SETUP_ALREADY_DONE]
             return await _create(talk, answers, who)
         return await _ask(talk, answers, who, step="change" if choice == "change" else "review")
+    if step == "change" and body in setup.FIELDS:  # re-ask just that one, then back to the review
+        return await _ask(talk, answers, who, step=body)
     if step == "change":
-        answers.pop(body, None)
-        return await _ask(talk, answers, who)
+        return await _ask(talk, answers, who, step="review")
     try:
         answers.update(setup.parse_answer(step, body, who, answers))
     except SetupAnswerError as error:
         return await _ask(talk, answers, who, step=step, before=error.words(who))
-    return await _ask(talk, answers, who)
+    return await _ask(talk, answers, setup.asker(talk.user, talk.now(), answers))
 
 
 async def _ask(talk, answers: dict[str, Any], who: setup.Asker, *, step: str | None = None,

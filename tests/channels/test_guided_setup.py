@@ -86,6 +86,14 @@ async def test_setup_moves_to_private_chat_and_posts_the_circle_in_the_group(bot
     assert "Members: 5" in review["text"] and "Name: Family Fund" in review["text"]
     assert "First payment due: Sat 5 Dec" in review["text"]
 
+    asked = await tap(bot, GRACE, "✏️ Change")
+    asked = await tap(bot, GRACE, "Time zone")
+    assert "Which time zone" in asked["text"]
+    asked = await in_private(bot, GRACE, "Atlantis")
+    assert asked["text"].startswith("I don't know the time zone “Atlantis”") and "Which time zone" in asked["text"]
+    review = await in_private(bot, GRACE, "Kampala")
+    assert "Time zone: Uganda Time (Africa/Kampala)" in review["text"] and "Members: 5" in review["text"]
+
     create = buttons(review)["✅ Create"]
     done = await tap(bot, GRACE, "✅ Create")
     assert "Done! I posted “Family Fund” in your group" in done["text"]
@@ -94,6 +102,7 @@ async def test_setup_moves_to_private_chat_and_posts_the_circle_in_the_group(bot
     toast, sent = await bot.press(GRACE, review, create)  # a second tap on Create changes nothing
     assert toast == "That question was already answered." and sent == []
     assert "👋 Tom joined “Family Fund” (2/5)" in await bot.say(TOM, "/join")
+    assert "(Africa/Kampala)" in await bot.say(TOM, "/timezone")
 
 
 async def test_an_unregistered_organizer_registers_and_lands_in_the_setup(bot):
