@@ -18,6 +18,7 @@ from core.phones import phone_region, phone_timezone
 from core.schedule import local_date
 from core.users import clean_name
 from handlers import formats, parsing
+from handlers.telegram.texts import ORDER_NAMES
 
 QUESTIONS = {
     "name": "Let's set up your circle. What should it be called?",
@@ -53,8 +54,6 @@ CHOICES = {  # offered as buttons on Telegram, as numbered replies on WhatsApp
     "order": [("Fair draw each cycle", "random"), ("Draw the order now", "drawn"), ("I'll set it", "fixed")],
 }
 FREQUENCY_WORDS = {"weekly": "weekly", "biweekly": "every 2 weeks", "monthly": "monthly"}
-ORDER_WORDS = {"RANDOM": "a fair draw each cycle", "DRAWN_AT_START": "drawn once at the start",
-               "FIXED": "set by the organizer"}
 REVIEW_ACTIONS = [("✅ Create", "create"), ("✏️ Change", "change"), ("✖️ Cancel", "cancel")]
 CANCELLED = "Setup cancelled. Nothing was created."
 MAX_ECHO = 40
@@ -195,7 +194,7 @@ def review(state: dict[str, Any], who: Asker) -> str:
         f"• Amount: {format_amount(state['amount'], state['currency'])} per member, {every}",
         f"• Members: {state['members']}, you included",
         f"• First payment due: {formats.day(date.fromisoformat(state['first_due']), who.today)}",
-        f"• Payout order: {ORDER_WORDS[PayoutOrder(state['order']).name]}",
+        f"• Payout order: {ORDER_NAMES[PayoutOrder(state['order'])]}",
         f"• Time zone: {zone_words(who.timezone)} ({who.timezone}), for due dates, reminders and draws",
     ])
 
