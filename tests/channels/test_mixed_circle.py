@@ -17,7 +17,8 @@ async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_
     await whatsapp.send(AMINA, "3")
     await whatsapp.send(AMINA, "3")  # monthly
     await whatsapp.send(AMINA, "2026-12-07")
-    created = await whatsapp.send(AMINA, "1")
+    assert "Here's your circle" in await whatsapp.send(AMINA, "1")  # the review
+    created = await whatsapp.send(AMINA, "1")  # create
     code = created.split("JOIN ")[1].split(" ")[0]
     assert "You joined" in await whatsapp.send(JOSEPH, f"join {code}", name="Joseph")
     await bot.register(TOM)
