@@ -13,6 +13,7 @@ from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
 from handlers.telegram import texts
 from handlers.telegram.draws import ACK
+from handlers.telegram.paying import paid_markup
 from handlers.telegram.payments import decision_buttons
 
 
@@ -24,8 +25,11 @@ def _names(names: list[str] | None) -> str:
     return ", ".join(names or [])
 
 
-def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text (and buttons) for an outbox message in a Telegram chat."""
+PAYING = ("cycle_opened", "reminder", "overdue", "nudge_reminder", "nudge_overdue")  # carry "I've paid"
+
+
+def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text (and buttons) for an outbox message in a Telegram chat about circle `circle_id`."""
     circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
     if kind == "payment_marked":
         text = texts.payment_marked(p["user"], circle, p["amount"], p["cycle_number"])
@@ -34,6 +38,8 @@ def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | No
         button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{p['payout_id']}")
         return (texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"]),
                 InlineKeyboardMarkup([[button]]))
+    if kind in PAYING and circle_id is not None:
+        return plain_text(kind, p, circle), paid_markup(circle_id, p["amount_per_cycle"], p["currency"])
     return plain_text(kind, p, circle), None
 
 
@@ -54,7 +60,7 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
                      "Seed revealed: {seed}\nCommitment posted at the cycle's start: {seed_commitment}\n"
                      "Send /verify to check it. Organizers: /payout once it's handed over.",
         "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_date}.\n"
-                        "Pay, then send /paid. {eligible} member(s) can receive this pot.\n"
+                        f"{texts.PAY_HINT} {{eligible}} member(s) can receive this pot.\n"
                         "Draw commitment (the seed's SHA-256, fixed now): {seed_commitment}",
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
                             "{total} was handed over in all. Thank you all!",
@@ -68,10 +74,10 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return simple[kind].format_map(values)
     if kind in ("reminder", "overdue"):
         return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p['days_left'])}.\n"
-                f"Not paid yet: {_names(p['unpaid'])}. Send /paid once you've paid.")
+                f"Not paid yet: {_names(p['unpaid'])}. {texts.PAY_HINT}")
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p['days_left'])}. Send /paid in the group once you've paid.")
+                f"{_when(p['days_left'])}. {texts.PAY_HINT}")
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
@@ -91,7 +97,7 @@ class TelegramSender:
 
     async def __call__(self, message: Due) -> None:
         try:
-            text, markup = render(message.kind, message.payload)
+            text, markup = render(message.kind, message.payload, message.circle_id)
             await self.bot.send_message(int(message.address), text, reply_markup=markup)
         except RetryAfter as error:
             raise DeliveryFailed(str(error), retry_after=_seconds(error.retry_after)) from error

@@ -14,6 +14,7 @@ from core.models import User
 from handlers.circle_setup import CHOICES, QUESTIONS, STEPS, circle_settings, defaults_for, parse_answer
 from handlers.telegram import texts
 from handlers.telegram.common import TG, change, chat_circle, registered_user, update_uow
+from handlers.telegram.membership import join_markup
 
 USAGE = ("To set up a circle in one line:\n/newcircle NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | "
          "FIRST_DUE_DATE [| ORDER]\ne.g. /newcircle Family Fund | 50 USD | 5 | monthly | 2026-12-01\n"
@@ -103,4 +104,5 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
                   timezone: str) -> None:
     circle = await create_circle(change(update, context), actor=user.id, settings=circle_settings(state, timezone),
                                  chat=(TG, str(update.effective_chat.id)))
-    await update.effective_message.reply_text(texts.circle_created(circle, user.full_name))
+    await update.effective_message.reply_text(texts.circle_created(circle, user.full_name),
+                                              reply_markup=join_markup(circle.id))

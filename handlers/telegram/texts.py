@@ -88,7 +88,7 @@ def circle_created(circle: Circle, organizer: str) -> str:
     return (f"🎉 New savings circle “{circle.name}” by {organizer}\n"
             f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due {circle.first_due_date}\n"
             f"• {circle.total_members} members; payout order: {ORDER_NAMES[circle.payout_order]}\n"
-            f"Send /join to take a seat (join code {circle.join_code}).")
+            f"Tap Join below to take a seat (or send /join; join code {circle.join_code}).")
 
 
 def joined(name: str, circle: Circle, seats_taken: int) -> str:
@@ -228,3 +228,23 @@ def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
             f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · "
             "/reminders overdue 2 · "
             "/reminders off · /autodraw off · /autodraw on at 18")
+
+
+# The next step as a button (issue 10): joining from the announcement, "I've paid" wherever a payment is due.
+JOIN_BUTTON = "🙋 Join"
+STALE_BUTTON = "This button is out of date."
+PAY_HINT = "Tap “I've paid” below once you've paid."
+JOINED_TOAST = "You're in “{circle}”! 👋"
+
+
+def paid_button(amount: str) -> str:
+    return f"I've paid {amount}"
+
+
+PAID_TOAST = "Noted — the organizers will confirm."
+PAID_NOTED = "💸 Noted: you paid {money} for “{circle}” (cycle {cycle_number}). The organizers will confirm it."
+PAID_WHICH = "Which circle did you pay? Tap it:"
+PAID_NO_CIRCLE = ("You're not in a running circle right now. Send /mycircles to see your circles, "
+                  "or /join CODE with the code your organizer gave you.")
+RECEIVED_NONE = "There's no pot waiting for you to confirm. Send /mycircles to see your circles."
+RECEIVED_PRIVATE = "🙏 Thank you! Recorded that you received the cycle {cycle_number} pot of “{circle}”."

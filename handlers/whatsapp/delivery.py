@@ -15,6 +15,7 @@ from twilio.rest import Client
 
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
+from handlers.telegram import texts as telegram_texts
 from handlers.telegram.delivery import plain_text
 from handlers.whatsapp import texts
 
@@ -22,7 +23,7 @@ MAX_BODY = 1600  # WhatsApp's limit for one message
 WINDOW = timedelta(hours=24)
 REMINDERS = ("reminder", "overdue", "nudge_reminder", "nudge_overdue")
 # Telegram's wording, with the parts that only make sense in a Telegram group turned around.
-GROUP_PHRASES = {" in the group once you've paid": " once you've paid",
+GROUP_PHRASES = {telegram_texts.PAY_HINT: texts.PAY_HINT,
                  "Tap Confirm or Reject in the group.": "Reply CONFIRM to see them."}
 
 

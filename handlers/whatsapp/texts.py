@@ -34,6 +34,7 @@ NOTHING_PENDING = "No payments are waiting for a decision."
 WHO = "I couldn't tell which member you mean by “{name}”."
 ACK_NONE = "There's no pot recorded for you to confirm."
 SETUP_CANCELLED = "Setup cancelled."
+PAY_HINT = "Reply PAID once you've paid."
 HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
                "/join {code} to the bot in a private chat.")
 
