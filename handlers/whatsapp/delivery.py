@@ -15,6 +15,7 @@ from twilio.rest import Client
 
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
+from core.payment_refs import payment_ref
 from handlers.telegram import texts as telegram_texts
 from handlers.telegram.delivery import plain_text
 from handlers.whatsapp import texts
@@ -32,9 +33,8 @@ def render(kind: str, p: dict[str, Any]) -> str:
         return p["text"]
     money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
     if kind == "payment_marked":
-        first = p["user"].split()[0]
-        return (f"💸 {p['user']} says they paid {money} for cycle {p['cycle_number']} of “{p['circle']}”. "
-                f"Organizers: reply CONFIRM {first} or REJECT {first}.")
+        return texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
+                                           circle=p["circle"], ref=payment_ref(p["contribution_id"]))
     if kind == "payout_recorded":
         return (f"🤝 The cycle {p['cycle_number']} pot of “{p['circle']}” ({money}) was handed to {p['receiver']}. "
                 f"{p['receiver']}, reply RECEIVED once you have it.")

@@ -17,7 +17,7 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 • PAID [amount] — tell the organizers you paid this cycle
 • SUMMARY · HISTORY · VERIFY [cycle] · MY CIRCLES
 • RECEIVED — confirm you received the pot
-Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL
+Organizers: CONFIRM <code> · REJECT <code> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. " + HELP.split("\n", 1)[0].removeprefix("Hi! ") + " Send HELP for the list."
 NO_TEXT = "I can only read text messages. Send HELP to see what I can do."
@@ -29,7 +29,14 @@ CHOSEN = "OK, now talking about “{name}”."
 NO_SUCH_CODE = "No circle has the join code “{code}”. Check it with your organizer."
 JOIN_USAGE = "Send JOIN followed by the circle's join code, e.g. JOIN K7P2QX."
 JOINED = "👋 You joined “{name}” ({seats}/{total}). Join code for others: {code}."
-PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM <number or name> or REJECT <number or name>."
+PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM {ref} or REJECT {ref} (each payment's code)."
+PAYMENT_MARKED = ("💸 {user} says they paid {money} for cycle {cycle_number} of “{circle}”. "
+                  "Organizers: reply CONFIRM {ref} or REJECT {ref}.")
+PENDING_LINE = "{ref} — {name}, {money}"
+NOT_A_POSITION = ("Please use the payment's code, not a number: e.g. {command} K7P2Q. "
+                  "Send {command} alone to see the codes.")
+NO_SUCH_REF = "No payment of this cycle has the code {ref}. Send {command} alone to see the codes."
+SEVERAL = "Several payments match “{name}”. Send {command} alone to see each payment's code."
 NOTHING_PENDING = "No payments are waiting for a decision."
 WHO = "I couldn't tell which member you mean by “{name}”."
 ACK_NONE = "There's no pot recorded for you to confirm."

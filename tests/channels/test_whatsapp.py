@@ -131,10 +131,13 @@ async def test_guided_setup_and_numbered_confirmations_on_whatsapp(bot, whatsapp
     assert "You joined" in await whatsapp.send(joseph, f"join {code}", name="Joseph")  # 2 of 2: started
     assert "Noted: you paid" in await whatsapp.send(joseph, "paid")
     told = whatsapp.inbox(amina)[-1]
-    assert "says they paid KES\u00a01,000.00" in told and "CONFIRM Joseph" in told
+    ref = told.split("CONFIRM ")[1].split(" ")[0]
+    assert "says they paid KES\u00a01,000.00" in told and f"reply CONFIRM {ref} or REJECT {ref}." in told
     listing = await whatsapp.send(amina, "confirm")
-    assert "1. Joseph" in listing
-    assert "Joseph's payment of KES\u00a01,000.00 was confirmed by Amina" in await whatsapp.send(amina, "CONFIRM 1")
+    assert f"{ref} — Joseph, KES" in listing
+    assert "use the payment's code, not a number" in await whatsapp.send(amina, "CONFIRM 1")
+    confirmed = await whatsapp.send(amina, f"confirm {ref.lower()}")
+    assert "Joseph's payment of KES\u00a01,000.00 was confirmed by Amina" in confirmed
     assert "No payments are waiting" in await whatsapp.send(amina, "confirm")
 
 
@@ -187,3 +190,35 @@ async def test_with_the_database_away_the_member_is_told_to_try_again(fake_twili
     assert response.headers["content-type"].startswith("text/xml")
     assert "<Message>I can't reach my records right now. Nothing was changed; please try again in a moment." \
            "</Message>" in response.text
+
+
+async def test_confirm_by_code_decides_the_payment_the_organizer_saw(bot, whatsapp, clock):
+    """Codes don't move when the list does: position 2 changes hands, the code still means Wanjiru."""
+    amina, joseph, wanjiru = WA["Amina"], WA["Joseph"], WA["Wanjiru"]
+    for answer in ("NEW", "Chama", "1,000 KES", "3", "3", "2026-12-07"):
+        await whatsapp.send(amina, answer, name="Amina")
+    code = (await whatsapp.send(amina, "1")).split("JOIN ")[1].split(" ")[0]
+    await whatsapp.send(joseph, f"join {code}", name="Joseph")
+    await whatsapp.send(wanjiru, f"join {code}", name="Wanjiru")  # 3 of 3: started
+    for payer in (joseph, wanjiru):
+        clock.now += timedelta(minutes=1)
+        await whatsapp.send(payer, "paid")
+    told = {t.split(" says")[0].removeprefix("💸 "): t.split("CONFIRM ")[1].split(" ")[0]
+            for t in whatsapp.inbox(amina) if "says they paid" in t}
+    assert set(told) == {"Joseph", "Wanjiru"} and told["Joseph"] != told["Wanjiru"]
+    listing = await whatsapp.send(amina, "confirm")
+    assert listing.index(told["Joseph"]) < listing.index(told["Wanjiru"])  # Wanjiru is second
+
+    assert "rejected by Amina" in await whatsapp.send(amina, f"REJECT {told['Joseph']}")
+    clock.now += timedelta(minutes=1)
+    await whatsapp.send(amina, "paid")  # the list is now Wanjiru, Amina: position 2 is Amina's
+    assert "not a number" in await whatsapp.send(amina, "CONFIRM 2")
+    listing = await whatsapp.send(amina, "confirm")
+    assert listing.index(told["Wanjiru"]) < listing.index("— Amina")  # Wanjiru first, Amina second now
+    assert "Wanjiru's payment of KES" in await whatsapp.send(amina, f"CONFIRM {told['Wanjiru']}")
+    board = await whatsapp.send(joseph, "summary")
+    assert "Confirmed: Wanjiru" in board and "Waiting for confirmation: Amina" in board
+    assert "Already handled" in await whatsapp.send(amina, f"confirm {told['Wanjiru']}")
+    assert "No payment of this cycle has the code ZZZZZ" in await whatsapp.send(amina, "CONFIRM ZZZZZ")
+    assert "Only an organizer" in await whatsapp.send(joseph, f"CONFIRM {told['Wanjiru']}")
+    assert "Amina's payment of KES" in await whatsapp.send(amina, "confirm amina")  # names still work
