@@ -222,3 +222,32 @@ async def test_confirm_by_code_decides_the_payment_the_organizer_saw(bot, whatsa
     assert "No payment of this cycle has the code ZZZZZ" in await whatsapp.send(amina, "CONFIRM ZZZZZ")
     assert "Only an organizer" in await whatsapp.send(joseph, f"CONFIRM {told['Wanjiru']}")
     assert "Amina's payment of KES" in await whatsapp.send(amina, "confirm amina")  # names still work
+
+
+async def test_cycle_open_and_reminders_carry_a_paid_quick_reply_inside_the_window(bot, whatsapp, clock):
+    template = "HX" + "2" * 32
+    bot.dispatcher.senders[Channel.WHATSAPP].paid_template = template
+    await mixed_circle(bot, whatsapp)  # the last join opens cycle 1; everyone wrote just now
+    [opened] = [m for m in whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}") if m["content_sid"]]
+    assert opened["content_sid"] == template and not opened["body"]
+    assert "Cycle 1 of “Family Fund” is open" in opened["content_variables"]["1"]
+    assert "Reply PAID once you've paid." in opened["content_variables"]["1"]
+    assert not any(m["content_sid"] for m in whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}")
+                   if "joined" in m["body"])  # only messages whose next step is paying
+
+    clock.now += timedelta(hours=20)  # 2026-11-26 05:00Z: still inside everyone's window, no reminder due
+    # Tapping the button: Twilio posts the button's title as Body and its id as ButtonPayload.
+    tapped = incoming(f"whatsapp:{WA['Joseph']}", "I've paid") | {"ButtonPayload": "PAID", "ButtonText": "I've paid"}
+    assert (await whatsapp.post(WEBHOOK_PATH, tapped)).status_code == 200
+    assert "Noted: you paid" in whatsapp.inbox(WA["Joseph"])[-1]
+
+    clock.now = clock.now.replace(day=28, hour=5)
+    await whatsapp.send(WA["Wanjiru"], "summary")  # Wanjiru wrote an hour before the reminders, Amina days ago
+    clock.now = clock.now.replace(hour=6)  # 09:00 in Nairobi, 3 days before the due date
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await bot.dispatcher.drain()
+    nudge = whatsapp.twilio.messages_to(f"whatsapp:{WA['Wanjiru']}")[-1]
+    assert nudge["content_sid"] == template and nudge["content_variables"]["1"].startswith("Hi Wanjiru! Your")
+    assert "Reply PAID once you've paid." in nudge["content_variables"]["1"]
+    amina = whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}")[-1]
+    assert not amina["content_sid"] and amina["body"].startswith("Hi Amina!")  # her window closed: plain text
