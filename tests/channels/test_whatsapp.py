@@ -251,3 +251,27 @@ async def test_cycle_open_and_reminders_carry_a_paid_quick_reply_inside_the_wind
     assert "Reply PAID once you've paid." in nudge["content_variables"]["1"]
     amina = whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}")[-1]
     assert not amina["content_sid"] and amina["body"].startswith("Hi Amina!")  # her window closed: plain text
+
+
+async def test_a_telegram_member_without_a_group_pays_and_confirms_the_pot_privately(bot, whatsapp):
+    """Amina's circle lives on WhatsApp; Tom joined it from a private Telegram chat."""
+    amina = WA["Amina"]
+    for answer in ("NEW", "Chama", "1,000 KES", "2", "3", "2026-12-07"):
+        await whatsapp.send(amina, answer, name="Amina")
+    code = (await whatsapp.send(amina, "1")).split("JOIN ")[1].split(" ")[0]
+    await bot.register(TOM)
+    assert "You're in “Chama”" in await bot.private(TOM, f"/join {code}")  # 2 of 2: started
+
+    assert "Noted: you paid KES" in await bot.private(TOM, "/paid")
+    ref = whatsapp.inbox(amina)[-1].split("CONFIRM ")[1].split(" ")[0]
+    assert "Tom's payment of KES" in await whatsapp.send(amina, f"CONFIRM {ref}")
+    await whatsapp.send(amina, "paid")
+    await whatsapp.send(amina, "confirm amina")
+    drawn = await whatsapp.send(amina, "draw")
+    assert "was handed to" in await whatsapp.send(amina, "payout")
+    if "Tom receives" in drawn:
+        assert "received the cycle 1 pot of “Chama”" in await bot.private(TOM, "/received")
+    else:
+        assert "no pot waiting for you" in await bot.private(TOM, "/received")
+        assert "Thank you! Recorded that you received" in await whatsapp.send(amina, "received")
+    assert "✔" in await whatsapp.send(amina, "history")
