@@ -16,6 +16,7 @@ from twilio.rest import Client
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
 from core.payment_refs import payment_ref
+from handlers.formats import day
 from handlers.telegram import texts as telegram_texts
 from handlers.telegram.delivery import plain_text
 from handlers.whatsapp import texts
@@ -69,8 +70,9 @@ class WhatsAppSender:
         if message.kind in REMINDERS and self.reminder_template and not self._window_open(message):
             # Outside the 24-hour window WhatsApp only accepts approved templates.
             p = message.payload
+            due = day(p["due_date"], p.get("today", p["due_date"]))
             options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
-                {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": p["due_date"]})}
+                {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": due})}
         elif message.kind in PAYING and self.paid_template and self._window_open(message):
             # In the window a quick-reply template needs no approval: the same words, and a button to tap.
             text = fit(render(message.kind, message.payload), QUICK_REPLY_BODY)
