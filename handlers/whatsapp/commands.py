@@ -172,9 +172,7 @@ async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
     if not talk.args:
         if not waiting:
             return [texts.NOTHING_PENDING]
-        lines = "\n".join(texts.PENDING_LINE.format(ref=p.ref, name=p.full_name, money=shared.money(circle, p.amount))
-                          for p in waiting)
-        return [texts.PENDING_LIST.format(lines=lines, ref=waiting[0].ref)]
+        return [_waiting_list(circle, waiting)]
     text, command = talk.args.strip(), "CONFIRM" if confirm else "REJECT"
     matches = by_ref(payments, text) or _by_name(text, waiting) or _by_name(text, payments)
     if len(matches) != 1:
@@ -184,6 +182,18 @@ async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
                            circle_id=circle.id)
     return [shared.payment_decided(matches[0].full_name, circle, decided.amount, decided.status,
                                    talk.user.full_name)]
+
+
+def _waiting_list(circle: Circle, waiting: list[CurrentPayment]) -> str:
+    """The oldest first, as many as fit in one WhatsApp message; deciding them brings up the rest."""
+    lines: list[str] = []
+    for p in waiting:
+        line = texts.PENDING_LINE.format(ref=p.ref, name=p.full_name, money=shared.money(circle, p.amount))
+        if sum(len(x) + 1 for x in lines) + len(line) > texts.PENDING_LIST_ROOM:
+            lines.append(texts.PENDING_MORE.format(count=len(waiting) - len(lines)))
+            break
+        lines.append(line)
+    return texts.PENDING_LIST.format(lines="\n".join(lines), ref=waiting[0].ref)
 
 
 def _by_name(text: str, payments: list[CurrentPayment]) -> list[CurrentPayment]:

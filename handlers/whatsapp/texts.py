@@ -33,6 +33,8 @@ PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM {ref} o
 PAYMENT_MARKED = ("💸 {user} says they paid {money} for cycle {cycle_number} of “{circle}”. "
                   "Organizers: reply CONFIRM {ref} or REJECT {ref}.")
 PENDING_LINE = "{ref} — {name}, {money}"
+PENDING_MORE = "…and {count} more after these."
+PENDING_LIST_ROOM = 1400  # of WhatsApp's 1600 characters, for the lines
 NOT_A_POSITION = ("Please use the payment's code, not a number: e.g. {command} K7P2Q. "
                   "Send {command} alone to see the codes.")
 NO_SUCH_REF = "No payment of this cycle has the code {ref}. Send {command} alone to see the codes."

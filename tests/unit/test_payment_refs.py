@@ -36,3 +36,19 @@ def test_by_ref_ignores_case_and_spaces():
             self.ref = ref
     payments = [P("K7P2Q"), P("ABCDE")]
     assert by_ref(payments, " k7p2q ") == [payments[0]] and by_ref(payments, "K7P2R") == []
+
+
+def test_the_confirm_list_fits_one_whatsapp_message_at_200_members():
+    from types import SimpleNamespace
+
+    from core.models import ContributionStatus
+    from core.payment_refs import CurrentPayment
+    from handlers.whatsapp.commands import _waiting_list
+
+    circle = SimpleNamespace(currency="KES", amount_per_cycle=1_000_000)
+    waiting = [CurrentPayment(payment_ref(uuid.UUID(int=i)), uuid.UUID(int=i), uuid.UUID(int=i),
+                              f"Member Number {i:03d} Wanjiru-Otieno", 1_000_000, ContributionStatus.PENDING)
+               for i in range(200)]
+    text = _waiting_list(circle, waiting)
+    assert len(text) <= 1600 and waiting[0].ref in text and "more after these" in text
+    assert _waiting_list(circle, waiting[:3]).count(" — Member Number") == 3
