@@ -87,10 +87,10 @@ async def test_ive_paid_in_the_group_is_a_toast_not_a_new_post(bot):
 
     stranger = Person(7010, "Stranger", None, None, "+254700000710")
     toast, sent = await bot.press(stranger, opened, buttons(opened)[label])  # not even registered
-    assert toast.startswith("Only members of this circle") and sent == []
+    assert toast.startswith("Only members of “Family Fund”") and sent == []
     await bot.register(stranger)
     toast, sent = await bot.press(stranger, opened, buttons(opened)[label])
-    assert toast.startswith("Only members of this circle") and sent == []
+    assert toast.startswith("Only members of “Family Fund”") and sent == []
 
 
 def circle_id(message: dict) -> str:
@@ -134,7 +134,7 @@ async def test_forged_and_stale_paid_buttons_are_harmless(bot):
     cancel = bot.last_in_group()
     await bot.press(GRACE, cancel, buttons(cancel)["Yes, cancel the circle"])
     toast, sent = await bot.press(TOM, opened, buttons(opened)[paid_label(opened)])  # the circle ended
-    assert toast == "This circle isn't running right now." and sent == []
+    assert toast == "This circle was cancelled." and sent == []
 
 
 async def test_private_paid_with_one_and_with_two_circles(bot):
@@ -181,7 +181,7 @@ async def test_the_pot_is_confirmed_from_a_private_chat(bot):
     winner, post = await pay_draw_and_hand_over(bot)
     loser = TOM if winner is GRACE else GRACE
     toast, _ = await bot.press(loser, await copy_to_private(bot, post, loser), buttons(post)["🙏 I received it"])
-    assert toast.startswith("Only the person who received the pot")
+    assert f"Only {winner.first_name} can confirm receiving this pot" in toast
     private_post = await copy_to_private(bot, post, winner)
     assert "no pot waiting for you" in await bot.private(loser, "/received")
     toast, sent = await bot.press(winner, private_post, buttons(post)["🙏 I received it"])
