@@ -122,9 +122,10 @@ async def test_guided_setup_and_numbered_confirmations_on_whatsapp(bot, whatsapp
     assert "How much" in await whatsapp.send(amina, "Chama ya Amina")
     assert "How many members" in await whatsapp.send(amina, "1,000 KES")
     assert "1. Weekly" in await whatsapp.send(amina, "2")
-    assert "I couldn't read that schedule" in await whatsapp.send(amina, "whenever")
+    assert "I couldn't read “whenever” as how often members pay" in await whatsapp.send(amina, "whenever")
     assert "first payment due" in await whatsapp.send(amina, "3")
     assert "payout order" in await whatsapp.send(amina, "2026-12-07")
+    assert "Here's your circle" in await whatsapp.send(amina, "1")
     created = await whatsapp.send(amina, "1")
     assert "New savings circle “Chama ya Amina”" in created and "KES 1,000 monthly" in created
     code = created.split("JOIN ")[1].split(" ")[0]
@@ -195,9 +196,9 @@ async def test_with_the_database_away_the_member_is_told_to_try_again(fake_twili
 async def test_confirm_by_code_decides_the_payment_the_organizer_saw(bot, whatsapp, clock):
     """Codes don't move when the list does: position 2 changes hands, the code still means Wanjiru."""
     amina, joseph, wanjiru = WA["Amina"], WA["Joseph"], WA["Wanjiru"]
-    for answer in ("NEW", "Chama", "1,000 KES", "3", "3", "2026-12-07"):
+    for answer in ("NEW", "Chama", "1,000 KES", "3", "3", "2026-12-07", "1"):  # the last: random order
         await whatsapp.send(amina, answer, name="Amina")
-    code = (await whatsapp.send(amina, "1")).split("JOIN ")[1].split(" ")[0]
+    code = (await whatsapp.send(amina, "1")).split("JOIN ")[1].split(" ")[0]  # the review's 1: Create
     await whatsapp.send(joseph, f"join {code}", name="Joseph")
     await whatsapp.send(wanjiru, f"join {code}", name="Wanjiru")  # 3 of 3: started
     for payer in (joseph, wanjiru):
@@ -256,7 +257,7 @@ async def test_cycle_open_and_reminders_carry_a_paid_quick_reply_inside_the_wind
 async def test_a_telegram_member_without_a_group_pays_and_confirms_the_pot_privately(bot, whatsapp):
     """Amina's circle lives on WhatsApp; Tom joined it from a private Telegram chat."""
     amina = WA["Amina"]
-    for answer in ("NEW", "Chama", "1,000 KES", "2", "3", "2026-12-07"):
+    for answer in ("NEW", "Chama", "1,000 KES", "2", "3", "2026-12-07", "1"):
         await whatsapp.send(amina, answer, name="Amina")
     code = (await whatsapp.send(amina, "1")).split("JOIN ")[1].split(" ")[0]
     await bot.register(TOM)
