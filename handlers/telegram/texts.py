@@ -158,11 +158,15 @@ def fit_names(names: list[str], budget: int) -> str:
     return ", ".join(shown) + (f"{', ' if shown else ''}and {more} more" if more else "")
 
 
+MAX_NAMES_SHOWN = 1200  # characters of names in the details: the draw file lists everyone
+
+
 def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = True) -> str:
     """The explanation (when `why`) and the published values, within `limit` characters at any size."""
     if proof.kind == "draw":
         header = f"🔍 Cycle {proof.cycle_number} of “{proof.circle_name}”"
-        label, people = f"Could receive the pot ({len(proof.member_ids)}): ", [proof.name(u) for u in proof.member_ids]
+        label = f"Could receive the pot ({len(proof.member_ids)}): "
+        people = sorted(proof.name(u) for u in proof.member_ids)
         result = f"Winner: {proof.name(proof.result[0])}" if proof.result else "Winner: drawn later"
     else:
         header = f"🔍 Payout order of “{proof.circle_name}”, drawn by lot"
@@ -170,7 +174,8 @@ def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = Tru
             label = f"Order ({len(proof.result)}): "
             people = [f"{n}. {proof.name(u)}" for n, u in enumerate(proof.result, start=1)]
         else:
-            label, people = f"Members so far ({len(proof.member_ids)}): ", [proof.name(u) for u in proof.member_ids]
+            label = f"Members so far ({len(proof.member_ids)}): "
+            people = sorted(proof.name(u) for u in proof.member_ids)
         result = ""
     seed = f"Secret number (seed): {proof.seed}" if proof.revealed else "Secret number (seed): revealed " + (
         "at the draw" if proof.kind == "draw" else "when the circle starts")
@@ -178,7 +183,7 @@ def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = Tru
     lines += [header, label, f"Fingerprint (commitment): {proof.commitment}", seed, result,
               how_to_check if proof.revealed else ""]
     lines = [line for line in lines if line]
-    budget = limit - len("\n".join(lines)) - 1
+    budget = min(limit - len("\n".join(lines)) - 1, MAX_NAMES_SHOWN)
     index = lines.index(label)
     lines[index] = label + fit_names(people, budget)
     return "\n".join(lines)
