@@ -14,10 +14,11 @@ from core import verify_draw
 from core.circles import create_circle, join_circle
 from core.draws import run_draw
 from core.models import Channel
-from core.users import register_user
+from core.users import register_user, user_by_identity
 from tests.channels import updates
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
+from tests.channels.whatsapp_driver import PUBLIC_URL
 from tests.integration.builders import settings, user
 
 GRACE = Person(7001, "Grace", None, "grace", "+254700000701")
@@ -165,3 +166,65 @@ async def test_200_members_every_draw_message_fits_telegram(bot, new_uow, tmp_pa
     assert len(json.loads(document["document_content"])["eligible"]) == 200
     done = check_alone(tmp_path, document["document_content"], "draw-1.json")
     assert done.returncode == 0 and done.stdout.count("  [") == 200, done.stdout[-500:]
+
+
+# --- WhatsApp -------------------------------------------------------------------------------------
+WA_GRACE, WA_TOM, WA_AMINA = "+254700000721", "+254700000722", "+254700000723"
+
+
+async def whatsapp_circle(whatsapp, new_uow) -> None:
+    """Grace organizes on WhatsApp; Tom and Amina join there."""
+    await whatsapp.send(WA_GRACE, "hi", name="Grace")
+    grace = await user_by_identity(new_uow(), Channel.WHATSAPP, f"whatsapp:{WA_GRACE}")
+    circle = await create_circle(new_uow(), actor=grace.id, chat=None, settings=settings(3, name="Savings"))
+    for phone, name in ((WA_TOM, "Tom"), (WA_AMINA, "Amina")):
+        assert "You joined “Savings”" in await whatsapp.send(phone, f"JOIN {circle.join_code}", name=name)
+
+
+def path_of(url: str) -> str:
+    assert url.startswith(PUBLIC_URL + "/")
+    return url.removeprefix(PUBLIC_URL)
+
+
+async def test_whatsapp_draw_in_plain_words_and_fair_on_request(whatsapp, new_uow, tmp_path):
+    await whatsapp_circle(whatsapp, new_uow)
+    drawn = await whatsapp.send(WA_GRACE, "DRAW anyway")
+    assert drawn.startswith("🎲 Cycle 1 draw: ") and drawn.endswith("Reply FAIR to see how this draw was fair.")
+    announced = whatsapp.inbox(WA_TOM)[-1]
+    assert "receives the pot!" in announced and announced.endswith("Reply FAIR to see how this draw was fair.")
+    assert plain(drawn) and plain(announced)
+
+    fair = await whatsapp.send(WA_TOM, "fair")
+    assert fair.startswith("Before anyone paid this cycle, I locked in a secret number") and len(fair) <= 1600
+    assert "Could receive the pot (3): Amina, Grace, Tom" in fair
+    checker_url, file_url = re.findall(r"https://\S+", fair)
+    assert checker_url == PUBLIC_URL + "/verify_draw.py" and f"python3 verify_draw.py {file_url}" in fair
+    checker = await whatsapp.client.get(path_of(checker_url))
+    assert checker.status_code == 200 and checker.content == verify_draw_source()
+    proof = await whatsapp.client.get(path_of(file_url))
+    assert proof.status_code == 200 and json.loads(proof.content)["kind"] == "draw"
+    done = check_alone(tmp_path, proof.content, "draw-1.json")
+    assert done.returncode == 0 and "OK: " in done.stdout, done.stdout + done.stderr
+    assert await whatsapp.send(WA_AMINA, "VERIFY 1") == fair
+
+    for missing in (f"/proofs/{'ab' * 32}.json", "/proofs/not-a-commitment.json", f"/proofs/{'AB' * 32}.json"):
+        assert (await whatsapp.client.get(missing)).status_code == 404
+    assert await whatsapp.send(WA_TOM, "VERIFY 7") == "There's no cycle 7 in this circle yet."
+    assert await whatsapp.send(WA_TOM, "VERIFY soon") == "Send VERIFY for the latest draw, VERIFY <cycle number>, " \
+                                                         "or VERIFY ORDER."
+    assert "isn't drawn by lot" in await whatsapp.send(WA_TOM, "VERIFY ORDER")
+
+
+async def test_200_members_every_draw_message_fits_whatsapp(bot, whatsapp, new_uow, tmp_path):
+    phone = "+254700000799"
+    await big_circle(new_uow, bot.group, whatsapp=phone)
+    await bot.dispatcher.drain()
+    announced = whatsapp.inbox(phone)[-1]
+    assert "receives the pot!" in announced and plain(announced) and len(announced) <= 1600
+    for asked in ("FAIR", "VERIFY", "VERIFY 1"):
+        answer = await whatsapp.send(phone, asked)
+        assert len(answer) <= 1600 and "Could receive the pot (200): " in answer and " more" in answer, asked
+    file_url = re.findall(r"https://\S+", answer)[-1]
+    proof = await whatsapp.client.get(path_of(file_url))
+    assert len(json.loads(proof.content)["eligible"]) == 200
+    assert check_alone(tmp_path, proof.content, "draw-1.json").returncode == 0
