@@ -188,6 +188,10 @@ def path_of(url: str) -> str:
 
 async def test_whatsapp_draw_in_plain_words_and_fair_on_request(whatsapp, new_uow, tmp_path):
     await whatsapp_circle(whatsapp, new_uow)
+    before = await whatsapp.send(WA_TOM, "VERIFY")  # the cycle is open: its commitment, never its seed
+    assert "Secret number (seed): revealed at the draw" in before and "https://" not in before
+    unrevealed = await whatsapp.client.get(f"/proofs/{HEX_64.search(before).group()}.json")
+    assert json.loads(unrevealed.content)["seed"] is None
     drawn = await whatsapp.send(WA_GRACE, "DRAW anyway")
     assert drawn.startswith("🎲 Cycle 1 draw: ") and drawn.endswith("Reply FAIR to see how this draw was fair.")
     announced = whatsapp.inbox(WA_TOM)[-1]
