@@ -82,6 +82,15 @@ async def order_proof(uow: UnitOfWork, circle_id: uuid.UUID) -> Proof | None:
         return await _order_proof(uow, circle)
 
 
+async def requested_proof(uow: UnitOfWork, circle_id: uuid.UUID, wanted: int | str | None) -> Proof | None:
+    """What /verify shows: cycle `wanted`, the drawn order ("order"), or by default the latest cycle
+    (before the first cycle opens, a drawn order's commitment). None when there is no such thing."""
+    if wanted == "order":
+        return await order_proof(uow, circle_id)
+    found = await cycle_proof(uow, circle_id, wanted if isinstance(wanted, int) else None)
+    return found if found is not None or wanted is not None else await order_proof(uow, circle_id)
+
+
 async def proof_by_commitment(uow: UnitOfWork, commitment: str) -> Proof | None:
     """Whichever draw or order published this commitment: it is the unguessable name of its file."""
     async with uow:

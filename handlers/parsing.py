@@ -104,3 +104,11 @@ def parse_autodraw(words: list[str], current: ReminderSettings) -> ReminderSetti
         else:
             raise errors.InvalidCircleSettings(field="autodraw", reason="unreadable")
     return settings
+
+
+def verify_argument(text: str) -> int | str | None:
+    """/verify's (WhatsApp: VERIFY's) argument: a cycle number, "order", None for the latest, "?" unreadable."""
+    text = text.strip().lower()
+    if not text or text == "order":
+        return text or None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 and int(text) > 0 else "?"

@@ -15,8 +15,9 @@ from core.errors import NotReceiver
 from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import my_circles, names_of
 from core.payouts import acknowledge_payout, record_payout
-from core.proofs import Proof, cycle_proof, order_proof, proof_of_draw
+from core.proofs import Proof, order_proof, proof_of_draw, requested_proof
 from core.uow import UnitOfWork
+from handlers.parsing import verify_argument
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, change, chat_circle, registered_user, update_uow
 
@@ -46,21 +47,15 @@ async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The published values of a draw (or of a drawn payout order), and its file for the checker."""
     circle = await chat_circle(update, context, include_ended=True)
-    wanted = context.args[0].lower() if context.args else None
-    if wanted == "order":
-        proof = await order_proof(update_uow(context), circle.id)
-        if proof is None:
-            await update.effective_message.reply_text(texts.NOT_DRAWN_ORDER)
-            return
-    elif wanted is not None and not (wanted.isascii() and wanted.isdigit() and len(wanted) < 6):
+    wanted = verify_argument(context.args[0] if context.args else "")
+    if wanted == "?":
         await update.effective_message.reply_text(texts.VERIFY_USAGE)
         return
-    else:
-        proof = (await cycle_proof(update_uow(context), circle.id, int(wanted) if wanted else None)
-                 or (await order_proof(update_uow(context), circle.id) if wanted is None else None))
-        if proof is None:
-            await update.effective_message.reply_text(texts.NO_SUCH_CYCLE.format(number=wanted or 1))
-            return
+    proof = await requested_proof(update_uow(context), circle.id, wanted)
+    if proof is None:
+        await update.effective_message.reply_text(
+            texts.NOT_DRAWN_ORDER if wanted == "order" else texts.NO_SUCH_CYCLE.format(number=wanted or 1))
+        return
     await _show(update.effective_message, proof, why=False)
     if proof.revealed:
         await _send_file(update.effective_message, proof)

@@ -20,10 +20,11 @@ from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
 from core.money import parse_amount
 from core.payouts import acknowledge_payout, record_payout
-from core.proofs import cycle_proof, order_proof, proof_of_draw
+from core.proofs import proof_of_draw, requested_proof
 from core.summary import circle_summary
 from core.uow import UnitOfWork
 from core.users import register_user, user_by_identity
+from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
 from handlers.whatsapp import setup, texts
 
@@ -239,16 +240,13 @@ async def cmd_history(talk: Conversation) -> list[str]:
 async def cmd_verify(talk: Conversation) -> list[str]:
     """VERIFY [N | ORDER], and FAIR: why a draw was fair, with its values and a link to its file."""
     circle = await talk.circle()
-    wanted = talk.args.lower()
-    if wanted == "order":
-        proof = await order_proof(talk.new_uow(), circle.id)
-        return [texts.fair_details(proof, talk.public_url) if proof else texts.words(shared.NOT_DRAWN_ORDER)]
-    if wanted and not (wanted.isascii() and wanted.isdigit() and len(wanted) < 6):
+    wanted = verify_argument(talk.args)
+    if wanted == "?":
         return [texts.VERIFY_USAGE]
-    proof = (await cycle_proof(talk.new_uow(), circle.id, int(wanted) if wanted else None)
-             or (None if wanted else await order_proof(talk.new_uow(), circle.id)))
+    proof = await requested_proof(talk.new_uow(), circle.id, wanted)
     if proof is None:
-        return [shared.NO_SUCH_CYCLE.format(number=wanted or 1)]
+        return [texts.words(shared.NOT_DRAWN_ORDER) if wanted == "order" else
+                shared.NO_SUCH_CYCLE.format(number=wanted or 1)]
     return [texts.fair_details(proof, talk.public_url)]
 
 
