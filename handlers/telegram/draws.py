@@ -31,6 +31,11 @@ def fair_button(draw_id: uuid.UUID) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}d:{draw_id}")]])
 
 
+def order_fair_button(circle_id: uuid.UUID) -> InlineKeyboardButton:
+    """For a `drawn` circle's announcements: its order's commitment from creation on, its seed from the start."""
+    return InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}o:{circle_id}")
+
+
 async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):

@@ -10,11 +10,14 @@ import sys
 import uuid
 from pathlib import Path
 
+from sqlalchemy import select
+
 from core import verify_draw
 from core.circles import create_circle, join_circle
 from core.draws import run_draw
-from core.models import Channel
+from core.models import Channel, Circle
 from core.users import register_user, user_by_identity
+from handlers.telegram.draws import order_fair_button
 from tests.channels import updates
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
@@ -116,7 +119,7 @@ async def test_stale_forged_and_foreign_fair_buttons_show_nothing(bot):
     assert sent and "Cycle 1 of “Savings”" in sent[-1]["text"]
 
 
-async def test_a_drawn_order_is_committed_at_creation_and_revealed_at_the_start(bot, tmp_path):
+async def test_a_drawn_order_is_committed_at_creation_and_revealed_at_the_start(bot, new_uow, tmp_path):
     for person in (GRACE, TOM, AMINA):
         await bot.register(person)
     await bot.say(GRACE, "/newcircle Drawn | 20 USD | 3 | weekly | 2026-12-02 | drawn")
@@ -124,8 +127,18 @@ async def test_a_drawn_order_is_committed_at_creation_and_revealed_at_the_start(
     assert "Payout order of “Drawn”, drawn by lot" in before and HEX_64.search(before)
     assert "Secret number (seed): revealed when the circle starts" in before
     commitment = HEX_64.search(before).group()
+    async with new_uow() as uow:
+        circle_id = (await uow.session.execute(select(Circle.id).where(Circle.name == "Drawn"))).scalar_one()
+    button = order_fair_button(circle_id).callback_data
+    _, sent = await bot.press(AMINA, bot.last_in_group(), button)
+    assert sent[-1]["text"].startswith("When the circle was created, I locked in a secret number")
+    assert commitment in sent[-1]["text"] and buttons(sent[-1]) == {}  # nothing to check yet
     await bot.say(TOM, "/join")
     await bot.say(AMINA, "/join")  # full: the circle starts and the order is revealed
+    _, sent = await bot.press(AMINA, bot.last_in_group(), button)
+    assert "When the circle started I revealed the number" in sent[-1]["text"]
+    _, files = await bot.press(AMINA, sent[-1], buttons(sent[-1])["📄 The draw file"])
+    assert files[-1]["document_name"] == "order.json"
     sent = await bot.deliver(updates.group_text(TOM, bot.group, "/verify order"))
     assert commitment in sent[0]["text"] and "Order (3): 1. " in sent[0]["text"]
     proof = json.loads(sent[1]["document_content"])
