@@ -228,25 +228,28 @@ def summary(board: CircleSummary, now: datetime) -> str:
     return "\n".join(lines)
 
 
-HISTORY_LINES = 15  # the latest cycles, one line each; earlier ones are counted in one line
+HISTORY_BUDGET = 1200  # characters of cycle lines: the latest cycles that fit; earlier ones counted in one line
 
 
 def history(circle: Circle, records: list[CycleRecord], now: datetime) -> str:
     today = local_date(now, circle.timezone)
-    lines = [f"📜 History of “{circle.name}” ({circle.status.value.lower()})"]
-    earlier, records = records[:-HISTORY_LINES], records[-HISTORY_LINES:]  # fits any circle's size
-    if earlier:
-        paid = sum(r.payout_amount is not None for r in earlier)
-        lines.append(f"Cycles 1–{len(earlier)}: {paid} pot{'s' if paid != 1 else ''} handed over, "
-                     f"{sum(r.acknowledged for r in earlier)} confirmed received.")
-    for r in records:
+    lines: list[str] = []
+    for r in reversed(records):
         outcome = f"{r.winner_name} won" if r.winner_name else "not drawn yet"
         if r.payout_amount is not None:
             outcome += f", received {money(circle, r.payout_amount)}" + (" ✔" if r.acknowledged else "")
-        lines.append(f"Cycle {r.cycle_number} (due {day(r.due_date, today)}): {outcome}")
+        line = f"Cycle {r.cycle_number} (due {day(r.due_date, today)}): {outcome}"
+        if sum(map(len, lines)) + len(line) > HISTORY_BUDGET:
+            break
+        lines.insert(0, line)
+    earlier = records[:len(records) - len(lines)]
+    if earlier:
+        paid = sum(r.payout_amount is not None for r in earlier)
+        lines.insert(0, f"Cycles 1–{len(earlier)}: {paid} pot{'s' if paid != 1 else ''} handed over, "
+                        f"{sum(r.acknowledged for r in earlier)} confirmed received.")
     if not records:
         lines.append("No cycles yet: the circle starts when it is full or when an organizer sends /begin.")
-    return "\n".join(lines)
+    return "\n".join([f"📜 History of “{circle.name}” ({circle.status.value.lower()})", *lines])
 
 
 def my_circles(items: list[MyCircle], now: datetime) -> str:
