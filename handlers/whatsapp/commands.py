@@ -328,6 +328,7 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "REJECT": cmd_reject, "DRAW": cmd_draw, "PAYOUT": cmd_payout, "RECEIVED": cmd_received,
     "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "FAIR": cmd_verify,
     "MY CIRCLES": cmd_my_circles, "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel,
+    "TIMEZONE": setup.cmd_timezone,
 }
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)
 ACTIONS = {"CANCEL": "cancelcircle"}  # the Telegram command a word is, where the names differ (for refusals)
