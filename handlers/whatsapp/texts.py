@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Mapping
 
 from core.errors import CoreError
+from core.proofs import Proof
 from handlers.guide import Standing
 from handlers.telegram import texts as telegram_texts
 
@@ -59,6 +60,26 @@ ACK_NONE = "There's no pot recorded for you to confirm."
 PAY_HINT = "Reply PAID once you've paid."
 HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
                "/join {code} to the bot in a private chat.")
+
+
+FAIR_HINT = "Reply FAIR to see how this draw was fair."
+VERIFY_USAGE = "Send VERIFY for the latest draw, VERIFY <cycle number>, or VERIFY ORDER."
+CHECK_ON_WHATSAPP = "Check it yourself with Python 3: download {checker} and run\npython3 verify_draw.py {file}"
+LIMIT = 1600  # WhatsApp's limit for one message
+# Where the web app (bot/proofs.py) serves draw files and the checker: WhatsApp needs a link for a file.
+PROOFS_PATH, CHECKER_PATH = "/proofs", "/verify_draw.py"
+
+
+def proof_url(public_url: str, commitment: str) -> str:
+    return f"{public_url}{PROOFS_PATH}/{commitment}.json"
+
+
+def fair_details(proof: Proof, public_url: str | None) -> str:
+    """FAIR and VERIFY: why the draw was fair, its values, and links to its file and the checker
+    (the file itself is on the web: a WhatsApp message can't carry one without a public link)."""
+    how = CHECK_ON_WHATSAPP.format(checker=public_url + CHECKER_PATH, file=proof_url(public_url, proof.commitment)
+                                   ) if public_url else ""
+    return telegram_texts.fair_details(proof, how_to_check=how, limit=LIMIT)
 
 
 def words(text: str) -> str:
