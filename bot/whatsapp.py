@@ -17,6 +17,7 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
+from bot.proofs import proof_routes
 from core.inbox import arrive
 from core.models import Channel
 from core.outbox import queue_replies, record_delivery_failure
@@ -43,6 +44,7 @@ def whatsapp_sender(settings: Settings, client: Client, clock: Callable[[], date
     return WhatsAppSender(client, settings.twilio_whatsapp_from, clock,
                           per_second=settings.twilio_messages_per_second,
                           reminder_template=settings.twilio_reminder_content_sid,
+                          paid_template=settings.twilio_paid_content_sid,
                           status_callback=settings.public_url + STATUS_PATH)
 
 
@@ -77,7 +79,8 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
             # read, its replies) commits with it: exactly once, as on Telegram.
             held = new_uow()
             if (await arrive(held, Channel.WHATSAPP, params["MessageSid"], sender=None, chat=None)).first:
-                message = Message(sender=params["From"], body=params.get("Body", ""),
+                # A tapped quick reply: Body is the button's title, ButtonPayload its id (e.g. PAID).
+                message = Message(sender=params["From"], body=params.get("ButtonPayload") or params.get("Body", ""),
                                   profile_name=params.get("ProfileName") or None,
                                   media=int(params.get("NumMedia", "0") or 0))
 
@@ -85,7 +88,7 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                     return held if held.held else new_uow()
 
                 try:
-                    replies = await handle(this_message, message)
+                    replies = await handle(this_message, message, public_url=settings.public_url)
                     await queue_replies(this_message(), Channel.WHATSAPP, message.sender, replies)
                 finally:
                     await held.finish()
@@ -109,4 +112,5 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                 log.warning("WhatsApp message %s was not delivered: %s", params.get("MessageSid"), error)
         return Response(status_code=204)
 
-    return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(STATUS_PATH, status, methods=["POST"])]
+    return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(STATUS_PATH, status, methods=["POST"]),
+            *proof_routes(new_uow)]

@@ -162,3 +162,11 @@ def _zone_names() -> dict[str, dict]:
 
 
 _AREAS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+
+
+def verify_argument(text: str) -> int | str | None:
+    """/verify's (WhatsApp: VERIFY's) argument: a cycle number, "order", None for the latest, "?" unreadable."""
+    text = text.strip().lower()
+    if not text or text == "order":
+        return text or None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 and int(text) > 0 else "?"

@@ -14,8 +14,9 @@ from core.money import format_amount
 from core.outbox import STATUS_CARD, DeliveryFailed, Due
 from handlers.formats import day, names
 from handlers.telegram import card, texts
-from handlers.telegram.draws import ACK, DRAW
-from handlers.telegram.payments import decision_buttons, paid_button
+from handlers.telegram.draws import ACK, DRAW, fair_button
+from handlers.telegram.paying import paid_markup
+from handlers.telegram.payments import decision_buttons
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,12 @@ def _money(p: dict[str, Any], key: str = "amount_per_cycle") -> str:
     return format_amount(p[key], p["currency"])
 
 
-def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text (and buttons) for an outbox message in a Telegram chat: a group's, or one person's
-    private copy (`p["for"]`), whose buttons are the ones that person can use."""
+PAYING = ("cycle_opened", "reminder", "overdue", "nudge_reminder", "nudge_overdue")  # carry "I've paid"
+
+
+def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text (and buttons) for an outbox message in a Telegram chat about circle `circle_id`: a
+    group's, or one person's private copy (`p["for"]`), whose buttons are the ones that person can use."""
     circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
     if kind == "payment_marked":
         return plain_text(kind, p, circle), decision_buttons(p["contribution_id"], p["currency"])
@@ -39,8 +43,10 @@ def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | No
     if kind == "all_paid":
         return plain_text(kind, p, circle), InlineKeyboardMarkup(
             [[InlineKeyboardButton("🎲 Draw now", callback_data=f"{DRAW}{p['circle_id']}")]])
-    if kind in ("cycle_opened", "payment_rejected") and "circle_id" in p:
-        return plain_text(kind, p, circle), paid_button(p["circle_id"], _money(p))
+    if kind in ("draw_completed", "auto_draw"):
+        return plain_text(kind, p, circle), fair_button(p["draw_id"])
+    if kind in (*PAYING, "payment_rejected") and circle_id is not None:
+        return plain_text(kind, p, circle), paid_markup(circle_id, p["amount_per_cycle"], p["currency"])
     return plain_text(kind, p, circle), None
 
 
@@ -61,14 +67,10 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "circle_started": texts.STARTED,
         "circle_cancelled": texts.CANCELLED,
         "payout_acknowledged": texts.RECEIVED,
-        "draw_completed": "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!\nSeed revealed: {seed}\n"
-                          "Commitment posted at the cycle's start: {seed_commitment}\nSend /verify to check it.",
-        "auto_draw": "🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
-                     "Seed revealed: {seed}\nCommitment posted at the cycle's start: {seed_commitment}\n"
-                     "Send /verify to check it. Organizers: /payout once it's handed over.",
+        "draw_completed": texts.DRAW_ANNOUNCED,
+        "auto_draw": texts.AUTO_DRAW_ANNOUNCED,
         "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
-                        "Pay, then send /paid. {eligible} member(s) can receive this pot.\n"
-                        "Draw commitment (the seed's SHA-256, fixed now): {seed_commitment}",
+                        f"{texts.PAY_HINT} {{eligible}} member(s) can receive this pot.",
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
                             "{total} was handed over in all. Thank you all!",
         "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
@@ -82,10 +84,10 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return simple[kind].format_map(values)
     if kind in ("reminder", "overdue"):
         return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p)}.\n"
-                f"Not paid yet: {names(p['unpaid'])}. Send /paid once you've paid.")
+                f"Not paid yet: {names(p['unpaid'])}. {texts.PAY_HINT}")
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p)}. Send /paid in the group once you've paid.")
+                f"{_when(p)}. {texts.PAY_HINT}")
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
@@ -119,7 +121,7 @@ class TelegramSender:
         try:
             if message.kind == STATUS_CARD:
                 return await self._card(int(message.address), message.payload)
-            text, markup = render(message.kind, message.payload)
+            text, markup = render(message.kind, message.payload, message.circle_id)
             await self.bot.send_message(int(message.address), text, reply_markup=markup)
             return None
         except RetryAfter as error:

@@ -8,13 +8,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
-from core.errors import CircleNotFound, ContributionNotFound, CoreError
+from core.errors import ContributionNotFound, CoreError
 from core.events import PaymentMarked
 from core.models import Circle, Contribution, User
 from core.money import parse_amount
 from handlers.telegram import texts
 from handlers.telegram.common import change, chat_circle, is_group, registered_user, update_uow
 from handlers.telegram.membership import named_member
+from handlers.telegram.paying import paid_privately
 from handlers.telegram.setup import on_setup_answer
 
 CONFIRM, REJECT = "pay:ok:", "pay:no:"
@@ -22,7 +23,6 @@ CONFIRM, REJECT = "pay:ok:", "pay:no:"
 # currency rides along (…:<id>:KES) to read a typed amount; a forged one only misreads it.
 SHORT, NOT_RECEIVED, OTHER, SHORT_UNKNOWN, BACK = "pay:rs:", "pay:rn:", "pay:ro:", "pay:rq:", "pay:bk:"
 REASONS = {NOT_RECEIVED: "not_received", OTHER: "other", SHORT_UNKNOWN: "short"}
-PAID = "paid:"
 
 
 def decision_buttons(contribution_id: uuid.UUID | str, currency: str = "") -> InlineKeyboardMarkup:
@@ -44,22 +44,9 @@ def short_buttons(contribution_id: uuid.UUID, currency: str) -> InlineKeyboardMa
         "🤷 Don't know", callback_data=f"{SHORT_UNKNOWN}{contribution_id}:{currency}")]])
 
 
-def paid_button(circle_id: uuid.UUID | str, money: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(f"💸 I've paid {money}", callback_data=f"{PAID}{circle_id}")]])
-
-
-async def on_paid_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """"I've paid", from a cycle-open post in the group or a private copy: marks this cycle's payment
-    in the button's circle (core checks the presser is a member). The group's card shows it."""
-    query = update.callback_query
-    if not (user := await registered_user(update, context)):
-        return
-    circle_id = _id(query.data[len(PAID):], CircleNotFound)
-    await mark_paid(change(update, context), actor=user.id, circle_id=circle_id)
-    await query.answer(texts.PAID_NOTED)
-
-
 async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not is_group(update):
+        return await paid_privately(update, context)
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return

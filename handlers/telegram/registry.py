@@ -26,6 +26,7 @@ from handlers.telegram import (
     identity,
     info,
     membership,
+    paying,
     payments,
     reminders,
     setup,
@@ -92,13 +93,15 @@ COMMANDS = [
     Command("join", (GROUP, PRIVATE), "anyone", "join this group's circle (privately: by its join code)",
             membership.cmd_join, "[CODE]"),
     Command("leave", (GROUP,), "member", "leave the circle (before it starts)", membership.cmd_leave),
-    Command("paid", (GROUP,), "member", "tell the organizers you paid this cycle", payments.cmd_paid, "[AMOUNT]"),
+    Command("paid", (GROUP, PRIVATE), "member", "tell the organizers you paid this cycle", payments.cmd_paid,
+            "[AMOUNT]"),
     Command("confirm", (GROUP,), "organizer", "confirm a payment (reply to it, or name the member)",
             payments.cmd_confirm, "[@member]"),
     Command("reject", (GROUP,), "organizer", "reject a payment (reply to it, or name the member)",
             payments.cmd_reject, "[@member]"),
     Command("draw", (GROUP,), "organizer", "draw who receives this cycle's pot", draws.cmd_draw, "[anyway]"),
     Command("payout", (GROUP,), "organizer", "record that the pot was handed over", draws.cmd_payout),
+    Command("received", (GROUP, PRIVATE), "member", "confirm you received the pot", paying.cmd_received),
     Command("summary", (GROUP,), "anyone", "who paid, who is pending, who received, totals", info.cmd_summary),
     Command("verify", (GROUP,), "anyone", "show a draw's commitment, seed and how to check it", draws.cmd_verify,
             "[CYCLE]"),
@@ -157,9 +160,10 @@ def install(application: Application) -> None:
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
                               (r"^pay:(rs|rn|ro|rq|bk):", payments.on_private_decision),
-                              (r"^paid:", payments.on_paid_button), (r"^draw:", draws.on_draw_button),
+                              (r"^draw:", draws.on_draw_button), (r"^fair:", draws.on_fair_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
                               (r"^help:", on_help_button),
+                              (r"^paid:", paying.on_paid_button), (r"^join:", membership.on_join_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

@@ -14,17 +14,20 @@ from datetime import datetime
 
 from core import errors
 from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, start_circle
-from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
+from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.conversations import load_state, save_state
 from core.draws import run_draw
 from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
 from core.money import parse_amount
+from core.payment_refs import CurrentPayment, by_ref, current_payments, looks_like_ref
 from core.payouts import acknowledge_payout, record_payout
+from core.proofs import proof_of_draw, requested_proof
 from core.summary import circle_summary
 from core.uow import UnitOfWork
 from core.users import register_user, user_by_identity
 from handlers.guide import standing
+from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
 from handlers.whatsapp import setup, texts
 
@@ -45,6 +48,7 @@ class Conversation:
     message: Message
     user: User
     args: str = ""
+    public_url: str | None = None  # where the web app serves draw files (bot/proofs.py)
 
     def change(self) -> UnitOfWork:
         """A unit of work whose announcements skip this chat: it gets our direct reply."""
@@ -82,14 +86,14 @@ class _Reply(Exception):
     """A short answer that ends the command (not a refusal from core)."""
 
 
-async def handle(new_uow: Callable[[], UnitOfWork], message: Message) -> list[str]:
+async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, public_url: str | None = None) -> list[str]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
         return [texts.TOO_LONG]
     if not body:
         return [texts.NO_TEXT if message.media else texts.UNKNOWN]
     user = await _user(new_uow, message)
-    talk = Conversation(new_uow, message, user)
+    talk = Conversation(new_uow, message, user, public_url=public_url)
     command = ""
     try:
         state = await talk.state()
@@ -213,48 +217,63 @@ async def cmd_reject(talk: Conversation) -> list[str]:
 
 
 async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
-    """CONFIRM alone lists what waits (numbered); CONFIRM 2 or CONFIRM Tom decides one."""
+    """CONFIRM alone lists what waits, each with its code; CONFIRM K7P2Q (or a name) decides that payment.
+    A code never changes, unlike a list position, so the organizer decides the payment they saw."""
     circle = await talk.circle()
-    board = await circle_summary(talk.new_uow(), circle.id)
-    waiting = [m for m in board.members if m.payment == ContributionStatus.PENDING]
+    payments = await current_payments(talk.new_uow(), circle.id)
+    waiting = [p for p in payments if p.status == ContributionStatus.PENDING]
     if not talk.args:
         if not waiting:
             return [texts.NOTHING_PENDING]
-        lines = "\n".join(f"{n}. {m.full_name}" for n, m in enumerate(waiting, start=1))
-        return [texts.PENDING_LIST.format(lines=lines)]
-    member = _pick(talk.args, waiting) or _pick(talk.args, board.members)
-    if member is None:
-        return [texts.WHO.format(name=talk.args[:40])]
-    contribution = await _pending_of(talk, circle, member.user_id)
+        return [_waiting_list(circle, waiting)]
+    text, command = talk.args.strip(), "CONFIRM" if confirm else "REJECT"
+    matches = by_ref(payments, text) or _by_name(text, waiting) or _by_name(text, payments)
+    if len(matches) != 1:
+        return [_not_found(text, command, matches)]
     decide = confirm_contribution if confirm else reject_contribution
-    decided = await decide(talk.change(), actor=talk.user.id, contribution_id=contribution, circle_id=circle.id)
-    return [shared.payment_decided(member.full_name, circle, decided.amount, decided.status, talk.user.full_name)]
+    decided = await decide(talk.change(), actor=talk.user.id, contribution_id=matches[0].contribution_id,
+                           circle_id=circle.id)
+    return [shared.payment_decided(matches[0].full_name, circle, decided.amount, decided.status,
+                                   talk.user.full_name)]
 
 
-def _pick(text: str, members: list) -> object | None:
-    """By number in the list just shown, or by (the start of) a name, ignoring case."""
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        index = int(text) - 1
-        return members[index] if 0 <= index < len(members) else None
-    wanted = text.lower()
-    matches = [m for m in members if m.full_name.lower() == wanted] or [
-        m for m in members if m.full_name.lower().startswith(wanted)]
-    return matches[0] if len(matches) == 1 else None
+def _waiting_list(circle: Circle, waiting: list[CurrentPayment]) -> str:
+    """The oldest first, as many as fit in one WhatsApp message; deciding them brings up the rest."""
+    lines: list[str] = []
+    for p in waiting:
+        line = texts.PENDING_LINE.format(ref=p.ref, name=p.full_name, money=shared.money(circle, p.amount))
+        if sum(len(x) + 1 for x in lines) + len(line) > texts.PENDING_LIST_ROOM:
+            lines.append(texts.PENDING_MORE.format(count=len(waiting) - len(lines)))
+            break
+        lines.append(line)
+    return texts.PENDING_LIST.format(lines="\n".join(lines), ref=waiting[0].ref)
 
 
-async def _pending_of(talk: Conversation, circle: Circle, member: uuid.UUID) -> uuid.UUID:
-    return (await pending_contribution_of(talk.new_uow(), circle_id=circle.id, member=member)).id
+def _by_name(text: str, payments: list[CurrentPayment]) -> list[CurrentPayment]:
+    """By the full name, else by its start, ignoring case; several matches are ambiguous."""
+    wanted = text.strip().lower()
+    return [p for p in payments if p.full_name.lower() == wanted] or [
+        p for p in payments if p.full_name.lower().startswith(wanted)]
+
+
+def _not_found(text: str, command: str, matches: list[CurrentPayment]) -> str:
+    if matches:
+        return texts.SEVERAL.format(name=text[:40], command=command)
+    if text.isascii() and text.isdigit():  # list positions were used once; they shift, codes don't
+        return texts.NOT_A_POSITION.format(command=command)
+    if looks_like_ref(text):
+        return texts.NO_SUCH_REF.format(ref=text.upper(), command=command)
+    return texts.WHO.format(name=text[:40])
 
 
 async def cmd_draw(talk: Conversation) -> list[str]:
     circle = await talk.circle()
     override = talk.args.lower() in ("anyway", "now", "force")
     draw = await run_draw(talk.change(), actor=talk.user.id, circle_id=circle.id, override=override)
-    _, records = await circle_history(talk.new_uow(), circle.id)
-    record = next(r for r in records if r.winner_id == draw.winner_id)
-    names = await names_of(talk.new_uow(), [*record.eligible_ids, *record.unpaid_ids])
-    return [texts.words(shared.draw_done(circle, record, names, [names.get(u, "?") for u in record.unpaid_ids]))]
+    proof = await proof_of_draw(talk.new_uow(), draw.id)
+    unpaid = await names_of(talk.new_uow(), draw.unpaid_ids) if draw.unpaid_ids else {}
+    done = shared.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid[u] for u in draw.unpaid_ids])
+    return [f"{texts.words(done)}\n{texts.FAIR_HINT}"]
 
 
 async def cmd_payout(talk: Conversation) -> list[str]:
@@ -284,13 +303,16 @@ async def cmd_history(talk: Conversation) -> list[str]:
 
 
 async def cmd_verify(talk: Conversation) -> list[str]:
-    circle, records = await circle_history(talk.new_uow(), (await talk.circle()).id)
-    wanted = talk.args
-    chosen = [r for r in records if not wanted or str(r.cycle_number) == wanted]
-    if not chosen:
-        return [shared.NO_SUCH_CYCLE.format(number=wanted[:10])]
-    names = await names_of(talk.new_uow(), chosen[-1].eligible_ids)
-    return [shared.verify_text(circle, chosen[-1], names)]
+    """VERIFY [N | ORDER], and FAIR: why a draw was fair, with its values and a link to its file."""
+    circle = await talk.circle()
+    wanted = verify_argument(talk.args)
+    if wanted == "?":
+        return [texts.VERIFY_USAGE]
+    proof = await requested_proof(talk.new_uow(), circle.id, wanted)
+    if proof is None:
+        return [texts.words(shared.NOT_DRAWN_ORDER) if wanted == "order" else
+                shared.NO_SUCH_CYCLE.format(number=wanted or 1)]
+    return [texts.fair_details(proof, talk.public_url)]
 
 
 async def cmd_my_circles(talk: Conversation) -> list[str]:
@@ -320,8 +342,9 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "HELP": cmd_help, "COMMANDS": cmd_commands, "START": cmd_help, "HI": cmd_help, "HELLO": cmd_help, "MENU": cmd_help,
     "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "CONFIRM": cmd_confirm,
     "REJECT": cmd_reject, "DRAW": cmd_draw, "PAYOUT": cmd_payout, "RECEIVED": cmd_received,
-    "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "MY CIRCLES": cmd_my_circles,
-    "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel, "TIMEZONE": setup.cmd_timezone,
+    "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "FAIR": cmd_verify,
+    "MY CIRCLES": cmd_my_circles, "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel,
+    "TIMEZONE": setup.cmd_timezone,
 }
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)
 ACTIONS = {"CANCEL": "cancelcircle"}  # the Telegram command a word is, where the names differ (for refusals)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Mapping
 
 from core.errors import CoreError
+from core.proofs import Proof
 from handlers.guide import Standing
 from handlers.telegram import texts as telegram_texts
 
@@ -19,7 +20,7 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 • PAID [amount] — tell the organizers you paid this cycle
 • SUMMARY · HISTORY · VERIFY [cycle] · MY CIRCLES
 • RECEIVED — confirm you received the pot
-Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
+Organizers: CONFIRM <code> · REJECT <code> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. Send HELP to see your choices."
 DID_YOU_MEAN = "I don't know “{word}”. Did you mean {suggestion}? Send HELP to see what you can do."
@@ -43,12 +44,42 @@ CHOSEN = "OK, now talking about “{name}”."
 NO_SUCH_CODE = "No circle has the join code “{code}”. Check it with your organizer."
 JOIN_USAGE = "Send JOIN followed by the circle's join code, e.g. JOIN K7P2QX."
 JOINED = "👋 You joined “{name}” ({seats}/{total}). Join code for others: {code}."
-PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM <number or name> or REJECT <number or name>."
+PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM {ref} or REJECT {ref} (each payment's code)."
+PAYMENT_MARKED = ("💸 {user} says they paid {money} for cycle {cycle_number} of “{circle}”. "
+                  "Organizers: reply CONFIRM {ref} or REJECT {ref}.")
+PENDING_LINE = "{ref} — {name}, {money}"
+PENDING_MORE = "…and {count} more after these."
+PENDING_LIST_ROOM = 1400  # of WhatsApp's 1600 characters, for the lines
+NOT_A_POSITION = ("Please use the payment's code, not a number: e.g. {command} K7P2Q. "
+                  "Send {command} alone to see the codes.")
+NO_SUCH_REF = "No payment of this cycle has the code {ref}. Send {command} alone to see the codes."
+SEVERAL = "Several payments match “{name}”. Send {command} alone to see each payment's code."
 NOTHING_PENDING = "No payments are waiting for a decision."
 WHO = "I couldn't tell which member you mean by “{name}”."
 ACK_NONE = "There's no pot recorded for you to confirm."
+PAY_HINT = "Reply PAID once you've paid."
 HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
                "/join {code} to the bot in a private chat.")
+
+
+FAIR_HINT = "Reply FAIR to see how this draw was fair."
+VERIFY_USAGE = "Send VERIFY for the latest draw, VERIFY <cycle number>, or VERIFY ORDER."
+CHECK_ON_WHATSAPP = "Check it yourself with Python 3: download {checker} and run\npython3 verify_draw.py {file}"
+LIMIT = 1600  # WhatsApp's limit for one message
+# Where the web app (bot/proofs.py) serves draw files and the checker: WhatsApp needs a link for a file.
+PROOFS_PATH, CHECKER_PATH = "/proofs", "/verify_draw.py"
+
+
+def proof_url(public_url: str, commitment: str) -> str:
+    return f"{public_url}{PROOFS_PATH}/{commitment}.json"
+
+
+def fair_details(proof: Proof, public_url: str | None) -> str:
+    """FAIR and VERIFY: why the draw was fair, its values, and links to its file and the checker
+    (the file itself is on the web: a WhatsApp message can't carry one without a public link)."""
+    how = CHECK_ON_WHATSAPP.format(checker=public_url + CHECKER_PATH, file=proof_url(public_url, proof.commitment)
+                                   ) if public_url else ""
+    return telegram_texts.fair_details(proof, how_to_check=how, limit=LIMIT)
 
 
 def words(text: str) -> str:

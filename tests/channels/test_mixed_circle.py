@@ -33,7 +33,7 @@ async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_
             assert any(f"Cycle {cycle} of “Chama” is open" in t for t in whatsapp.inbox(phone))
         toast, _ = await bot.press(TOM, opened, next(d for label, d in buttons(opened).items()
                                                      if label.startswith("💸 I've paid")))
-        assert toast == "Noted ✅ The organizers will confirm it."
+        assert toast == "Noted — the organizers will confirm."
         assert "Tom says they paid USD 20" in whatsapp.inbox(AMINA)[-1]
         assert "confirmed by Amina" in await whatsapp.send(AMINA, "CONFIRM Tom")
         assert bot.tg.last_to(TOM.id)["text"].startswith(f"✅ Amina confirmed your USD 20 for cycle {cycle} of “Chama”")

@@ -56,7 +56,7 @@ async def test_ten_members_make_at_most_half_a_group_message_each_per_cycle(bot)
     assert bot.tg.pinned[bot.group] == next(m for m in bot.tg.sent if is_card(m))["message_id"]
     for cycle in range(1, 11):
         for person in FAMILY:
-            assert await tap_paid(bot, person) == "Noted ✅ The organizers will confirm it."
+            assert await tap_paid(bot, person) == "Noted — the organizers will confirm."
             toast, _ = await bot.press(GRACE, (post := decision_post(bot, GRACE, person.first_name)),
                                        buttons(post)["✅ Confirm"])
             assert toast == "Confirmed ✅"
