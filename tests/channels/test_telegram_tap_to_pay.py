@@ -78,8 +78,9 @@ async def test_ive_paid_in_the_group_is_a_toast_not_a_new_post(bot):
 
     toast, sent = await bot.press(TOM, opened, buttons(opened)[label])
     assert toast == "Noted — the organizers will confirm."
-    # No reply of ours in the group: at most the organizers' Confirm / Reject post (routed by notifications).
-    assert all("Tom says they paid" in m["text"] for m in sent if m["chat_id"] == bot.group)
+    # No new message in the group: the organizers decide privately, the group's status card is edited.
+    assert [m for m in sent if m["chat_id"] == bot.group and not m.get("edited")] == []
+    assert any(m["chat_id"] == GRACE.id and "Tom says they paid" in m["text"] for m in sent)
     toast, sent = await bot.press(TOM, opened, buttons(opened)[label])  # a second tap: one payment
     assert toast.startswith("That payment is already recorded") and sent == []
     summary = await bot.say(GRACE, "/summary")

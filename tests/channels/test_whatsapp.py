@@ -219,7 +219,7 @@ async def test_confirm_by_code_decides_the_payment_the_organizer_saw(bot, whatsa
     assert "Wanjiru's payment of KES" in await whatsapp.send(amina, f"CONFIRM {told['Wanjiru']}")
     board = await whatsapp.send(joseph, "summary")
     assert "Confirmed: Wanjiru" in board and "Waiting for confirmation: Amina" in board
-    assert "Already handled" in await whatsapp.send(amina, f"confirm {told['Wanjiru']}")
+    assert "Already confirmed by Amina" in await whatsapp.send(amina, f"confirm {told['Wanjiru']}")
     assert "No payment of this cycle has the code ZZZZZ" in await whatsapp.send(amina, "CONFIRM ZZZZZ")
     assert "Only Amina (organizer) can confirm" in await whatsapp.send(joseph, f"CONFIRM {told['Wanjiru']}")
     assert "Amina's payment of KES" in await whatsapp.send(amina, "confirm amina")  # names still work
