@@ -39,7 +39,8 @@ def new_in_group(bot, since: int) -> list[dict]:
 async def tap_paid(bot, person: Person) -> str:
     post = next(m for m in reversed(bot.tg.messages_to(bot.group)) if any(
         label.startswith("I've paid") for label in buttons(m)))
-    toast, _ = await bot.press(person, post, next(d for label, d in buttons(post).items() if label.startswith("I've paid")))
+    data = next(d for label, d in buttons(post).items() if label.startswith("I've paid"))
+    toast, _ = await bot.press(person, post, data)
     return toast
 
 
