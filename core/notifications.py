@@ -15,13 +15,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
-from core.models import Channel, ChannelIdentity, Circle, CircleChat, Membership, User
+from core.models import Channel, ChannelIdentity, Circle, CircleChat, Membership, PayoutOrder, User
 from core.outbox import enqueue
 
 CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted)
 ACTIONS = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.PaymentMarked,
            ev.PaymentConfirmed, ev.PaymentRejected, ev.DrawCompleted, ev.PayoutRecorded, ev.PayoutAcknowledged,
-           ev.CircleCancelled)
+           ev.CircleCancelled, ev.OrganizerAdded, ev.OrganizerSteppedDown, ev.PaymentInstructionsSet,
+           ev.PayoutOrderSet)
 
 
 async def _facts(session: AsyncSession, event: ev.Event) -> dict[str, Any]:
@@ -62,7 +63,25 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
     circle = await session.get(Circle, event.circle_id)
     payload = await _facts(session, event) | {"circle": circle.name, "currency": circle.currency,
                                               "amount_per_cycle": circle.amount_per_cycle}
+    payload |= await _order_and_how_to_pay(session, event, circle)
     kind = "auto_draw" if scheduled_draw else event.action
     for channel, address in recipients:
         await enqueue(session, channel=channel, address=address, kind=kind, payload=payload, now=now,
                       circle_id=circle.id)
+
+
+async def _order_and_how_to_pay(session: AsyncSession, event: ev.Event, circle: Circle) -> dict[str, Any]:
+    """A cycle opening says how to pay; the first one of a fixed or drawn circle, and a saved order,
+    name the payout order (`join_order`: it is simply the order people joined, e.g. none was set)."""
+    facts: dict[str, Any] = {}
+    if isinstance(event, ev.CycleOpened):
+        facts["payment_instructions"] = circle.payment_instructions
+    if (isinstance(event, ev.CycleOpened) and event.cycle_number == 1 and circle.payout_order != PayoutOrder.RANDOM
+            or isinstance(event, ev.PayoutOrderSet)):
+        rows = (await session.execute(
+            select(User.full_name, Membership.payout_position).join(Membership, Membership.user_id == User.id)
+            .where(Membership.circle_id == circle.id).order_by(Membership.joined_at, Membership.id))).all()
+        placed = sorted((r for r in rows if r.payout_position), key=lambda r: r.payout_position)
+        order = [r.full_name for r in placed + [r for r in rows if not r.payout_position]]
+        facts |= {"order_names": order, "join_order": order == [r.full_name for r in rows]}
+    return facts

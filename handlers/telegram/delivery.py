@@ -48,6 +48,8 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "circle_started": texts.STARTED,
         "circle_cancelled": texts.CANCELLED,
         "payout_acknowledged": texts.RECEIVED,
+        "organizer_added": texts.ORGANIZER_ADDED,
+        "organizer_stepped_down": texts.STEPPED_DOWN,
         "draw_completed": "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!\nSeed revealed: {seed}\n"
                           "Commitment posted at the cycle's start: {seed_commitment}\nSend /verify to check it.",
         "auto_draw": "🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
@@ -65,14 +67,29 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
                   total=_money(p, "total_paid_out") if "total_paid_out" in p else "",
                   pending_names=_names(p.get("pending")))
     if kind in simple:
-        return simple[kind].format_map(values)
+        return simple[kind].format_map(values) + _order_and_how_to_pay(p)
+    if kind == "payment_instructions_set":
+        return (texts.HOWTOPAY_SET if p["payment_instructions"] else texts.HOWTOPAY_CLEARED).format_map(values)
+    if kind == "payout_order_set":
+        return texts.ORDER_SET.format_map(dict(values, order=texts.order_names(p["order_names"])))
     if kind in ("reminder", "overdue"):
         return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p['days_left'])}.\n"
-                f"Not paid yet: {_names(p['unpaid'])}. Send /paid once you've paid.")
+                f"Not paid yet: {_names(p['unpaid'])}. Send /paid once you've paid.") + _order_and_how_to_pay(p)
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p['days_left'])}. Send /paid in the group once you've paid.")
+                f"{_when(p['days_left'])}. Send /paid in the group once you've paid.") + _order_and_how_to_pay(p)
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
+
+
+def _order_and_how_to_pay(p: dict[str, Any]) -> str:
+    """Lines a call to pay carries when the payload has them: the payout order, how to pay."""
+    lines = []
+    if p.get("order_names"):
+        how = " (the order they joined)" if p.get("join_order") else ""
+        lines.append(f"Payout order{how}: {texts.order_names(p['order_names'])}")
+    if p.get("payment_instructions"):
+        lines.append(texts.HOW_TO_PAY_LINE.format(instructions=p["payment_instructions"]))
+    return "".join("\n" + line for line in lines)
 
 
 def _when(days_left: int) -> str:

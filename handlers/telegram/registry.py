@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.telegram import draws, housekeeping, identity, info, membership, payments, reminders, setup
+from handlers.telegram import draws, housekeeping, identity, info, membership, organizer, payments, reminders, setup
 from handlers.telegram.common import is_group
 from handlers.telegram.errors import on_error
 
@@ -64,6 +64,14 @@ COMMANDS = [
     Command("autodraw", (GROUP,), "organizer", "turn the automatic draw on or off, or set its hour",
             reminders.cmd_autodraw, "[on | off] [at HOUR]"),
     Command("begin", (GROUP,), "organizer", "start the circle now with the members it has", membership.cmd_begin),
+    Command("organizer", (GROUP,), "organizer", "make a member an organizer too (reply to them, or name them)",
+            organizer.cmd_organizer, "@member"),
+    Command("stepdown", (GROUP,), "organizer", "stop being an organizer (while another one remains)",
+            organizer.cmd_stepdown),
+    Command("howtopay", (GROUP,), "anyone", "how to pay into the circle; organizers set it", organizer.cmd_howtopay,
+            "[TEXT | off]"),
+    Command("order", (GROUP,), "organizer", "tap who receives first, second… (fixed order, before the start)",
+            organizer.cmd_order),
     Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
     Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),
     Command("mycircles", (PRIVATE,), "member", "your circles: what you owe next and when", info.cmd_mycircles),
@@ -108,6 +116,7 @@ def install(application: Application) -> None:
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
+                              (r"^ord:", organizer.on_order_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

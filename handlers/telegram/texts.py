@@ -48,6 +48,11 @@ ERRORS: Mapping[str, str] = {
     "chat_has_active_circle": "This chat already has a running circle. Finish or cancel it first.",
     "already_organizer": "They're already an organizer.",
     "due_date_in_past": "The first due date {due_date} is in the past (today is {today}).",
+    "last_organizer": "You're the only organizer, so you can't step down yet. Make someone else an organizer "
+                      "first (/organizer @name), then send /stepdown.",
+    "instructions_too_long": "That's {length} characters; payment instructions can be at most {limit}. "
+                             "Please shorten them.",
+    "stale_button": "This button is out of date. Send the command again to start over.",
 }
 STATUS_WORDS = {"PENDING": "waiting for confirmation", "CONFIRMED": "confirmed", "REJECTED": "rejected"}
 DATABASE_AWAY = "I can't reach my records right now. Nothing was changed; please try again in a moment."
@@ -88,6 +93,7 @@ def circle_created(circle: Circle, organizer: str) -> str:
     return (f"🎉 New savings circle “{circle.name}” by {organizer}\n"
             f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due {circle.first_due_date}\n"
             f"• {circle.total_members} members; payout order: {ORDER_NAMES[circle.payout_order]}\n"
+            + (ORDER_HINT + "\n" if circle.payout_order == PayoutOrder.FIXED else "") +
             f"Send /join to take a seat (join code {circle.join_code}).")
 
 
@@ -228,3 +234,58 @@ def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
             f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · "
             "/reminders overdue 2 · "
             "/reminders off · /autodraw off · /autodraw on at 18")
+
+
+# --- organizer tools (co-organizers, how to pay, paying for someone, the fixed order) ---------------
+ORGANIZER_USAGE = "Who should become an organizer? Reply /organizer to their message, or send /organizer @username."
+ORGANIZER_ADDED = "⭐ {actor} made {user} an organizer of “{circle}”."
+STEPPED_DOWN = "{user} stepped down as an organizer of “{circle}”."
+ORGANIZERS_NOW = "Organizers now: {names}."
+HOWTOPAY_SHOW = "💳 How to pay into “{circle}”: {instructions}"
+HOWTOPAY_NONE = ("“{circle}” has no payment instructions yet. An organizer sets them like this:\n"
+                 "/howtopay M-Pesa 0712 345 678, Alice Njeri")
+HOWTOPAY_HINT = "Organizers change them with /howtopay followed by the new text, or remove them with /howtopay off."
+HOWTOPAY_SET = "💳 {actor} set how to pay into “{circle}”: {payment_instructions}"
+HOWTOPAY_CLEARED = "{actor} removed the payment instructions of “{circle}”."
+HOW_TO_PAY_LINE = "How to pay: {instructions}"
+PAID_FOR = "✅ {actor} recorded {user}'s payment of {amount} for cycle {cycle_number} (confirmed)."
+PAID_FOR_REFUSED = ("Only an organizer ({organizers}) can record a payment for {member}. "
+                    "If you paid yourself, send /paid on its own.")
+NOT_IN_CIRCLE = "I couldn't find {who} among the members of “{circle}”."
+ORDER_NOT_FIXED = ("“{circle}” doesn't use a fixed order ({order}), so there's no order to set. "
+                   "The order is chosen when the circle is created.")
+ORDER_SAVED = "✅ {actor} saved the payout order of “{circle}”:\n{lines}"
+ORDER_SET = "🔢 {actor} set the payout order of “{circle}”: {order}"
+ORDER_HINT = ("Organizer: choose who receives first, second… with /order before the circle starts "
+              "(otherwise: the order people join).")
+MAX_ORDER_BUTTONS = 40  # Telegram allows about 100 buttons; more names appear as these are placed
+MAX_ORDER_NAMES = 20  # in an announcement: enough to read, short enough for WhatsApp at 200 members
+
+
+def order_names(names: list[str]) -> str:
+    """'1. Alice, 2. Tom, …': numbered, cut after MAX_ORDER_NAMES."""
+    shown = ", ".join(f"{n}. {name}" for n, name in enumerate(names[:MAX_ORDER_NAMES], start=1))
+    more = len(names) - MAX_ORDER_NAMES
+    return shown + (f" … and {more} more" if more > 0 else "")
+
+
+def order_draft(circle: Circle, placed: list[str], remaining: list[str]) -> str:
+    lines = [f"🔢 Payout order of “{circle.name}”: tap who receives the pot first, then second, and so on."]
+    lines += [f"{n}. {name}" for n, name in enumerate(placed, start=1)][-MAX_ORDER_BUTTONS:]
+    if remaining:
+        after = " (if you save now, they follow in the order they joined)." if placed else "."
+        lines.append(f"Not placed yet: {_plain(remaining)}{after}")
+    else:
+        lines.append("Everyone is placed. Tap Save.")
+    return "\n".join(lines)
+
+
+def _plain(names: list[str]) -> str:
+    more = len(names) - MAX_ORDER_BUTTONS
+    return ", ".join(names[:MAX_ORDER_BUTTONS]) + (f" … and {more} more" if more > 0 else "")
+
+
+def order_lines(names: list[str]) -> str:
+    more = len(names) - MAX_ORDER_BUTTONS
+    lines = [f"{n}. {name}" for n, name in enumerate(names[:MAX_ORDER_BUTTONS], start=1)]
+    return "\n".join(lines + ([f"… and {more} more, in the order they joined"] if more > 0 else []))
