@@ -76,8 +76,7 @@ async def organizer_names(uow: UnitOfWork, circle_id: uuid.UUID) -> list[str]:
     async with uow:
         rows = await uow.session.execute(
             select(User.full_name).join(Membership, Membership.user_id == User.id)
-            .where(Membership.circle_id == circle_id, Membership.role == Role.ORGANIZER)
-            .order_by(Membership.joined_at, Membership.id))
+            .where(Membership.circle_id == circle_id, Membership.role == Role.ORGANIZER).order_by(User.full_name))
         return list(rows.scalars())
 
 
