@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.background import tick
-from core.models import AuditEntry, Circle
+from core.models import AuditEntry, ChannelIdentity, Circle, PayoutOrder
 from tests.channels import updates
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
+from tests.integration.builders import forming_circle
 
 GRACE = Person(7001, "Grace", None, "grace", "+254700000701")
 TOM = Person(7002, "Tom", None, "tom", "+254700000702")
@@ -144,3 +145,24 @@ async def test_order_is_refused_for_a_circle_without_a_fixed_order(bot, new_uow,
     await circle_with(bot, clock, TOM, size=3)
     assert "“Savings” doesn't use a fixed order (a fair draw each cycle)" in await bot.say(GRACE, "/order")
     assert await audit(new_uow, "payout_order_set") == []
+
+
+async def test_order_for_200_members_fits_telegram(bot, new_uow):
+    circle, people = await forming_circle(new_uow, 199, total=200, payout_order=PayoutOrder.FIXED,
+                                          telegram_chat=str(bot.group))
+    async with new_uow() as uow:
+        address = await uow.session.scalar(select(ChannelIdentity.address)
+                                           .where(ChannelIdentity.user_id == people[0]))
+    grace = Person(int(address), "Grace")
+    await bot.dispatcher.drain()  # the 199 joins' announcements first
+    await bot.say(grace, "/order")
+    board = bot.last_in_group()
+    for _ in range(3):
+        keyboard = board["reply_markup"]["inline_keyboard"]
+        assert len(board["text"]) <= 4096 and sum(len(row) for row in keyboard) <= 100
+        assert all(len(b["callback_data"].encode()) <= 64 for row in keyboard for b in row)
+        _, sent = await bot.press(grace, board, keyboard[0][0]["callback_data"])
+        board = sent[-1]
+    toast, sent = await bot.press(grace, board, buttons(board)["✅ Save"])
+    assert toast == "Saved." and len(sent[-1]["text"]) <= 4096
+    assert sent[-1]["text"].endswith("… and 159 more, in the order they joined")

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.models import AuditEntry
+from core.circles import join_circle
+from core.models import AuditEntry, Circle
+from tests.integration.builders import user
 
 AMINA, JOSEPH, WANJIRU, OTIENO = "+254700000801", "+254700000802", "+254700000803", "+254700000804"
 NAMES = {AMINA: "Amina", JOSEPH: "Joseph", WANJIRU: "Wanjiru", OTIENO: "Otieno"}
@@ -98,3 +100,19 @@ async def test_order_is_refused_for_a_random_circle_on_whatsapp(whatsapp, new_uo
     assert "doesn't use a fixed order (a fair draw each cycle)" in await whatsapp.send(AMINA, "ORDER")
     assert "doesn't use a fixed order" in await whatsapp.send(AMINA, "ORDER 2 1")
     assert await audit(new_uow, "payout_order_set") == []
+
+
+async def test_order_for_200_members_fits_whatsapp(whatsapp, new_uow, clock):
+    await circle_of(whatsapp, clock, size=200, order="fixed")
+    async with new_uow() as uow:
+        circle_id = await uow.session.scalar(select(Circle.id))
+    for _ in range(198):
+        await join_circle(new_uow(), actor=await user(new_uow), circle_id=circle_id)
+    before = len(whatsapp.inbox(AMINA))
+    await whatsapp.send(AMINA, "ORDER")
+    replies = whatsapp.inbox(AMINA)[before:]
+    assert len(replies) > 1 and all(len(r) <= 1600 for r in replies)
+    listing = "\n".join(replies)
+    assert "\n199. " in listing and "Send ORDER with the numbers" in replies[-1]
+    saved = await whatsapp.send(AMINA, "ORDER " + " ".join(str(n) for n in range(199, 0, -1)))
+    assert len(saved) <= 1600 and saved.endswith("… and 159 more, in the order they joined")
