@@ -84,6 +84,7 @@ async def organizer_names(uow: UnitOfWork, circle_id: uuid.UUID) -> list[str]:
 class Person:
     user_id: uuid.UUID
     full_name: str
+    role: Role = Role.MEMBER
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,6 @@ async def _require_order_editor(uow: UnitOfWork, circle: Circle, actor: uuid.UUI
 
 async def _members(uow: UnitOfWork, circle_id: uuid.UUID) -> list[Person]:
     rows = await uow.session.execute(
-        select(Membership.user_id, User.full_name).join(User).where(Membership.circle_id == circle_id)
+        select(Membership.user_id, User.full_name, Membership.role).join(User).where(Membership.circle_id == circle_id)
         .order_by(Membership.joined_at, Membership.id))
     return [Person(*row) for row in rows.all()]

@@ -12,11 +12,12 @@ from core.circles import add_organizer, member_role
 from core.contributions import mark_paid
 from core.errors import InvalidPayoutOrder, NotOrganizer, StaleButton
 from core.events import PaymentConfirmed
-from core.models import Circle, User
+from core.models import Circle, Role, User
 from core.money import parse_amount
 from core.organizers import (
     OrderDraft,
     edit_order_draft,
+    members_in_join_order,
     organizer_names,
     save_order_draft,
     set_payment_instructions,
@@ -27,6 +28,7 @@ from handlers.telegram.common import TG, change, chat_circle, registered_user, u
 from handlers.telegram.membership import named_member
 
 ORDER = "ord:"  # ord:<draft token>:<+<member uuid hex> | undo | save>
+ORGANIZER = "org:"  # org:<member uuid hex>
 TELEGRAM_LIMIT = 4096
 
 
@@ -35,12 +37,34 @@ async def cmd_organizer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not (user := await registered_user(update, context)):
         return
     target = await named_member(update, context, circle)
-    if target is None:
-        await update.effective_message.reply_text(texts.ORGANIZER_USAGE)
+    if target is None:  # tap instead of type: the members who aren't organizers yet, as buttons
+        members = [p for p in await members_in_join_order(update_uow(context), circle.id) if p.role != Role.ORGANIZER]
+        names = [InlineKeyboardButton(p.full_name[:40], callback_data=f"{ORGANIZER}{p.user_id.hex}")
+                 for p in members[:texts.MAX_ORDER_BUTTONS]]
+        await update.effective_message.reply_text(
+            texts.ORGANIZER_USAGE, reply_markup=InlineKeyboardMarkup([names[i:i + 2] for i in range(0, len(names), 2)]))
         return
     await add_organizer(change(update, context), actor=user.id, circle_id=circle.id, user_id=target.id)
     await update.effective_message.reply_text(
         texts.ORGANIZER_ADDED.format(actor=user.full_name, user=target.full_name, circle=circle.name))
+
+
+async def on_organizer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A name tapped under /organizer: core checks the presser is an organizer and the member is in
+    this chat's circle; a second tap is told they already are."""
+    query = update.callback_query
+    circle = await chat_circle(update, context)
+    if not (user := await registered_user(update, context)):
+        return
+    try:
+        member = uuid.UUID(hex=query.data.removeprefix(ORGANIZER))
+    except ValueError:
+        raise StaleButton() from None
+    await add_organizer(change(update, context), actor=user.id, circle_id=circle.id, user_id=member)
+    name = next((p.full_name for p in await members_in_join_order(update_uow(context), circle.id)
+                 if p.user_id == member), "?")
+    await query.answer("Done.")
+    await query.edit_message_text(texts.ORGANIZER_ADDED.format(actor=user.full_name, user=name, circle=circle.name))
 
 
 async def cmd_stepdown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -116,7 +116,7 @@ def install(application: Application) -> None:
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
-                              (r"^ord:", organizer.on_order_button),
+                              (r"^ord:", organizer.on_order_button), (r"^org:", organizer.on_organizer_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

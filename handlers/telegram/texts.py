@@ -237,7 +237,8 @@ def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
 
 
 # --- organizer tools (co-organizers, how to pay, paying for someone, the fixed order) ---------------
-ORGANIZER_USAGE = "Who should become an organizer? Reply /organizer to their message, or send /organizer @username."
+ORGANIZER_USAGE = ("Who should become an organizer too? Tap their name (or reply /organizer to their message, "
+                   "or send /organizer @username).")
 ORGANIZER_ADDED = "⭐ {actor} made {user} an organizer of “{circle}”."
 STEPPED_DOWN = "{user} stepped down as an organizer of “{circle}”."
 ORGANIZERS_NOW = "Organizers now: {names}."

@@ -44,8 +44,15 @@ async def test_a_co_organizer_is_added_and_the_first_one_steps_down(bot, new_uow
     await circle_with(bot, clock, TOM, AMINA, size=4)
     assert "Only an organizer" in await bot.say(AMINA, "/organizer @tom")
     assert "You're the only organizer, so you can't step down yet" in await bot.say(GRACE, "/stepdown")
-    assert "Who should become an organizer?" in await bot.say(GRACE, "/organizer")
-    assert "⭐ Grace made Tom an organizer of “Savings”." in await bot.say(GRACE, "/organizer @tom")
+    assert "Who should become an organizer too? Tap their name" in await bot.say(GRACE, "/organizer")
+    ask = bot.last_in_group()
+    assert set(buttons(ask)) == {"Tom", "Amina"}  # members who aren't organizers yet
+    toast, _ = await bot.press(AMINA, ask, buttons(ask)["Tom"])
+    assert toast == "Only an organizer of this circle can do that."
+    toast, sent = await bot.press(GRACE, ask, buttons(ask)["Tom"])
+    assert toast == "Done." and sent[-1]["text"] == "⭐ Grace made Tom an organizer of “Savings”."
+    toast, _ = await bot.press(GRACE, ask, buttons(ask)["Tom"])  # the old button, again
+    assert toast == "They're already an organizer."
     assert "already an organizer" in await bot.say(GRACE, "/organizer @tom")
     amina_says = updates.group_text(AMINA, bot.group, "I can help")["message"]
     assert "Tom made Amina an organizer" in await bot.say(TOM, "/organizer", reply_to=amina_says)  # a reply
