@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 
 from babel import Locale, localedata
 from babel.numbers import (
-    format_currency,
+    format_decimal,
     get_currency_precision,
     get_territory_currencies,
     list_currencies,
@@ -57,11 +57,13 @@ def currency_exponent(code: str) -> int:
 
 @lru_cache(maxsize=4096)  # Babel is slow, and a circle shows the same few amounts again and again
 def format_amount(minor: int, currency: str, locale: str = "en") -> str:
-    """Display text for an amount; the Decimal is built from the integer, so it is exact."""
+    """An amount as people write it: the ISO code, then the number grouped the locale's way, with
+    minor units only when there are some ("KES 500", "USD 50.50", "KWD 1.500"); nobody writes
+    shilling cents. The Decimal is built from the integer, so it is exact, and it parses back."""
     code = normalize_currency(currency)
-    text = format_currency(Decimal(minor).scaleb(-currency_exponent(code)), code, locale=locale)
-    # Babel glues a letter symbol to the number ("KES500.00"); a no-break space reads better.
-    return re.sub(r"^([^\W\d]+)(?=\d)", "\\1\u00a0", text)
+    exponent = currency_exponent(code)
+    pattern = "#,##0" if minor % 10**exponent == 0 else "#,##0." + "0" * exponent
+    return f"{code} {format_decimal(Decimal(minor).scaleb(-exponent), format=pattern, locale=locale)}"
 
 
 def currency_for_region(region: str) -> str | None:

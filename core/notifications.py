@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import events as ev
 from core.models import Channel, ChannelIdentity, Circle, CircleChat, Membership, PayoutOrder, User
 from core.outbox import enqueue
+from core.schedule import local_date
 
 CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted)
 ACTIONS = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.PaymentMarked,
@@ -62,7 +63,8 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
         return
     circle = await session.get(Circle, event.circle_id)
     payload = await _facts(session, event) | {"circle": circle.name, "currency": circle.currency,
-                                              "amount_per_cycle": circle.amount_per_cycle}
+                                              "amount_per_cycle": circle.amount_per_cycle,
+                                              "today": local_date(now, circle.timezone).isoformat()}
     payload |= await _order_and_how_to_pay(session, event, circle)
     kind = "auto_draw" if scheduled_draw else event.action
     for channel, address in recipients:

@@ -40,6 +40,7 @@ with local as (
     select f.*, case when f.days_left >= 0 then 'reminder' else 'overdue' end as kind, p.user_ids, p.names,
            jsonb_build_object('circle', f.name, 'currency', f.currency, 'amount_per_cycle', f.amount_per_cycle,
                               'cycle_number', f.cycle_number, 'due_date', f.due_date, 'days_left', f.days_left,
+                              'today', f.local_now::date,
                               'unpaid', to_jsonb(p.names), 'payment_instructions', f.payment_instructions) as payload
     from fired f cross join lateral (
         select array_agg(m.user_id order by u.full_name) as user_ids,

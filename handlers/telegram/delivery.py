@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from core.models import ContributionStatus
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
+from handlers.formats import day
 from handlers.telegram import texts
 from handlers.telegram.draws import ACK
 from handlers.telegram.payments import decision_buttons
@@ -55,7 +56,7 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "auto_draw": "🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
                      "Seed revealed: {seed}\nCommitment posted at the cycle's start: {seed_commitment}\n"
                      "Send /verify to check it. Organizers: /payout once it's handed over.",
-        "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_date}.\n"
+        "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
                         "Pay, then send /paid. {eligible} member(s) can receive this pot.\n"
                         "Draw commitment (the seed's SHA-256, fixed now): {seed_commitment}",
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
@@ -65,7 +66,8 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
     }
     values = dict(p, money=_money(p) if "currency" in p else "", eligible=len(p.get("eligible_ids", [])),
                   total=_money(p, "total_paid_out") if "total_paid_out" in p else "",
-                  pending_names=_names(p.get("pending")))
+                  pending_names=_names(p.get("pending")),
+                  due_day=day(p["due_date"], p.get("today", p["due_date"])) if "due_date" in p else "")
     if kind in simple:
         return simple[kind].format_map(values) + _order_and_how_to_pay(p)
     if kind == "payment_instructions_set":
@@ -73,11 +75,11 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
     if kind == "payout_order_set":
         return texts.ORDER_SET.format_map(dict(values, order=texts.order_names(p["order_names"])))
     if kind in ("reminder", "overdue"):
-        return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p['days_left'])}.\n"
+        return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p)}.\n"
                 f"Not paid yet: {_names(p['unpaid'])}. Send /paid once you've paid.") + _order_and_how_to_pay(p)
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p['days_left'])}. Send /paid in the group once you've paid.") + _order_and_how_to_pay(p)
+                f"{_when(p)}. Send /paid in the group once you've paid.") + _order_and_how_to_pay(p)
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
@@ -92,14 +94,16 @@ def _order_and_how_to_pay(p: dict[str, Any]) -> str:
     return "".join("\n" + line for line in lines)
 
 
-def _when(days_left: int) -> str:
+def _when(p: dict[str, Any]) -> str:
+    """'is due Sat 5 Dec (in 3 days)': the date itself, since a reminder may be read days later."""
+    days_left, due = p["days_left"], day(p["due_date"], p.get("today", p["due_date"]))
     if days_left > 1:
-        return f"is due in {days_left} days"
+        return f"is due {due} (in {days_left} days)"
     if days_left == 1:
-        return "is due tomorrow"
+        return f"is due tomorrow, {due}"
     if days_left == 0:
-        return "is due today"
-    return f"was due {-days_left} day{'s' if days_left < -1 else ''} ago"
+        return f"is due today, {due}"
+    return f"was due {due} ({-days_left} day{'s' if days_left < -1 else ''} ago)"
 
 
 class TelegramSender:

@@ -103,4 +103,4 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
                   timezone: str) -> None:
     circle = await create_circle(change(update, context), actor=user.id, settings=circle_settings(state, timezone),
                                  chat=(TG, str(update.effective_chat.id)))
-    await update.effective_message.reply_text(texts.circle_created(circle, user.full_name))
+    await update.effective_message.reply_text(texts.circle_created(circle, user.full_name, update_uow(context).now()))

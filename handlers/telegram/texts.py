@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from core.errors import CoreError
@@ -10,7 +11,9 @@ from core.history import CycleRecord, MyCircle
 from core.models import Circle, ContributionStatus, CycleStatus, PayoutOrder
 from core.money import format_amount
 from core.reminders import ReminderSettings
+from core.schedule import local_date
 from core.summary import CircleSummary
+from handlers.formats import day
 
 MAX_ECHO = 40  # how much of what someone typed we quote back in a refusal
 
@@ -47,7 +50,7 @@ ERRORS: Mapping[str, str] = {
     "nothing_to_pay_out": "No confirmed payments this cycle, so there's no pot to hand over.",
     "chat_has_active_circle": "This chat already has a running circle. Finish or cancel it first.",
     "already_organizer": "They're already an organizer.",
-    "due_date_in_past": "The first due date {due_date} is in the past (today is {today}).",
+    "due_date_in_past": "{due_date} has already passed (today is {today}). Choose a later date.",
     "last_organizer": "You're the only organizer, so you can't step down yet. Make someone else an organizer "
                       "first (/organizer @name), then send /stepdown.",
     "instructions_too_long": "That's {length} characters; payment instructions can be at most {limit}. "
@@ -64,6 +67,9 @@ APOLOGY = "Sorry, something went wrong on my side. Nothing was changed; please t
 def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
     context: dict[str, Any] = {k: (str(v)[:MAX_ECHO] if isinstance(v, str) else v) for k, v in error.context.items()}
     context.setdefault("status_word", STATUS_WORDS.get(str(context.get("status")), "recorded"))
+    if error.key == "due_date_in_past":
+        today = context["today"]
+        context.update(due_date=day(context["due_date"], today), today=day(today, today))
     context["names"] = ", ".join((names or {}).get(u, "someone") for u in error.context.get("user_ids", []))
     try:
         return ERRORS[error.key].format_map(_Blank(context))
@@ -89,9 +95,10 @@ ORDER_NAMES = {PayoutOrder.RANDOM: "a fair draw each cycle", PayoutOrder.DRAWN_A
                PayoutOrder.FIXED: "set by the organizer"}
 
 
-def circle_created(circle: Circle, organizer: str) -> str:
+def circle_created(circle: Circle, organizer: str, now: datetime) -> str:
     return (f"🎉 New savings circle “{circle.name}” by {organizer}\n"
-            f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due {circle.first_due_date}\n"
+            f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due "
+            f"{day(circle.first_due_date, local_date(now, circle.timezone))}\n"
             f"• {circle.total_members} members; payout order: {ORDER_NAMES[circle.payout_order]}\n"
             + (ORDER_HINT + "\n" if circle.payout_order == PayoutOrder.FIXED else "") +
             f"Send /join to take a seat (join code {circle.join_code}).")
@@ -148,13 +155,14 @@ PAYMENT_LINES = (("Confirmed", ContributionStatus.CONFIRMED), ("Waiting for conf
                  ("Rejected", ContributionStatus.REJECTED), ("Not paid", None))
 
 
-def summary(board: CircleSummary) -> str:
+def summary(board: CircleSummary, now: datetime) -> str:
     c = board.circle
+    today = local_date(now, c.timezone)
     lines = [f"📋 “{c.name}” — {money(c, c.amount_per_cycle)} {frequency(c)}, {c.status.value.lower()}"]
     if board.cycle is None:
         lines.append(f"Members: {len(board.members)}/{c.total_members}. Join code: {c.join_code}")
     else:
-        lines.append(f"Cycle {board.cycle.cycle_number}/{c.total_members}, due {board.cycle.due_date} "
+        lines.append(f"Cycle {board.cycle.cycle_number}/{c.total_members}, due {day(board.cycle.due_date, today)} "
                      f"({'drawn' if board.cycle.status != CycleStatus.OPEN else 'open'})")
         for title, status in PAYMENT_LINES:
             people = board.with_payment(status)
@@ -164,24 +172,25 @@ def summary(board: CircleSummary) -> str:
     received = [f"{m.full_name} (cycle {m.received_in_cycle})" for m in board.members if m.received_in_cycle]
     lines.append("Received the pot: " + (", ".join(received) if received else "nobody yet"))
     if board.next_due_date:
-        lines.append(f"Next due date after this one: {board.next_due_date}")
+        lines.append(f"Next due date after this one: {day(board.next_due_date, today)}")
     lines.append(f"Paid out so far: {money(c, board.paid_out_total)}")
     return "\n".join(lines)
 
 
-def history(circle: Circle, records: list[CycleRecord]) -> str:
+def history(circle: Circle, records: list[CycleRecord], now: datetime) -> str:
+    today = local_date(now, circle.timezone)
     lines = [f"📜 History of “{circle.name}” ({circle.status.value.lower()})"]
     for r in records:
         outcome = f"{r.winner_name} won" if r.winner_name else "not drawn yet"
         if r.payout_amount is not None:
             outcome += f", received {money(circle, r.payout_amount)}" + (" ✔" if r.acknowledged else "")
-        lines.append(f"Cycle {r.cycle_number} (due {r.due_date}): {outcome}")
+        lines.append(f"Cycle {r.cycle_number} (due {day(r.due_date, today)}): {outcome}")
     if not records:
         lines.append("No cycles yet: the circle starts when it is full or when an organizer sends /begin.")
     return "\n".join(lines)
 
 
-def my_circles(items: list[MyCircle]) -> str:
+def my_circles(items: list[MyCircle], now: datetime) -> str:
     if not items:
         return "You're not in any circle yet. Ask your organizer for the group, then send /join there."
     lines = ["Your circles:"]
@@ -192,7 +201,8 @@ def my_circles(items: list[MyCircle]) -> str:
             continue
         owed = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
         received = f"; you received the pot in cycle {m.received_in_cycle}" if m.received_in_cycle else ""
-        lines.append(f"• {c.name}: cycle {m.cycle_number}, {money(c, c.amount_per_cycle)} due {m.due_date} — "
+        due = day(m.due_date, local_date(now, c.timezone))
+        lines.append(f"• {c.name}: cycle {m.cycle_number}, {money(c, c.amount_per_cycle)} due {due} — "
                      f"{owed}{received}")
     return "\n".join(lines)
 

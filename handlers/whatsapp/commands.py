@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from core import errors
 from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, start_circle
@@ -48,6 +49,9 @@ class Conversation:
         uow = self.new_uow()
         uow.origin = (WA, self.message.sender)
         return uow
+
+    def now(self) -> datetime:
+        return self.new_uow().now()
 
     async def state(self) -> dict:
         return await load_state(self.new_uow(), WA, self.message.sender, self.message.sender) or {}
@@ -228,12 +232,12 @@ async def cmd_received(talk: Conversation) -> list[str]:
 
 
 async def cmd_summary(talk: Conversation) -> list[str]:
-    return [texts.words(shared.summary(await circle_summary(talk.new_uow(), (await talk.circle()).id)))]
+    return [texts.words(shared.summary(await circle_summary(talk.new_uow(), (await talk.circle()).id), talk.now()))]
 
 
 async def cmd_history(talk: Conversation) -> list[str]:
     circle, records = await circle_history(talk.new_uow(), (await talk.circle()).id)
-    return [texts.words(shared.history(circle, records))]
+    return [texts.words(shared.history(circle, records, talk.now()))]
 
 
 async def cmd_verify(talk: Conversation) -> list[str]:
@@ -247,7 +251,7 @@ async def cmd_verify(talk: Conversation) -> list[str]:
 
 
 async def cmd_my_circles(talk: Conversation) -> list[str]:
-    return [texts.words(shared.my_circles(await my_circles(talk.new_uow(), talk.user.id)))]
+    return [texts.words(shared.my_circles(await my_circles(talk.new_uow(), talk.user.id), talk.now()))]
 
 
 async def cmd_begin(talk: Conversation) -> list[str]:

@@ -15,6 +15,7 @@ from twilio.rest import Client
 
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
+from handlers.formats import day
 from handlers.telegram.delivery import plain_text
 from handlers.whatsapp import texts
 
@@ -64,8 +65,9 @@ class WhatsAppSender:
         if message.kind in REMINDERS and self.reminder_template and not self._window_open(message):
             # Outside the 24-hour window WhatsApp only accepts approved templates.
             p = message.payload
+            due = day(p["due_date"], p.get("today", p["due_date"]))
             options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
-                {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": p["due_date"]})}
+                {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": due})}
         else:
             options["body"] = fit(render(message.kind, message.payload))
         async with self.limiter:

@@ -57,5 +57,5 @@ async def answer(talk, body: str) -> list[str]:
 async def _create(talk, state: dict[str, Any], timezone: str) -> list[str]:
     circle = await create_circle(talk.change(), actor=talk.user.id, settings=circle_settings(state, timezone))
     await talk.remember(circle=str(circle.id))
-    announcement = shared.circle_created(circle, talk.user.full_name).splitlines()[:-1]
+    announcement = shared.circle_created(circle, talk.user.full_name, talk.now()).splitlines()[:-1]
     return ["\n".join(announcement + [texts.HOW_TO_JOIN.format(code=circle.join_code)])]

@@ -23,7 +23,7 @@ from tests.channels.test_crash_recovery import start_bot, wait_for
 from tests.channels.updates import Person
 
 GROUP, MEMBERS = -1005550000001, 30
-CONFIRMED = re.compile(r"^✅ (.+)'s payment of \$20\.00 was confirmed by Grace\.$")
+CONFIRMED = re.compile(r"^✅ (.+)'s payment of USD 20 was confirmed by Grace\.$")
 
 
 async def family(new_uow, clock) -> list[Person]:

@@ -84,8 +84,8 @@ async def test_organizer_confirms_by_naming_the_member_and_rejects(bot):
     await circle_with(bot, GRACE, TOM, AMINA)
     await bot.say(TOM, "/paid 20")
     await bot.say(AMINA, "/paid")
-    assert "Tom's payment of $20.00 was confirmed by Grace" in await bot.say(GRACE, "/confirm @Tom")
-    assert "Amina's payment of $20.00 was rejected by Grace. Amina, you can send /paid again." in await bot.say(
+    assert "Tom's payment of USD 20 was confirmed by Grace" in await bot.say(GRACE, "/confirm @Tom")
+    assert "Amina's payment of USD 20 was rejected by Grace. Amina, you can send /paid again." in await bot.say(
         GRACE, "/reject @amina")
     assert "Whose payment?" in await bot.say(GRACE, "/confirm")
     assert "couldn't find that payment" in await bot.say(GRACE, "/confirm @grace")  # she hasn't paid
@@ -125,5 +125,5 @@ async def test_mycircles_in_private(bot):
     await circle_with(bot, GRACE, TOM, AMINA)
     await bot.say(TOM, "/paid")
     reply = await bot.private(TOM, "/mycircles")
-    assert "• Savings: cycle 1, $20.00 due 2026-12-02 — waiting for confirmation" in reply
+    assert "• Savings: cycle 1, USD 20 due Wed 2 Dec — waiting for confirmation" in reply
     assert "Let's do that in a private chat" in await bot.say(TOM, "/mycircles")

@@ -81,7 +81,7 @@ async def test_payment_instructions_are_set_shown_and_carried_by_calls_to_pay(bo
     await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
     await bot.dispatcher.drain()
     group_reminder, private_nudge = bot.tg.texts_to(bot.group)[-1], bot.tg.texts_to(TOM.id)[-1]
-    assert "is due in 3 days" in group_reminder and "How to pay: M-Pesa 0712 345 678" in group_reminder
+    assert "(in 3 days)" in group_reminder and "How to pay: M-Pesa 0712 345 678" in group_reminder
     assert private_nudge.startswith("Hi Tom!") and "How to pay: M-Pesa 0712 345 678" in private_nudge
 
     assert "removed the payment instructions" in await bot.say(GRACE, "/howtopay off")
@@ -94,9 +94,9 @@ async def test_payment_instructions_are_set_shown_and_carried_by_calls_to_pay(bo
 
 async def test_an_organizer_records_a_payment_for_a_member(bot, new_uow, clock):
     await circle_with(bot, clock, TOM, AMINA)
-    assert "Grace recorded Tom's payment of $20.00 for cycle 1 (confirmed)." in await bot.say(GRACE, "/paid @tom")
+    assert "Grace recorded Tom's payment of USD 20 for cycle 1 (confirmed)." in await bot.say(GRACE, "/paid @tom")
     amina_says = updates.group_text(AMINA, bot.group, "I gave Grace 15 in cash")["message"]
-    assert "Grace recorded Amina's payment of $15.00" in await bot.say(GRACE, "/paid 15", reply_to=amina_says)
+    assert "Grace recorded Amina's payment of USD 15" in await bot.say(GRACE, "/paid 15", reply_to=amina_says)
     assert "Confirmed: Tom, Amina" in await bot.say(TOM, "/summary")
 
     refused = await bot.say(TOM, "/paid @grace")
@@ -104,7 +104,7 @@ async def test_an_organizer_records_a_payment_for_a_member(bot, new_uow, clock):
                        "If you paid yourself, send /paid on its own.")
     assert "I couldn't find @nobody among the members" in await bot.say(GRACE, "/paid @nobody")
     assert "already recorded (confirmed)" in await bot.say(GRACE, "/paid @tom")
-    assert "Grace says they paid $20.00" in await bot.say(GRACE, "/paid @grace")  # naming herself: her own
+    assert "Grace says they paid USD 20" in await bot.say(GRACE, "/paid @grace")  # naming herself: her own
     marked = await audit(new_uow, "payment_marked")
     confirmed = await audit(new_uow, "payment_confirmed")
     assert [d["amount"] for d in marked] == [2000, 1500, 2000] and [d["amount"] for d in confirmed] == [2000, 1500]

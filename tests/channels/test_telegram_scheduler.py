@@ -30,8 +30,8 @@ async def test_reminders_nudges_and_the_automatic_draw(bot, clock):
 
     sent = await run_tick(bot, clock, "2026-11-29T06:00")  # 09:00 in Nairobi, 3 days before
     by_chat = {m["chat_id"]: m["text"] for m in sent}
-    assert "is due in 3 days" in by_chat[bot.group] and "Not paid yet: Grace, Tom" in by_chat[bot.group]
-    assert by_chat[TOM.id].startswith("Hi Tom! Your $20.00 for “Fund” (cycle 1) is due in 3 days")
+    assert "is due Wed 2 Dec (in 3 days)" in by_chat[bot.group] and "Not paid yet: Grace, Tom" in by_chat[bot.group]
+    assert by_chat[TOM.id].startswith("Hi Tom! Your USD 20 for “Fund” (cycle 1) is due Wed 2 Dec (in 3 days)")
     assert await run_tick(bot, clock, "2026-11-29T06:01") == []
 
     await bot.say(TOM, "/paid")

@@ -69,10 +69,10 @@ async def test_paid_for_a_member_on_whatsapp(whatsapp, new_uow, clock):
     refused = await whatsapp.send(JOSEPH, "PAID FOR Wanjiru")
     assert refused == ("Only an organizer (Amina) can record a payment for Wanjiru. "
                        "If you paid yourself, send PAID on its own.")
-    assert "Recorded Wanjiru's payment of $30.00 (confirmed)." in await whatsapp.send(AMINA, "paid for wanjiru 30")
-    assert "Wanjiru's payment of $30.00 was confirmed by Amina" in whatsapp.inbox(WANJIRU)[-1]
+    assert "Recorded Wanjiru's payment of USD 30 (confirmed)." in await whatsapp.send(AMINA, "paid for wanjiru 30")
+    assert "Wanjiru's payment of USD 30 was confirmed by Amina" in whatsapp.inbox(WANJIRU)[-1]
     assert "Whose payment?" in await whatsapp.send(AMINA, "PAID FOR")
-    assert "Noted: you paid $50.00" in await whatsapp.send(AMINA, "PAID FOR Amina")  # herself: her own payment
+    assert "Noted: you paid USD 50" in await whatsapp.send(AMINA, "PAID FOR Amina")  # herself: her own payment
     assert "Confirmed: Wanjiru" in await whatsapp.send(JOSEPH, "SUMMARY")
     assert [d["amount"] for d in await audit(new_uow, "payment_confirmed")] == [3000]
 

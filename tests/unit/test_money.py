@@ -224,15 +224,18 @@ def test_currency_codes_and_exponents(code: str, normal: str, exponent: int) -> 
 @pytest.mark.parametrize(
     ("minor", "currency", "locale", "shown"),
     [
-        (5000, "USD", "en", "$50.00"),
-        (5, "USD", "en", "$0.05"),
-        (123456789, "USD", "en", "$1,234,567.89"),
-        (50000, "KES", "en", "KES\u00a0500.00"),
-        (5000, "JPY", "en", "¥5,000"),
-        (1500, "KWD", "en", "KWD\u00a01.500"),
-        (5000, "UGX", "en", "UGX\u00a05,000"),
-        (123456, "EUR", "de_DE", "1.234,56\u00a0€"),
-        (MAX_AMOUNT_MINOR, "USD", "en", "$10,000,000,000.00"),
+        (5000, "USD", "en", "USD 50"),
+        (5050, "USD", "en", "USD 50.50"),
+        (5, "USD", "en", "USD 0.05"),
+        (123456789, "USD", "en", "USD 1,234,567.89"),
+        (50000, "KES", "en", "KES 500"),
+        (100000, "KES", "en", "KES 1,000"),
+        (5000, "JPY", "en", "JPY 5,000"),
+        (1500, "KWD", "en", "KWD 1.500"),
+        (1000000, "KWD", "en", "KWD 1,000"),
+        (5000, "UGX", "en", "UGX 5,000"),
+        (123456, "EUR", "de_DE", "EUR 1.234,56"),
+        (MAX_AMOUNT_MINOR, "USD", "en", "USD 10,000,000,000"),
     ],
 )
 def test_format_amount(minor: int, currency: str, locale: str, shown: str) -> None:
