@@ -55,6 +55,8 @@ async def audience(session: AsyncSession, circle_id: Any, *, also: Any = None) -
 async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
     if event.circle_id is None or not isinstance(event, CONSEQUENCES + ACTIONS):
         return
+    if isinstance(event, ev.PaymentMarked) and event.actor_id != event.user_id:
+        return  # an organizer recorded it for the member: the confirmation in the same change says it all
     scheduled_draw = isinstance(event, ev.DrawCompleted) and event.actor_id is None
     skip = None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin
     gone = event.user_id if isinstance(event, ev.MemberLeft | ev.MemberRemoved) else None

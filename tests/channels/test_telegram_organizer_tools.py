@@ -95,6 +95,7 @@ async def test_payment_instructions_are_set_shown_and_carried_by_calls_to_pay(bo
 async def test_an_organizer_records_a_payment_for_a_member(bot, new_uow, clock):
     await circle_with(bot, clock, TOM, AMINA)
     assert "Grace recorded Tom's payment of USD 20 for cycle 1 (confirmed)." in await bot.say(GRACE, "/paid @tom")
+    assert "Amina says they paid USD 20" in await bot.say(AMINA, "/paid")
     amina_says = updates.group_text(AMINA, bot.group, "I gave Grace 15 in cash")["message"]
     assert "Grace recorded Amina's payment of USD 15" in await bot.say(GRACE, "/paid 15", reply_to=amina_says)
     assert "Confirmed: Tom, Amina" in await bot.say(TOM, "/summary")
@@ -107,7 +108,8 @@ async def test_an_organizer_records_a_payment_for_a_member(bot, new_uow, clock):
     assert "Grace says they paid USD 20" in await bot.say(GRACE, "/paid @grace")  # naming herself: her own
     marked = await audit(new_uow, "payment_marked")
     confirmed = await audit(new_uow, "payment_confirmed")
-    assert [d["amount"] for d in marked] == [2000, 1500, 2000] and [d["amount"] for d in confirmed] == [2000, 1500]
+    # Amina had said 20; Grace recorded the 15 she received: that is what was confirmed.
+    assert [d["amount"] for d in marked] == [2000, 2000, 2000] and [d["amount"] for d in confirmed] == [2000, 1500]
 
 
 async def test_the_fixed_order_is_tapped_name_by_name(bot, new_uow, clock):

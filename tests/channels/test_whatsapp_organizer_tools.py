@@ -71,6 +71,7 @@ async def test_paid_for_a_member_on_whatsapp(whatsapp, new_uow, clock):
                        "If you paid yourself, send PAID on its own.")
     assert "Recorded Wanjiru's payment of USD 30 (confirmed)." in await whatsapp.send(AMINA, "paid for wanjiru 30")
     assert "Wanjiru's payment of USD 30 was confirmed by Amina" in whatsapp.inbox(WANJIRU)[-1]
+    assert not any("Wanjiru says they paid" in t for t in whatsapp.inbox(JOSEPH))  # she didn't: Amina recorded it
     assert "Whose payment?" in await whatsapp.send(AMINA, "PAID FOR")
     assert "Noted: you paid USD 50" in await whatsapp.send(AMINA, "PAID FOR Amina")  # herself: her own payment
     assert "Confirmed: Wanjiru" in await whatsapp.send(JOSEPH, "SUMMARY")
