@@ -53,7 +53,8 @@ async def set_payment_instructions(uow: UnitOfWork, *, actor: uuid.UUID, circle_
                                    text: str | None) -> Circle:
     """How members pay ("M-Pesa 0712 345 678, Alice Njeri"), shown wherever they are asked to pay.
     None or blank clears them."""
-    cleaned = " ".join((text or "").split()) or None
+    visible = "".join(ch for ch in text or "" if ch.isprintable() or ch.isspace())  # no direction overrides
+    cleaned = " ".join(visible.split()) or None
     if cleaned is not None and len(cleaned) > MAX_INSTRUCTIONS:
         raise InstructionsTooLong(length=len(cleaned), limit=MAX_INSTRUCTIONS)
     async with uow:

@@ -69,7 +69,7 @@ async def test_payment_instructions_are_set_shown_and_carried_by_calls_to_pay(bo
     assert "has no payment instructions yet" in await bot.say(TOM, "/howtopay")
     assert "Only an organizer" in await bot.say(TOM, "/howtopay Send it to Tom")
     assert "at most 300" in await bot.say(GRACE, "/howtopay " + "x" * 301)
-    reply = await bot.say(GRACE, "/howtopay M-Pesa 0712 345 678,   Grace Wanjiru")
+    reply = await bot.say(GRACE, "/howtopay M-Pesa 0712 345 678,  \u202e Grace Wanjiru")  # a direction override
     assert reply == "💳 Grace set how to pay into “Savings”: M-Pesa 0712 345 678, Grace Wanjiru"
     assert "How to pay into “Savings”: M-Pesa 0712 345 678, Grace Wanjiru" in await bot.say(TOM, "/howtopay")
 
