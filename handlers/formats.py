@@ -23,3 +23,12 @@ def day(when: date | str, today: date | str) -> str:
 
 def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def names(people: list[str] | None, *, most: int = 12) -> str:
+    """'Alice, Tom and Amina', or 'Alice, Tom … and 188 more': a list that fits any circle's size
+    (200 members' names would not fit a WhatsApp message)."""
+    people = list(people or [])
+    if len(people) > most:
+        return f"{', '.join(people[:most])} and {len(people) - most} more"
+    return ", ".join(people)

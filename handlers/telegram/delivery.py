@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from core.models import ContributionStatus
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
-from handlers.formats import day
+from handlers.formats import day, names
 from handlers.telegram import texts
 from handlers.telegram.draws import ACK
 from handlers.telegram.payments import decision_buttons
@@ -19,10 +19,6 @@ from handlers.telegram.payments import decision_buttons
 
 def _money(p: dict[str, Any], key: str = "amount_per_cycle") -> str:
     return format_amount(p[key], p["currency"])
-
-
-def _names(names: list[str] | None) -> str:
-    return ", ".join(names or [])
 
 
 def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -66,7 +62,7 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
     }
     values = dict(p, money=_money(p) if "currency" in p else "", eligible=len(p.get("eligible_ids", [])),
                   total=_money(p, "total_paid_out") if "total_paid_out" in p else "",
-                  pending_names=_names(p.get("pending")),
+                  pending_names=names(p.get("pending")),
                   due_day=day(p["due_date"], p.get("today", p["due_date"])) if "due_date" in p else "")
     if kind in simple:
         return simple[kind].format_map(values) + _order_and_how_to_pay(p)
@@ -76,7 +72,7 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return texts.ORDER_SET.format_map(dict(values, order=texts.order_names(p["order_names"])))
     if kind in ("reminder", "overdue"):
         return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p)}.\n"
-                f"Not paid yet: {_names(p['unpaid'])}. Send /paid once you've paid.") + _order_and_how_to_pay(p)
+                f"Not paid yet: {names(p['unpaid'])}. Send /paid once you've paid.") + _order_and_how_to_pay(p)
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
                 f"{_when(p)}. Send /paid in the group once you've paid.") + _order_and_how_to_pay(p)

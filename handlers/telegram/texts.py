@@ -14,6 +14,7 @@ from core.reminders import ReminderSettings
 from core.schedule import local_date
 from core.summary import CircleSummary
 from handlers.formats import day
+from handlers.formats import names as name_list
 
 MAX_ECHO = 40  # how much of what someone typed we quote back in a refusal
 
@@ -70,7 +71,7 @@ def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
     if error.key == "due_date_in_past":
         today = context["today"]
         context.update(due_date=day(context["due_date"], today), today=day(today, today))
-    context["names"] = ", ".join((names or {}).get(u, "someone") for u in error.context.get("user_ids", []))
+    context["names"] = name_list([(names or {}).get(u, "someone") for u in error.context.get("user_ids", [])])
     try:
         return ERRORS[error.key].format_map(_Blank(context))
     except KeyError:
@@ -167,27 +168,38 @@ def summary(board: CircleSummary, now: datetime) -> str:
         for title, status in PAYMENT_LINES:
             people = board.with_payment(status)
             if people:
-                lines.append(f"{title}: {', '.join(m.full_name for m in people)}")
+                lines.append(f"{title}: {name_list([m.full_name for m in people])}")
         lines.append(f"Collected: {money(c, board.confirmed_this_cycle)} of {money(c, board.expected_this_cycle)}")
     received = [f"{m.full_name} (cycle {m.received_in_cycle})" for m in board.members if m.received_in_cycle]
-    lines.append("Received the pot: " + (", ".join(received) if received else "nobody yet"))
+    lines.append("Received the pot: " + (name_list(received) if received else "nobody yet"))
     if board.next_due_date:
         lines.append(f"Next due date after this one: {day(board.next_due_date, today)}")
     lines.append(f"Paid out so far: {money(c, board.paid_out_total)}")
     return "\n".join(lines)
 
 
+HISTORY_BUDGET = 1200  # characters of cycle lines: the latest cycles that fit; earlier ones counted in one line
+
+
 def history(circle: Circle, records: list[CycleRecord], now: datetime) -> str:
     today = local_date(now, circle.timezone)
-    lines = [f"📜 History of “{circle.name}” ({circle.status.value.lower()})"]
-    for r in records:
+    lines: list[str] = []
+    for r in reversed(records):
         outcome = f"{r.winner_name} won" if r.winner_name else "not drawn yet"
         if r.payout_amount is not None:
             outcome += f", received {money(circle, r.payout_amount)}" + (" ✔" if r.acknowledged else "")
-        lines.append(f"Cycle {r.cycle_number} (due {day(r.due_date, today)}): {outcome}")
+        line = f"Cycle {r.cycle_number} (due {day(r.due_date, today)}): {outcome}"
+        if sum(map(len, lines)) + len(line) > HISTORY_BUDGET:
+            break
+        lines.insert(0, line)
+    earlier = records[:len(records) - len(lines)]
+    if earlier:
+        paid = sum(r.payout_amount is not None for r in earlier)
+        lines.insert(0, f"Cycles 1–{len(earlier)}: {paid} pot{'s' if paid != 1 else ''} handed over, "
+                        f"{sum(r.acknowledged for r in earlier)} confirmed received.")
     if not records:
         lines.append("No cycles yet: the circle starts when it is full or when an organizer sends /begin.")
-    return "\n".join(lines)
+    return "\n".join([f"📜 History of “{circle.name}” ({circle.status.value.lower()})", *lines])
 
 
 def my_circles(items: list[MyCircle], now: datetime) -> str:
@@ -285,15 +297,10 @@ def order_draft(circle: Circle, placed: list[str], remaining: list[str]) -> str:
     lines += [f"{n}. {name}" for n, name in enumerate(placed, start=1)][-MAX_ORDER_BUTTONS:]
     if remaining:
         after = " (if you save now, they follow in the order they joined)." if placed else "."
-        lines.append(f"Not placed yet: {_plain(remaining)}{after}")
+        lines.append(f"Not placed yet: {name_list(remaining, most=MAX_ORDER_BUTTONS)}{after}")
     else:
         lines.append("Everyone is placed. Tap Save.")
     return "\n".join(lines)
-
-
-def _plain(names: list[str]) -> str:
-    more = len(names) - MAX_ORDER_BUTTONS
-    return ", ".join(names[:MAX_ORDER_BUTTONS]) + (f" … and {more} more" if more > 0 else "")
 
 
 def order_lines(names: list[str]) -> str:
