@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
+from typing import Any
 
 from core import errors, schedule
 from core.models import PayoutOrder
@@ -104,3 +105,14 @@ def parse_autodraw(words: list[str], current: ReminderSettings) -> ReminderSetti
         else:
             raise errors.InvalidCircleSettings(field="autodraw", reason="unreadable")
     return settings
+
+
+def member_named(text: str, people: list) -> Any | None:
+    """The one person whose name is `text`, or starts with it, ignoring case and a leading @ (so
+    `@amina` finds Amina on WhatsApp, who has no Telegram handle); None when none or several fit."""
+    wanted = " ".join(text.removeprefix("@").split()).lower()
+    if not wanted:
+        return None
+    matches = [p for p in people if p.full_name.lower() == wanted] or [
+        p for p in people if p.full_name.lower().startswith(wanted)]
+    return matches[0] if len(matches) == 1 else None

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from core.circles import add_organizer, member_role
+from core.circles import add_organizer
 from core.contributions import mark_paid
 from core.errors import InvalidPayoutOrder, NotOrganizer, StaleButton
 from core.events import PaymentConfirmed
@@ -16,6 +16,7 @@ from core.models import Circle, Role, User
 from core.money import parse_amount
 from core.organizers import (
     OrderDraft,
+    Person,
     edit_order_draft,
     members_in_join_order,
     organizer_names,
@@ -23,6 +24,7 @@ from core.organizers import (
     set_payment_instructions,
     step_down,
 )
+from handlers.parsing import member_named
 from handlers.telegram import texts
 from handlers.telegram.common import TG, change, chat_circle, registered_user, update_uow
 from handlers.telegram.membership import named_member
@@ -36,7 +38,7 @@ async def cmd_organizer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return
-    target = await named_member(update, context, circle)
+    target = await _named(update, context, circle)
     if target is None:  # tap instead of type: the members who aren't organizers yet, as buttons
         members = [p for p in await members_in_join_order(update_uow(context), circle.id) if p.role != Role.ORGANIZER]
         names = [InlineKeyboardButton(p.full_name[:40], callback_data=f"{ORGANIZER}{p.user_id.hex}")
@@ -44,7 +46,7 @@ async def cmd_organizer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await update.effective_message.reply_text(
             texts.ORGANIZER_USAGE, reply_markup=InlineKeyboardMarkup([names[i:i + 2] for i in range(0, len(names), 2)]))
         return
-    await add_organizer(change(update, context), actor=user.id, circle_id=circle.id, user_id=target.id)
+    await add_organizer(change(update, context), actor=user.id, circle_id=circle.id, user_id=target.user_id)
     await update.effective_message.reply_text(
         texts.ORGANIZER_ADDED.format(actor=user.full_name, user=target.full_name, circle=circle.name))
 
@@ -108,8 +110,8 @@ def names_someone_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
 
 async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle, user: User) -> None:
     """An organizer records (and so confirms) a member's payment; anyone else is told who can."""
-    member = await named_member(update, context, circle)
-    if member is None or await member_role(update_uow(context), circle.id, member.id) is None:
+    member = await _named(update, context, circle)
+    if member is None:
         who = context.args[0] if context.args and context.args[0].startswith("@") else "them"
         await update.effective_message.reply_text(texts.NOT_IN_CIRCLE.format(who=who[:40], circle=circle.name))
         return
@@ -117,7 +119,7 @@ async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: C
     amount = parse_amount(" ".join(words), circle.currency) if words else None
     uow = change(update, context)
     try:
-        paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount, member=member.id)
+        paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount, member=member.user_id)
     except NotOrganizer:
         names = ", ".join(await organizer_names(update_uow(context), circle.id))
         await update.effective_message.reply_text(texts.PAID_FOR_REFUSED.format(organizers=names,
@@ -127,6 +129,16 @@ async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: C
     await update.effective_message.reply_text(texts.PAID_FOR.format(
         actor=user.full_name, user=member.full_name, amount=texts.money(circle, paid.amount),
         cycle_number=cycle_number))
+
+
+async def _named(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle) -> Person | None:
+    """The member meant by a reply or an @handle, or by `@name` for members without a Telegram handle
+    (those on WhatsApp)."""
+    members = await members_in_join_order(update_uow(context), circle.id)
+    user = await named_member(update, context, circle)
+    if user is not None:
+        return next((p for p in members if p.user_id == user.id), None)
+    return member_named(context.args[0], members) if context.args and context.args[0].startswith("@") else None
 
 
 async def cmd_order(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -18,6 +18,7 @@ from core.organizers import (
     set_payment_instructions,
     step_down,
 )
+from handlers.parsing import member_named
 from handlers.telegram import texts as shared
 from handlers.whatsapp import texts
 
@@ -26,7 +27,7 @@ MAX_BODY = 1600
 
 async def cmd_organizer(talk) -> list[str]:
     circle = await talk.circle()
-    member = _named(talk.args, await members_in_join_order(talk.new_uow(), circle.id))
+    member = member_named(talk.args, await members_in_join_order(talk.new_uow(), circle.id))
     if member is None:
         return [texts.ORGANIZER_USAGE if not talk.args else texts.WHO.format(name=talk.args[:40])]
     await add_organizer(talk.change(), actor=talk.user.id, circle_id=circle.id, user_id=member.user_id)
@@ -63,7 +64,7 @@ async def paid_for(talk, circle: Circle) -> list[str] | None:
     amount = None
     if len(words) > 1 and any(ch.isdigit() for ch in words[-1]):
         amount, words, talk.args = parse_amount(words[-1], circle.currency), words[:-1], words[-1]
-    member = _named(" ".join(words), await members_in_join_order(talk.new_uow(), circle.id))
+    member = member_named(" ".join(words), await members_in_join_order(talk.new_uow(), circle.id))
     if member is None:
         return [texts.WHO.format(name=" ".join(words)[:40]) if words else texts.PAID_FOR_USAGE]
     if member.user_id == talk.user.id:
@@ -102,16 +103,6 @@ async def cmd_order(talk) -> list[str]:
     order = [p.full_name for p in await saved_order(talk.new_uow(), circle.id)]
     return _chunks(shared.ORDER_SAVED.format(actor=talk.user.full_name, circle=circle.name,
                                              lines=shared.order_lines(order)))
-
-
-def _named(text: str, members: list[Person]) -> Person | None:
-    """By (the start of) a name, ignoring case; None unless exactly one member fits."""
-    wanted = " ".join(text.split()).lower()
-    if not wanted:
-        return None
-    matches = [m for m in members if m.full_name.lower() == wanted] or [
-        m for m in members if m.full_name.lower().startswith(wanted)]
-    return matches[0] if len(matches) == 1 else None
 
 
 def _numbered(members: list[Person]) -> str:

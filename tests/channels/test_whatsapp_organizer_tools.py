@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.circles import join_circle
 from core.models import AuditEntry, Circle
+from tests.channels.updates import Person
 from tests.integration.builders import user
 
 AMINA, JOSEPH, WANJIRU, OTIENO = "+254700000801", "+254700000802", "+254700000803", "+254700000804"
@@ -117,3 +118,21 @@ async def test_order_for_200_members_fits_whatsapp(whatsapp, new_uow, clock):
     assert "\n199. " in listing and "Send ORDER with the numbers" in replies[-1]
     saved = await whatsapp.send(AMINA, "ORDER " + " ".join(str(n) for n in range(199, 0, -1)))
     assert len(saved) <= 1600 and saved.endswith("… and 159 more, in the order they joined")
+
+
+async def test_a_telegram_organizer_names_a_whatsapp_member_by_name(bot, whatsapp, clock):
+    grace = Person(7101, "Grace", None, "grace", "+254700000711")
+    tom = Person(7102, "Tom", None, "tom", "+254700000712")
+    for person in (grace, tom):
+        await bot.register(person)
+    created = await bot.say(grace, "/newcircle Family | 50 USD | 3 | weekly | 2026-12-02")
+    code = created.split("join code ")[1].rstrip(").")
+    clock.now += timedelta(seconds=1)
+    await whatsapp.send(WANJIRU, f"JOIN {code}", name="Wanjiru Kamau")
+    assert "Grace made Wanjiru Kamau an organizer" in await bot.say(grace, "/organizer @wanjiru")  # no handle
+    assert "⭐ Grace made Wanjiru Kamau an organizer of “Family”." in whatsapp.inbox(WANJIRU)[-1]
+    clock.now += timedelta(seconds=1)
+    await bot.say(tom, "/join")
+    recorded = await bot.say(grace, "/paid @wanjiru")
+    assert recorded == "✅ Grace recorded Wanjiru Kamau's payment of USD 50 for cycle 1 (confirmed)."
+    assert "Wanjiru Kamau's payment of USD 50 was confirmed by Grace" in whatsapp.inbox(WANJIRU)[-1]
