@@ -34,10 +34,10 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
         circle = await lock_circle(uow.session, circle_id)
         payer = actor if member is None else member
         if payer != actor and (await require_member(uow.session, circle_id, actor)).role != Role.ORGANIZER:
-            raise NotOrganizer()
+            raise NotOrganizer(circle_id=str(circle_id))
         membership, cycle, contribution = await _payment_of(uow, circle_id, payer)
         if membership is None:
-            raise NotMember()
+            raise NotMember(circle_id=str(circle_id), user_id=str(payer))
         require_status(circle, CircleStatus.ACTIVE)
         given, amount = amount, circle.amount_per_cycle if amount is None else amount
         if not 0 < amount <= MAX_AMOUNT_MINOR:
@@ -100,7 +100,7 @@ async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid
         contribution, cycle, role = (await uow.session.execute(
             _DECISION, {"contribution_id": contribution_id, "circle_id": circle.id, "actor": actor})).one()
         if role != Role.ORGANIZER:
-            raise NotOrganizer()
+            raise NotOrganizer(circle_id=str(circle.id))
         require_status(circle, CircleStatus.ACTIVE)
         if contribution.status != ContributionStatus.PENDING:
             raise AlreadyDecided(status=contribution.status.value)

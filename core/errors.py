@@ -53,16 +53,19 @@ class UnknownUser(CoreError):
     key = "unknown_user"
 
 
+# Refusals of who may act carry the circle (circle_id) when core knows it, so a channel can say who
+# can act instead; NotMember also names the person who isn't a member (user_id: the actor, or the
+# member an organizer named).
 class NotMember(CoreError):
-    key = "not_member"
+    key = "not_member"  # context: circle_id, user_id
 
 
 class NotOrganizer(CoreError):
-    key = "not_organizer"
+    key = "not_organizer"  # context: circle_id
 
 
 class NotReceiver(CoreError):
-    key = "not_receiver"
+    key = "not_receiver"  # context: user_ids (the receiver), when the payout exists
 
 
 # --- circle lifecycle ---------------------------------------------------------------------

@@ -67,14 +67,14 @@ async def membership_of(session: AsyncSession, circle_id: uuid.UUID, user_id: uu
 async def require_member(session: AsyncSession, circle_id: uuid.UUID, user_id: uuid.UUID) -> Membership:
     membership = await membership_of(session, circle_id, user_id)
     if membership is None:
-        raise NotMember()
+        raise NotMember(circle_id=str(circle_id), user_id=str(user_id))
     return membership
 
 
 async def require_organizer(session: AsyncSession, circle_id: uuid.UUID, user_id: uuid.UUID | None) -> Membership:
     membership = await membership_of(session, circle_id, user_id)
     if membership is None or membership.role != Role.ORGANIZER:
-        raise NotOrganizer()
+        raise NotOrganizer(circle_id=str(circle_id))
     return membership
 
 

@@ -64,7 +64,7 @@ async def acknowledge_payout(uow: UnitOfWork, *, actor: uuid.UUID, payout_id: uu
         await lock_circle(uow.session, circle_id)
         await uow.session.refresh(payout)
         if payout.receiver_id != actor:
-            raise NotReceiver()
+            raise NotReceiver(user_ids=[str(payout.receiver_id)])
         if payout.acknowledged_at is not None:
             raise AlreadyAcknowledged()
         payout.acknowledged_at = uow.now()

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from core.chats import circle_for_chat
 from core.errors import CoreError
 from core.history import names_of
+from handlers.guide import standing
 from handlers.telegram import texts
-from handlers.telegram.common import update_uow
+from handlers.telegram.common import TG, acting_user, update_uow
 
 log = logging.getLogger(__name__)
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
+WHO_MAY_ACT = ("not_organizer", "not_member")
+BUTTON_ACTIONS = {"pay:ok": "confirm", "pay:no": "reject", "cancel": "cancelcircle"}  # data prefix → command
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -29,13 +34,43 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         held = getattr(context, "held", None)
         text = texts.DATABASE_AWAY_AFTER_CHANGE if held is not None and held.committed else texts.DATABASE_AWAY
     elif isinstance(error, CoreError):
-        ids = error.context.get("user_ids", [])
-        names = {str(k): v for k, v in (await names_of(update_uow(context), ids)).items()} if ids else {}
-        text = texts.refusal(error, names)
+        text = await explain(update, context, error)
     else:
         log.error("update %s failed", update.update_id, exc_info=error)
         text = texts.APOLOGY
     await tell(update, text)
+
+
+async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE, error: CoreError) -> str:
+    """The refusal in words; one who may not act is told who can (the circle core names, else this
+    chat's) and what happens next for what they tried."""
+    uow = update_uow(context)
+    ids = [*error.context.get("user_ids", []), *([error.context["user_id"]] if "user_id" in error.context else [])]
+    names = {str(k): v for k, v in (await names_of(uow, ids)).items()} if ids else {}
+    if error.key not in WHO_MAY_ACT:
+        return texts.refusal(error, names)
+    user = await acting_user(update, context)
+    circle_id = error.context.get("circle_id")
+    if circle_id is None and (chat := update.effective_chat) is not None:
+        circle = await circle_for_chat(uow, TG, str(chat.id))
+        circle_id = circle.id if circle else None
+    try:
+        where = await standing(uow, uuid.UUID(str(circle_id)), user.id if user else None) if circle_id else None
+    except (CoreError, ValueError):
+        where = None
+    return texts.refusal(error, names, where, attempted(update), actor=user.id if user else None)
+
+
+def attempted(update: Update) -> str | None:
+    """What the person tried, by its command's name: '/draw@bot anyway' → 'draw'; a button → its command."""
+    if update.callback_query is not None:
+        data = update.callback_query.data or ""
+        head, _, rest = data.partition(":")
+        return BUTTON_ACTIONS.get(data[:6]) or (rest.partition(":")[0] if head == "help" else head)
+    text = update.effective_message.text if update.effective_message else None
+    if text and text.startswith("/"):
+        return text[1:].split(maxsplit=1)[0].split("@")[0].lower() if len(text) > 1 else None
+    return None
 
 
 async def tell(update: Update, text: str) -> None:

@@ -3,6 +3,7 @@ and the README's command reference is checked against it, so none of them can dr
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,7 +19,19 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.telegram import draws, housekeeping, identity, info, membership, organizer, payments, reminders, setup
+from handlers.telegram import (
+    draws,
+    guidance,
+    housekeeping,
+    identity,
+    info,
+    membership,
+    organizer,
+    payments,
+    reminders,
+    setup,
+    texts,
+)
 from handlers.telegram.common import is_group
 from handlers.telegram.errors import on_error
 
@@ -36,7 +49,41 @@ class Command:
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(help_text(group=is_group(update)))
+    """A few lines for this person and this circle, with buttons; "All commands" shows help_text."""
+    text, markup = await guidance.card(update, context)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def on_help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.callback_query.data == guidance.ALL:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(help_text(group=is_group(update)))
+        return
+    await guidance.on_step(update, context, {c.name: c.callback for c in COMMANDS})
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command no handler took: a typo gets the closest command ("Did you mean /summary?", with its
+    button when help offers one); one addressed to another bot in the group is none of our business."""
+    word = update.effective_message.text[1:].split(maxsplit=1)[0] if len(update.effective_message.text) > 1 else ""
+    command, _, addressee = word.partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return
+    command = command.lower()[:texts.MAX_ECHO]
+    close = difflib.get_close_matches(command, [c.name for c in COMMANDS], n=1, cutoff=0.6)
+    match = next((c for c in COMMANDS if close and c.name == close[0]), None)
+    markup = await guidance.shortcut(update, context, match.name) if match else None
+    await update.effective_message.reply_text(suggestion(command, match, group=is_group(update)), reply_markup=markup)
+
+
+def suggestion(command: str, match: Command | None, *, group: bool) -> str:
+    """The closest command by spelling; one that works in the other kind of chat says where."""
+    if match is None:
+        return texts.NO_SUCH_COMMAND.format(command=command)
+    if (GROUP if group else PRIVATE) in match.where:
+        return texts.UNKNOWN_COMMAND.format(command=command, suggestion=match.name)
+    where = texts.WHERE[match.where[0]]
+    return texts.UNKNOWN_COMMAND_ELSEWHERE.format(command=command, suggestion=match.name, where=where)
 
 
 COMMANDS = [
@@ -75,7 +122,7 @@ COMMANDS = [
     Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
     Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),
     Command("mycircles", (PRIVATE,), "member", "your circles: what you owe next and when", info.cmd_mycircles),
-    Command("help", (GROUP, PRIVATE), "anyone", "what I can do", cmd_help),
+    Command("help", (GROUP, PRIVATE), "anyone", "what you can do next, with buttons", cmd_help),
 ]
 
 
@@ -116,6 +163,7 @@ def install(application: Application) -> None:
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
+                              (r"^help:", on_help_button),
                               (r"^ord:", organizer.on_order_button), (r"^org:", organizer.on_organizer_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
@@ -125,4 +173,6 @@ def install(application: Application) -> None:
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.Regex(r"^/"),
                                            housekeeping.on_edited_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & NEW_MESSAGE, setup.on_setup_answer))
+    # Last: only a command no handler above took (a typo, or one for another bot) reaches it.
+    application.add_handler(MessageHandler(filters.COMMAND & NEW_MESSAGE, on_unknown_command))
     application.add_error_handler(on_error)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from core.errors import CoreError
 from core.history import CycleRecord, MyCircle
-from core.models import Circle, ContributionStatus, CycleStatus, PayoutOrder
+from core.models import Circle, CircleStatus, ContributionStatus, CycleStatus, PayoutOrder, Role
 from core.money import format_amount
 from core.reminders import ReminderSettings
 from core.schedule import local_date
 from core.summary import CircleSummary
 from handlers.formats import day
 from handlers.formats import names as name_list
+from handlers.guide import BEGIN, DRAW, JOIN, PAID, PAYOUT, SUMMARY, Standing
 
 MAX_ECHO = 40  # how much of what someone typed we quote back in a refusal
 
@@ -27,29 +29,34 @@ ERRORS: Mapping[str, str] = {
     "invalid_schedule": "I couldn't read that schedule. Use weekly, every 2 weeks, monthly or every N days, "
                         "and dates like 2026-12-01.",
     "invalid_circle_settings": "That setting doesn't work ({field}). Please check it and try again.",
-    "unknown_user": "I don't know you yet. Open a private chat with me and send /start.",
-    "not_member": "Only members of this circle can do that. Send /join to join it.",
+    "unknown_user": "I don't know you yet. Open a private chat with me and send /start to register.",
+    # Who may act: refusal() adds who can, and what happens next, when the circle is known.
+    "not_member": "Only members of this circle can do that.",
     "not_organizer": "Only an organizer of this circle can do that.",
-    "not_receiver": "Only the person who received the pot can confirm receiving it.",
-    "circle_not_found": "There's no savings circle here yet. An organizer can start one with /newcircle.",
-    "circle_not_forming": "This circle has already started, so its members can't change now.",
-    "circle_not_active": "This circle isn't running right now.",
-    "circle_full": "Sorry, this circle is full ({total_members} members).",
+    "not_receiver": "Only {names} can confirm receiving this pot: it was handed to them.",
+    "circle_not_found": "There's no savings circle here yet. Anyone here can start one with /newcircle.",
+    "circle_not_forming": "This circle has already started, so its members can't change now. "
+                          "Ask its organizers about the next circle.",
+    "circle_not_active": "{why}",
+    "circle_full": "Sorry, this circle is full ({total_members} members). Ask its organizers about the next one.",
     "already_member": "You're already in this circle.",
-    "organizer_cannot_leave": "An organizer can't leave or be removed. To stop the circle, use /cancelcircle.",
-    "not_enough_members": "A circle needs at least {need} members to start; it has {have}.",
+    "organizer_cannot_leave": "An organizer can't leave or be removed while the circle runs. To stop it for "
+                              "everyone, an organizer sends /cancelcircle (I ask before anything changes).",
+    "not_enough_members": "A circle needs at least {need} members to start; it has {have}. "
+                          "Others join by tapping Join on the circle's post.",
     "invalid_payout_order": "That payout order doesn't work here. Use random, drawn or fixed.",
     "contribution_not_found": "I couldn't find that payment in the current cycle.",
     "already_paid": "That payment is already recorded ({status_word}).",
     "already_decided": "Already handled: that payment was {status_word}.",
     "unpaid_members": "Not everyone is confirmed yet: {names}. Confirm their payments first, "
                       "or send /draw anyway to draw now and record who hadn't paid.",
-    "already_drawn": "The draw for cycle {cycle_number} has already happened.",
-    "not_drawn_yet": "There's no draw yet this cycle. Use /draw first.",
+    "already_drawn": "The draw for cycle {cycle_number} has already happened. /summary shows who receives the pot.",
+    "not_drawn_yet": "The pot is handed over after this cycle's draw, and there's no draw yet.",
     "pending_payments": "Some payments still wait for a decision: {names}. Confirm or reject them first.",
     "already_acknowledged": "Already confirmed as received. Thank you!",
     "nothing_to_pay_out": "No confirmed payments this cycle, so there's no pot to hand over.",
-    "chat_has_active_circle": "This chat already has a running circle. Finish or cancel it first.",
+    "chat_has_active_circle": "This chat already has a running circle (see /summary). A new one can start here "
+                              "once it is complete, or after its organizers cancel it.",
     "already_organizer": "They're already an organizer.",
     "due_date_in_past": "{due_date} has already passed (today is {today}). Choose a later date.",
     "last_organizer": "You're the only organizer, so you can't step down yet. Make someone else an organizer "
@@ -58,6 +65,12 @@ ERRORS: Mapping[str, str] = {
                              "Please shorten them.",
     "stale_button": "This button is out of date. Send the command again to start over.",
 }
+NOT_RUNNING = {  # circle_not_active, by the circle's status
+    "FORMING": "This circle hasn't started yet: it starts when every seat is taken, or when an organizer "
+               "starts it early.",
+    "COMPLETED": "This circle is complete: every member received the pot.",
+    "CANCELLED": "This circle was cancelled.",
+}
 STATUS_WORDS = {"PENDING": "waiting for confirmation", "CONFIRMED": "confirmed", "REJECTED": "rejected"}
 DATABASE_AWAY = "I can't reach my records right now. Nothing was changed; please try again in a moment."
 DATABASE_AWAY_AFTER_CHANGE = ("That went through, but then I lost touch with my records before I could finish "
@@ -65,17 +78,84 @@ DATABASE_AWAY_AFTER_CHANGE = ("That went through, but then I lost touch with my 
 APOLOGY = "Sorry, something went wrong on my side. Nothing was changed; please try again in a moment."
 
 
-def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
+def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: Standing | None = None,
+            action: str | None = None, *, actor: uuid.UUID | None = None, join_hint: str = "") -> str:
+    """The refusal in plain words; with the circle's `standing`, a "who may act" refusal also names
+    who can, and what happens next for the `action` (the command or button tried)."""
     context: dict[str, Any] = {k: (str(v)[:MAX_ECHO] if isinstance(v, str) else v) for k, v in error.context.items()}
     context.setdefault("status_word", STATUS_WORDS.get(str(context.get("status")), "recorded"))
+    context["why"] = NOT_RUNNING.get(str(context.get("status")), "This circle isn't running right now.")
     if error.key == "due_date_in_past":
         today = context["today"]
         context.update(due_date=day(context["due_date"], today), today=day(today, today))
     context["names"] = name_list([(names or {}).get(u, "someone") for u in error.context.get("user_ids", [])])
+    if standing is not None and error.key == "not_organizer":
+        return only_organizers(standing, action)
+    if standing is not None and error.key == "not_member":
+        other = error.context.get("user_id")
+        if other and actor is not None and other != str(actor):
+            return NOT_A_MEMBER.format(name=(names or {}).get(other, "They"), circle=standing.circle.name)
+        return only_members(standing, join_hint or JOIN_HINT)
+    if error.key == "not_receiver" and not context["names"]:
+        return NOT_RECEIVER_UNKNOWN
     try:
         return ERRORS[error.key].format_map(_Blank(context))
     except KeyError:
         return "I can't do that right now."
+
+
+# Only organizers may …, by the command (or button) tried; and what happens next without them.
+ORGANIZER_ACTIONS = {
+    "draw": "can draw", "confirm": "can confirm payments", "reject": "can reject payments",
+    "payout": "can record handing over the pot", "begin": "can start the circle early",
+    "cancelcircle": "can cancel the circle", "remove": "can remove members",
+    "reminders": "can change the reminders", "autodraw": "can change the automatic draw",
+    "paid": "can record a payment for someone else",
+}
+WHAT_NEXT = {
+    "confirm": "They see every payment and confirm it once the money has arrived.",
+    "payout": "They record it once the pot is in the receiver's hands.",
+    "begin": "The circle starts by itself when all {total} seats are taken.",
+    "cancelcircle": "Talk to them if the circle should stop.",
+    "remove": "Talk to them if someone should leave the circle.",
+    "reminders": "Talk to them if you'd like a change.",
+}
+WHAT_NEXT |= {"reject": WHAT_NEXT["confirm"], "autodraw": WHAT_NEXT["reminders"]}
+_AUTO_DRAW = "it happens automatically on {when} once everyone is confirmed."
+ORGANIZER_DRAWS = "They draw once everyone is confirmed."
+JOIN_HINT = "Tap Join (or send /join) to take a seat."
+NOT_A_MEMBER = "{name} isn't a member of “{circle}”."
+NOT_RECEIVER_UNKNOWN = "Only the person who received the pot can confirm receiving it."
+
+
+def organizers(standing: Standing) -> str:
+    """'Alice (organizer)', 'Alice or Bob (organizers)', 'Alice, Bob or Carol (organizers)'."""
+    names = standing.organizers[:3] + (["another organizer"] if len(standing.organizers) > 3 else [])
+    if not names:
+        return "an organizer"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"{listed} (organizer{'s' if len(standing.organizers) > 1 else ''})"
+
+
+def only_organizers(standing: Standing, action: str | None) -> str:
+    text = f"Only {organizers(standing)} {ORGANIZER_ACTIONS.get(action or '', 'can do that')}."
+    if action == "draw":
+        automatic = standing.circle.auto_draw and standing.due_date and not standing.drawn
+        return f"{text} {_capital(_AUTO_DRAW.format(when=_draw_time(standing))) if automatic else ORGANIZER_DRAWS}"
+    if action in WHAT_NEXT and (action != "begin" or standing.forming):
+        return f"{text} {WHAT_NEXT[action].format(total=standing.circle.total_members)}"
+    return text
+
+
+def only_members(standing: Standing, join_hint: str) -> str:
+    text = f"Only members of “{standing.circle.name}” can do that."
+    if standing.forming and standing.seats < standing.circle.total_members:
+        return f"{text} {join_hint.format(code=standing.circle.join_code)}"
+    if standing.forming:
+        return f"{text} It's full; ask {organizers(standing)} about the next circle."
+    if not standing.ended:
+        return f"{text} It has started, so new members wait for the next circle: ask {organizers(standing)}."
+    return text
 
 
 class _Blank(dict):
@@ -256,6 +336,114 @@ def reminder_settings(circle: Circle, s: ReminderSettings) -> str:
             f"{draw[0].upper() + draw[1:]}.\nOrganizers change this with e.g. /reminders 3,1,0 at 9 · "
             "/reminders overdue 2 · "
             "/reminders off · /autodraw off · /autodraw on at 18")
+
+
+# /help: a few lines on where this person stands, and buttons for the next steps.
+HELP_BUTTONS = {
+    "join": "➕ Join", "paid": "💸 I've paid {amount}", "summary": "📋 Status", "draw": "🎲 Draw",
+    "payout": "🤝 Pot handed over", "begin": "🚀 Start now", "history": "📜 History",
+    "register": "📱 Register with the bot", "all": "📖 All commands",
+}
+HELP_PAID_FOR = "💸 I've paid {amount} · {circle}"
+HELP_NO_CIRCLE = ("There's no savings circle in this chat yet.\n"
+                  "Anyone here can start one: send /newcircle and I'll ask a few questions.")
+PAID_PRIVATELY = "💸 Noted: you paid {amount} for “{circle}”. The organizers will confirm it."
+STALE_BUTTON = "This button is out of date."
+UNKNOWN_COMMAND = "I don't know /{command}. Did you mean /{suggestion}?"
+UNKNOWN_COMMAND_ELSEWHERE = "I don't know /{command}. Did you mean /{suggestion}? It works in {where}."
+NO_SUCH_COMMAND = "I don't know /{command}. Send /help to see what you can do here."
+WHERE = {"group": "your circle's group chat", "private": "a private chat with me"}
+
+
+# How a person takes each step on Telegram; WhatsApp says it with words (handlers/whatsapp/texts.py).
+HOW = {"join": "tap Join", "paid": "tap “I've paid”", "summary": "tap Status", "draw": "tap Draw",
+       "payout": "tap “Pot handed over”", "begin": "tap Start now",
+       "confirm": "Confirm or Reject them on each payment's post"}
+
+
+def help_card(s: Standing, *, name: str, registered: bool = True, how: Mapping[str, str] = HOW) -> str:
+    c = s.circle
+    organizer = s.role == Role.ORGANIZER
+    if s.ended:
+        done = "is complete: every member received the pot" if c.status == CircleStatus.COMPLETED else "was cancelled"
+        return f"📋 “{c.name}” {done}.\nAnyone here can start a new circle with /newcircle."
+    if s.forming:
+        lines = [f"📋 “{c.name}”: {money(c, c.amount_per_cycle)} {frequency(c)}, "
+                 f"{s.seats} of {c.total_members} seats taken."]
+    else:
+        lines = [f"📋 “{c.name}”: cycle {s.cycle_number} of {c.total_members}, "
+                 f"{money(c, c.amount_per_cycle)} due {day(s.due_date, s.today)}."]
+    if not registered:
+        lines.append(f"{name}, to take part, register with me first: tap Register, then share your phone number.")
+    elif s.role is None:
+        lines.append(_capital(how[JOIN]) + " to take a seat." if s.forming and JOIN in s.steps()
+                     else f"It's for its members; {how[SUMMARY]} to follow along.")
+    elif s.forming:
+        lines.append(f"You're in. It starts when all {c.total_members} seats are taken"
+                     + (f", or {how[BEGIN]} to begin with the members it has." if BEGIN in s.steps() else "."))
+    elif s.drawn:
+        lines.append(f"🎲 {s.winner} receives this cycle's pot."
+                     + (f" {_capital(how[PAYOUT])} once {s.winner} has it." if organizer
+                        else f" {organizers(s)} will hand it over."))
+    else:
+        lines.append(_my_payment(s, how))
+        lines += _next_for_organizer(s, how) if organizer else _next_for_member(s)
+    return "\n".join(lines)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _my_payment(s: Standing, how: Mapping[str, str]) -> str:
+    if s.my_payment == ContributionStatus.REJECTED:
+        return f"Your payment was rejected: pay, then {how[PAID]}."
+    if s.my_payment == ContributionStatus.PENDING:
+        return "Your payment waits for an organizer to confirm it."
+    if s.my_payment == ContributionStatus.CONFIRMED:
+        return f"Your payment is confirmed ({s.confirmed} of {s.seats} so far)."
+    return f"You haven't paid yet: pay, then {how[PAID]}."
+
+
+def _draw_time(s: Standing) -> str:
+    return f"{day(s.due_date, s.today)} at {s.circle.draw_hour:02d}:00"
+
+
+def _next_for_organizer(s: Standing, how: Mapping[str, str]) -> list[str]:
+    if s.pending:
+        waiting = "1 payment waits" if s.pending == 1 else f"{s.pending} payments wait"
+        return [f"{waiting} for your decision: {how['confirm']}."]
+    if s.everyone_confirmed:
+        auto = f", or I draw by myself on {_draw_time(s)}" if s.circle.auto_draw else ""
+        return [f"Everyone is confirmed: {how[DRAW]}{auto}."]
+    return []
+
+
+def _next_for_member(s: Standing) -> list[str]:
+    if not s.everyone_confirmed:
+        return []
+    if s.circle.auto_draw:
+        return [f"Everyone is confirmed: the draw happens on {_draw_time(s)}."]
+    return [f"Everyone is confirmed: {organizers(s)} draws next."]
+
+
+def help_private(name: str, mine: list[MyCircle], now: datetime) -> str:
+    if not mine:
+        return (f"Hi {name}! You're not in a circle yet.\n"
+                "To join one, tap Join on its post in your family's group (or send /join CODE here).\n"
+                "To start one, add me to your family's group and send /newcircle there.")
+    lines = [f"Hi {name}! Your circles:"]
+    for m in mine[:3]:
+        c = m.circle
+        if m.cycle_number is None:
+            lines.append(f"• {c.name}: forming ({money(c, c.amount_per_cycle)} {frequency(c)})")
+        else:
+            owed = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
+            due = day(m.due_date, local_date(now, c.timezone))
+            lines.append(f"• {c.name}: {money(c, c.amount_per_cycle)} due {due} — {owed}")
+    if len(mine) > 3:
+        lines.append(f"…and {len(mine) - 3} more: /mycircles lists them all.")
+    return "\n".join(lines)
 
 
 # --- organizer tools (co-organizers, how to pay, paying for someone, the fixed order) ---------------

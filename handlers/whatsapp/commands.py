@@ -6,6 +6,7 @@ WhatsApp has no group chats for bots, so each member talks to the bot privately 
 
 from __future__ import annotations
 
+import difflib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from core.payouts import acknowledge_payout, record_payout
 from core.summary import circle_summary
 from core.uow import UnitOfWork
 from core.users import register_user, user_by_identity
+from handlers.guide import standing
 from handlers.telegram import texts as shared
 from handlers.whatsapp import organizer, setup, texts
 
@@ -88,19 +90,48 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message) -> list[st
         return [texts.NO_TEXT if message.media else texts.UNKNOWN]
     user = await _user(new_uow, message)
     talk = Conversation(new_uow, message, user)
+    command = ""
     try:
-        if (await talk.state()).get("step"):
+        state = await talk.state()
+        if state.get("step"):
             return await setup.answer(talk, body)
-        command, args = _command(body)
-        talk.args = args
+        command, talk.args = _command(body)
+        if command.isascii() and command.isdigit():  # a choice from the menu HELP showed
+            command, talk.args = _chosen(state.get("menu") or [], int(command))
         action = COMMANDS.get(command)
-        return [texts.UNKNOWN] if action is None else await action(talk)
+        return [_unknown(command)] if action is None else await action(talk)
     except _Reply as reply:
         return [str(reply)]
     except errors.CoreError as error:
-        ids = error.context.get("user_ids", [])
-        names = {str(k): v for k, v in (await names_of(new_uow(), ids)).items()} if ids else {}
-        return [texts.refusal(error, names)]
+        return [await _refusal(talk, error, command)]
+
+
+def _chosen(menu: list[str], number: int) -> tuple[str, str]:
+    if not 1 <= number <= len(menu):
+        raise _Reply(texts.NO_MENU)
+    command, _, args = menu[number - 1].partition(" ")
+    return command, args
+
+
+def _unknown(word: str) -> str:
+    """A word close to a command ("SUMARY", "PAYED") gets the command; anything else the general reply."""
+    close = [MEANT[word]] if word in MEANT else difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6)
+    return texts.DID_YOU_MEAN.format(word=word[:20], suggestion=close[0]) if close else texts.UNKNOWN
+
+
+async def _refusal(talk: Conversation, error: errors.CoreError, command: str) -> str:
+    """As on Telegram: one who may not act is told who can, and what happens next."""
+    ids = [*error.context.get("user_ids", []), *([error.context["user_id"]] if "user_id" in error.context else [])]
+    names = {str(k): v for k, v in (await names_of(talk.new_uow(), ids)).items()} if ids else {}
+    where = None
+    if error.key in ("not_organizer", "not_member"):
+        try:
+            circle_id = error.context.get("circle_id") or str((await talk.circle()).id)
+            where = await standing(talk.new_uow(), uuid.UUID(circle_id), talk.user.id)
+        except (_Reply, errors.CoreError):
+            pass
+    action = ACTIONS.get(command, command.lower())
+    return texts.refusal(error, names, where, action, actor=talk.user.id)
 
 
 async def _user(new_uow: Callable[[], UnitOfWork], message: Message) -> User:
@@ -127,6 +158,24 @@ def _command(body: str) -> tuple[str, str]:
 
 
 async def cmd_help(talk: Conversation) -> list[str]:
+    """Where the person stands and a numbered menu of next steps; HELP ALL (or COMMANDS): every command."""
+    if talk.args.upper() in ("ALL", "COMMANDS"):
+        return await cmd_commands(talk)
+    try:
+        circle = await talk.circle()
+    except _Reply as reply:
+        alone = str(reply) == texts.NO_CIRCLE
+        items = ["JOIN", "NEW", "HELP ALL"] if alone else ["MY CIRCLES", "HELP ALL"]
+        await talk.remember(menu=items)
+        return [texts.menu(texts.NO_CIRCLE_HELP if alone else str(reply), items)]
+    where = await standing(talk.new_uow(), circle.id, talk.user.id)
+    items = [step.upper() for step in where.steps()] + ["HELP ALL"]
+    await talk.remember(menu=items)
+    lead = shared.help_card(where, name=talk.user.full_name, how=texts.HOW)
+    return [texts.words(texts.menu(lead, items, amount=shared.money(circle, circle.amount_per_cycle)))]
+
+
+async def cmd_commands(talk: Conversation) -> list[str]:
     return [texts.HELP]
 
 
@@ -274,7 +323,7 @@ async def cmd_cancel(talk: Conversation) -> list[str]:
 
 
 COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
-    "HELP": cmd_help, "START": cmd_help, "HI": cmd_help, "HELLO": cmd_help, "MENU": cmd_help,
+    "HELP": cmd_help, "COMMANDS": cmd_commands, "START": cmd_help, "HI": cmd_help, "HELLO": cmd_help, "MENU": cmd_help,
     "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "CONFIRM": cmd_confirm,
     "REJECT": cmd_reject, "DRAW": cmd_draw, "PAYOUT": cmd_payout, "RECEIVED": cmd_received,
     "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "MY CIRCLES": cmd_my_circles,
@@ -282,3 +331,5 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "ORGANIZER": organizer.cmd_organizer, "STEP DOWN": organizer.cmd_step_down, "STEPDOWN": organizer.cmd_step_down,
     "HOW TO PAY": organizer.cmd_how_to_pay, "HOWTOPAY": organizer.cmd_how_to_pay, "ORDER": organizer.cmd_order,
 }
+MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)
+ACTIONS = {"CANCEL": "cancelcircle"}  # the Telegram command a word is, where the names differ (for refusals)

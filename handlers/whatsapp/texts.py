@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 
 from core.errors import CoreError
+from handlers.guide import Standing
 from handlers.telegram import texts as telegram_texts
 
 WORDS = {"newcircle": "NEW", "mycircles": "MY CIRCLES", "cancelcircle": "CANCEL", "start": "HELP",
@@ -21,7 +23,19 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL
 Organizer tools: ORGANIZER <name> · STEP DOWN · HOW TO PAY <text> · PAID FOR <name> · ORDER
 In several circles? CIRCLE <code> chooses which one you mean."""
-UNKNOWN = "Sorry, I didn't understand that. " + HELP.split("\n", 1)[0].removeprefix("Hi! ") + " Send HELP for the list."
+UNKNOWN = "Sorry, I didn't understand that. Send HELP to see your choices."
+DID_YOU_MEAN = "I don't know “{word}”. Did you mean {suggestion}? Send HELP to see what you can do."
+# HELP: where the person stands, then a short numbered menu of the next steps (reply a number or the word).
+HOW = {"join": "send JOIN with the circle's code", "paid": "send PAID", "summary": "send SUMMARY", "draw": "send DRAW",
+       "payout": "send PAYOUT", "begin": "send BEGIN", "confirm": "send CONFIRM to see them"}
+MENU_ITEMS = {"JOIN": "join a circle with its code", "NEW": "set up a circle", "PAID": "I've paid {amount}",
+              "SUMMARY": "where everyone stands", "DRAW": "draw who receives the pot",
+              "PAYOUT": "the pot was handed over", "BEGIN": "start now with the members so far",
+              "HISTORY": "every cycle so far", "MY CIRCLES": "your circles", "HELP ALL": "every command"}
+MENU_PROMPT = "Reply with a number or the word."
+NO_CIRCLE_HELP = "Hi! I keep your family savings circle honest. You're not in a circle yet."
+NO_MENU = "Send HELP to see your choices, then reply with a number."
+JOIN_HINT = "Send JOIN {code} to take a seat."
 NO_TEXT = "I can only read text messages. Send HELP to see what I can do."
 DATABASE_AWAY = telegram_texts.DATABASE_AWAY
 TOO_LONG = "That message is too long for me. Send HELP to see what I can do."
@@ -54,5 +68,12 @@ def words(text: str) -> str:
     return re.sub(r"(?<![\w/])/([a-z]+)", lambda m: WORDS.get(m.group(1), m.group(1).upper()), text)
 
 
-def refusal(error: CoreError, names: Mapping[str, str] | None = None) -> str:
-    return words(telegram_texts.refusal(error, names))
+def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: Standing | None = None,
+            action: str | None = None, *, actor: uuid.UUID | None = None) -> str:
+    return words(telegram_texts.refusal(error, names, standing, action, actor=actor, join_hint=JOIN_HINT))
+
+
+def menu(lead: str, items: list[str], amount: str = "") -> str:
+    """`lead`, then `1. PAID — I've paid KES 500` … and how to answer."""
+    lines = [f"{n}. {item} — {MENU_ITEMS[item].format(amount=amount)}" for n, item in enumerate(items, start=1)]
+    return "\n".join([lead, *lines, MENU_PROMPT])

@@ -56,7 +56,7 @@ async def test_serve_runs_both_apps(fake_telegram, fake_twilio, clean_database, 
                 if fake_twilio.bodies_to("whatsapp:+254700000999"):
                     break
                 await asyncio.sleep(0.05)
-            assert "Send one of these" in fake_twilio.bodies_to("whatsapp:+254700000999")[0]
+            assert "Reply with a number or the word." in fake_twilio.bodies_to("whatsapp:+254700000999")[0]
     finally:
         if process.returncode is None:
             process.terminate()

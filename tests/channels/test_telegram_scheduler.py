@@ -26,7 +26,7 @@ async def test_reminders_nudges_and_the_automatic_draw(bot, clock):
     await bot.say(GRACE, "/newcircle Fund | 20 USD | 2 | weekly | 2026-12-02")
     await bot.say(TOM, "/join")
     assert "reminders at 09:00 (Africa/Nairobi): 3 days before, on the due date" in await bot.say(GRACE, "/reminders")
-    assert "Only an organizer" in await bot.say(TOM, "/reminders 1 at 8")
+    assert "Only Grace (organizer) can change the reminders." in await bot.say(TOM, "/reminders 1 at 8")
 
     sent = await run_tick(bot, clock, "2026-11-29T06:00")  # 09:00 in Nairobi, 3 days before
     by_chat = {m["chat_id"]: m["text"] for m in sent}

@@ -101,7 +101,7 @@ async def test_signatures_are_checked_and_retries_have_one_effect(bot, whatsapp)
 
 async def test_unknown_words_and_hostile_input_get_a_clear_reply(bot, whatsapp):
     phone = WA["Amina"]
-    assert "Send one of these" in await whatsapp.send(phone, "hello")
+    assert "Reply with a number or the word." in await whatsapp.send(phone, "hello")
     assert "didn't understand" in await whatsapp.send(phone, "bananas please")
     assert "too long" in await whatsapp.send(phone, "x" * 5000)
     assert "only read text" in await whatsapp.send(phone, "", num_media=1,
@@ -112,7 +112,7 @@ async def test_unknown_words_and_hostile_input_get_a_clear_reply(bot, whatsapp):
     code = await mixed_circle(bot, whatsapp)
     assert "I couldn't read “50💰” as an amount" in await whatsapp.send(phone, "paid 50💰")
     assert "This circle uses USD, not EUR." in await whatsapp.send(phone, "/Paid 5 EUR")
-    assert "Only an organizer" in await whatsapp.send(phone, "DRAW")
+    assert "Only Grace (organizer) can draw." in await whatsapp.send(phone, "DRAW")
     assert code
 
 
