@@ -100,8 +100,11 @@ async def cmd_howtopay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 def names_someone_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """`/paid @bob …`, or `/paid` as a reply to someone else's message."""
-    replied = update.effective_message.reply_to_message
+    """`/paid @bob …`, or `/paid` as a reply to someone else's message (a typed command only: a button
+    such as help's "I've paid" is always the presser's own payment)."""
+    if update.message is None:
+        return False
+    replied = update.message.reply_to_message
     if replied is not None and replied.from_user and not replied.from_user.is_bot:
         return replied.from_user.id != update.effective_user.id
     handle = (update.effective_user.username or "").lower()
@@ -121,7 +124,7 @@ async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: C
     try:
         paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount, member=member.user_id)
     except NotOrganizer:
-        names = ", ".join(await organizer_names(update_uow(context), circle.id))
+        names = texts.organizer_list(await organizer_names(update_uow(context), circle.id))
         await update.effective_message.reply_text(texts.PAID_FOR_REFUSED.format(organizers=names,
                                                                                 member=member.full_name))
         return

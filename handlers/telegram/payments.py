@@ -32,7 +32,7 @@ async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await organizer.paid_for(update, context, circle, user)
         return
     amount = None
-    if words := [a for a in context.args if not a.startswith("@")]:  # "@me" names the sender
+    if words := [a for a in context.args or [] if not a.startswith("@")]:  # "@me" names the sender
         amount = parse_amount(" ".join(words), circle.currency)  # another currency is refused
     uow = change(update, context)
     paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount)

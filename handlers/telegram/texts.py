@@ -111,6 +111,8 @@ ORGANIZER_ACTIONS = {
     "cancelcircle": "can cancel the circle", "remove": "can remove members",
     "reminders": "can change the reminders", "autodraw": "can change the automatic draw",
     "paid": "can record a payment for someone else",
+    "organizer": "can make someone an organizer",
+    "howtopay": "can change how to pay", "order": "can set the payout order",
 }
 WHAT_NEXT = {
     "confirm": "They see every payment and confirm it once the money has arrived.",
@@ -130,11 +132,15 @@ NOT_RECEIVER_UNKNOWN = "Only the person who received the pot can confirm receivi
 
 def organizers(standing: Standing) -> str:
     """'Alice (organizer)', 'Alice or Bob (organizers)', 'Alice, Bob or Carol (organizers)'."""
-    names = standing.organizers[:3] + (["another organizer"] if len(standing.organizers) > 3 else [])
+    return organizer_list(standing.organizers)
+
+
+def organizer_list(everyone: list[str]) -> str:
+    names = everyone[:3] + (["another organizer"] if len(everyone) > 3 else [])
     if not names:
         return "an organizer"
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return f"{listed} (organizer{'s' if len(standing.organizers) > 1 else ''})"
+    return f"{listed} (organizer{'s' if len(everyone) > 1 else ''})"
 
 
 def only_organizers(standing: Standing, action: str | None) -> str:
@@ -460,7 +466,7 @@ HOWTOPAY_SET = "💳 {actor} set how to pay into “{circle}”: {payment_instru
 HOWTOPAY_CLEARED = "{actor} removed the payment instructions of “{circle}”."
 HOW_TO_PAY_LINE = "How to pay: {instructions}"
 PAID_FOR = "✅ {actor} recorded {user}'s payment of {amount} for cycle {cycle_number} (confirmed)."
-PAID_FOR_REFUSED = ("Only an organizer ({organizers}) can record a payment for {member}. "
+PAID_FOR_REFUSED = ("Only {organizers} can record a payment for {member}. "
                     "If you paid yourself, send /paid on its own.")
 NOT_IN_CIRCLE = "I couldn't find {who} among the members of “{circle}”."
 ORDER_NOT_FIXED = ("“{circle}” doesn't use a fixed order ({order}), so there's no order to set. "

@@ -74,7 +74,7 @@ async def paid_for(talk, circle: Circle) -> list[str] | None:
         paid = await mark_paid(talk.change(), actor=talk.user.id, circle_id=circle.id, amount=amount,
                                member=member.user_id)
     except NotOrganizer:
-        names = ", ".join(await organizer_names(talk.new_uow(), circle.id))
+        names = shared.organizer_list(await organizer_names(talk.new_uow(), circle.id))
         return [texts.words(shared.PAID_FOR_REFUSED.format(organizers=names, member=member.full_name))]
     return [texts.PAID_FOR.format(member=member.full_name, amount=shared.money(circle, paid.amount))]
 
