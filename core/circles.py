@@ -16,6 +16,7 @@ from core.errors import (
     AlreadyOrganizer,
     ChatHasActiveCircle,
     CircleFull,
+    CircleNotActive,
     CircleNotFound,
     DueDateInPast,
     InvalidCircleSettings,
@@ -34,6 +35,7 @@ from core.events import (
     MemberRemoved,
     OrganizerAdded,
     PayoutOrderSet,
+    TimezoneChanged,
 )
 from core.guards import lock_circle, require_member, require_organizer, require_status
 from core.models import Channel, Circle, CircleChat, CircleStatus, Membership, PayoutOrder, Role
@@ -271,6 +273,21 @@ async def end_circle(uow: UnitOfWork, circle: Circle, status: CircleStatus) -> N
     for chat in chats.scalars():
         chat.active = False
     await uow.session.flush()
+
+
+async def set_timezone(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, timezone: str) -> Circle:
+    """Organizers move the circle's calendar to another zone (the phone's country guessed it at
+    setup): "today", reminders and draw hours follow it; due dates stay the calendar days they are."""
+    schedule.validate_timezone(timezone)
+    async with uow:
+        circle = await lock_circle(uow.session, circle_id)
+        await require_organizer(uow.session, circle_id, actor)
+        if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
+            raise CircleNotActive(status=circle.status.value)
+        previous, circle.timezone = circle.timezone, timezone
+        uow.emit(TimezoneChanged(circle_id=circle_id, actor_id=actor, timezone=timezone, previous=previous))
+        await uow.commit()
+        return circle
 
 
 async def _memberships(uow: UnitOfWork, circle_id: uuid.UUID) -> list[Membership]:

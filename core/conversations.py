@@ -32,3 +32,13 @@ async def clear_state(uow: UnitOfWork, channel: Channel, chat: str, user: str) -
         await uow.session.execute(delete(Conversation).where(
             Conversation.channel == channel, Conversation.chat_address == chat, Conversation.user_address == user))
         await uow.session.commit()
+
+
+async def take_state(uow: UnitOfWork, channel: Channel, chat: str, user: str, step: str) -> dict[str, Any] | None:
+    """Claim a flow standing at `step` for its last move (a setup's Create): the row is deleted in the
+    unit of work's transaction, which the change that follows commits when the unit of work is held
+    (an update's), so of two taps at once one gets the state and the other None."""
+    async with uow:
+        return await uow.session.scalar(delete(Conversation).where(
+            Conversation.channel == channel, Conversation.chat_address == chat, Conversation.user_address == user,
+            Conversation.state["step"].astext == step).returning(Conversation.state))

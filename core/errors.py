@@ -40,6 +40,10 @@ class InvalidTimezone(CoreError):
     key = "invalid_timezone"  # context: name
 
 
+class InvalidDate(CoreError):
+    key = "invalid_date"  # context: text
+
+
 class InvalidSchedule(CoreError):
     key = "invalid_schedule"  # context: reason
 

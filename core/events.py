@@ -248,3 +248,11 @@ class RemindersChanged(Event):
     overdue_reminders: int
     auto_draw: bool
     draw_hour: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimezoneChanged(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    timezone: str
+    previous: str

@@ -10,6 +10,7 @@ Decisions on what people type:
 from __future__ import annotations
 
 import phonenumbers
+from babel.core import get_global
 from phonenumbers import NumberParseException, PhoneNumberFormat
 from phonenumbers import timezone as number_timezones
 
@@ -17,6 +18,19 @@ from core.errors import InvalidPhone
 
 _MAX_TEXT = 32
 _NOT_A_REGION = {"001", "ZZ"}
+# Where a country spans several zones, the one most of its people live in (the capital's, except
+# where most people live elsewhere). Countries with a single zone take it from CLDR's territory
+# zones; tests/unit/test_phones.py checks that every multi-zone country is here.
+MAIN_ZONES = {
+    "AR": "America/Argentina/Buenos_Aires", "AU": "Australia/Sydney", "BR": "America/Sao_Paulo",
+    "CA": "America/Toronto", "CD": "Africa/Kinshasa", "CL": "America/Santiago", "CN": "Asia/Shanghai",
+    "CY": "Asia/Nicosia", "DE": "Europe/Berlin", "EC": "America/Guayaquil", "ES": "Europe/Madrid",
+    "FM": "Pacific/Pohnpei", "GL": "America/Nuuk", "ID": "Asia/Jakarta", "KI": "Pacific/Tarawa",
+    "KZ": "Asia/Almaty", "MH": "Pacific/Majuro", "MN": "Asia/Ulaanbaatar", "MX": "America/Mexico_City",
+    "MY": "Asia/Kuala_Lumpur", "NZ": "Pacific/Auckland", "PF": "Pacific/Tahiti", "PG": "Pacific/Port_Moresby",
+    "PS": "Asia/Hebron", "PT": "Europe/Lisbon", "RU": "Europe/Moscow", "UA": "Europe/Kyiv",
+    "UM": "Pacific/Midway", "US": "America/New_York", "UZ": "Asia/Tashkent",
+}
 
 
 def normalize_phone(text: str, default_region: str | None = None) -> str:
@@ -60,6 +74,21 @@ def phone_region(e164: str) -> str | None:
 
 
 def phone_timezone(e164: str) -> str:
-    """A sensible default timezone for a number's country (the first one for countries with many)."""
-    zones = number_timezones.time_zones_for_number(phonenumbers.parse(e164))
-    return zones[0] if zones and zones[0] != "Etc/Unknown" else "UTC"
+    """The circle's default timezone: where the number itself places the person when it names one
+    zone (a New York or Los Angeles landline, a Moscow +7 495), else the main zone of the number's
+    country. phonenumbers alone lists every zone of a shared calling code (+1 → 42 zones, +7 → 16),
+    whose first one (America/Adak, Asia/Almaty) says nothing about Jamaica or Moscow.
+    """
+    number = phonenumbers.parse(e164)
+    zones = number_timezones.time_zones_for_number(number)
+    if len(zones) == 1 and zones[0] != "Etc/Unknown":
+        return zones[0]
+    return country_timezone(phonenumbers.region_code_for_number(number) or "") or "UTC"
+
+
+def country_timezone(region: str) -> str | None:
+    """The main zone of a country (ISO 3166 code), or None for a code with no zone."""
+    if region in MAIN_ZONES:
+        return MAIN_ZONES[region]
+    zones = get_global("territory_zones").get(region, [])
+    return zones[0] if len(zones) == 1 else None

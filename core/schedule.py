@@ -12,7 +12,9 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.errors import InvalidSchedule, InvalidTimezone
+from babel.dates import get_day_names, get_month_names
+
+from core.errors import InvalidDate, InvalidSchedule, InvalidTimezone
 
 FREQUENCIES = ("weekly", "biweekly", "monthly", "every_n_days")
 
@@ -23,7 +25,7 @@ _MAX_TZ_NAME = 64
 # using them would change its calendar when the bot moves to another host.
 _HOST_ZONES = frozenset({"localtime", "posixrules"})
 # Year first is the only written form no family member can read two ways: "01/12/2026" is
-# 1 December in most of the world and 12 January in the US, so day-first forms are refused.
+# 1 December in most of the world and 12 January in the US; parse_date reads the others by region.
 _ISO_DATE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
 
 
@@ -83,13 +85,89 @@ def local_date(now: datetime, tz: str) -> date:
     return now.astimezone(validate_timezone(tz)).date()
 
 
-def parse_date(text: str) -> date:
-    """Read a date typed in chat: YYYY-MM-DD or YYYY/MM/DD only (see _ISO_DATE for why)."""
-    match = _ISO_DATE.fullmatch(text.strip()) if isinstance(text, str) else None
-    if match is None:
-        raise InvalidSchedule(reason="bad_date")
-    year, _, month, day = match.groups()
+def parse_date(text: str, today: date, *, month_first: bool = False) -> date:
+    """Read a date as a family types it, relative to the circle's `today`.
+
+    Accepted: 2026-12-05 (year first is never ambiguous), 5/12, 05/12/2026, 5.12.26, 5 December,
+    5 Dec 2026, Dec 5, 12 Jan 2027, Sat 5 Dec (the weekday must match), today, tomorrow, saturday,
+    next sat. Numbers with slashes, dots or dashes are day first, or month first when `month_first`
+    (the person writes dates US-style). A date without a year is the next such day from today (today
+    included); a weekday is the first one after today. Anything else, or a day that does not exist, raises InvalidDate.
+    """
+    if not isinstance(text, str) or len(text) > _MAX_DATE_TEXT:
+        raise InvalidDate(text=str(text)[:_MAX_DATE_TEXT])
+    words = " ".join(text.lower().replace(",", " ").split())
     try:
+        found = _read_date(words, today, month_first)
+    except ValueError:  # a day that does not exist, such as 31 April
+        found = None
+    if found is None:
+        raise InvalidDate(text=text.strip())
+    return found
+
+
+def _read_date(words: str, today: date, month_first: bool) -> date | None:
+    if words in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[words])
+    if match := _ISO_DATE.fullmatch(words):
+        year, _, month, day = match.groups()
         return date(int(year), int(month), int(day))
-    except ValueError as exc:
-        raise InvalidSchedule(reason="bad_date") from exc
+    if match := _NUMERIC_DATE.fullmatch(words):
+        first, _, second, year = match.groups()
+        day, month = (second, first) if month_first else (first, second)
+        return _dated(int(day), int(month), year, today)
+    if (match := _WEEKDAY.fullmatch(words)) and match.group(1) in _WEEKDAYS:
+        wanted = _WEEKDAYS[match.group(1)]
+        return today + timedelta(days=(wanted - today.weekday() - 1) % 7 + 1)
+    named_day, _, rest = words.partition(" ")
+    named_day = named_day.rstrip(".")
+    if named_day in _WEEKDAYS and rest and (rest[0].isdigit() or rest.split()[0] in _MONTHS):  # "Sat 5 Dec"
+        found = _read_date(rest, today, month_first)
+        return found if found is not None and found.weekday() == _WEEKDAYS[named_day] else None
+    if match := _DAY_MONTH.fullmatch(words):
+        day, month, year = match.groups()
+    elif match := _MONTH_DAY.fullmatch(words):
+        month, day, year = match.groups()
+    else:
+        return None
+    return _dated(int(day), _MONTHS[month], year, today) if month in _MONTHS else None
+
+
+def _dated(day: int, month: int, year: str | None, today: date) -> date:
+    if year is not None:
+        return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    for candidate_year in (today.year, today.year + 1):
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:  # 29 February in a common year: try the next
+            continue
+        if candidate >= today:
+            return candidate
+    raise ValueError("no such day within a year")
+
+
+def _month_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for number, name in get_month_names(width, locale="en").items():
+            names[name.lower().rstrip(".")] = number
+    return {**names, "sept": 9}
+
+
+def _weekday_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for number, name in get_day_names(width, locale="en").items():
+            names[name.lower().rstrip(".")] = number
+    return {**names, "tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+
+
+_MAX_DATE_TEXT = 40
+_MONTHS = _month_names()
+_WEEKDAYS = _weekday_names()
+_RELATIVE_DAYS = {"today": 0, "tomorrow": 1}
+_YEAR = r"(?:\s+([0-9]{4}))?"
+_NUMERIC_DATE = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})(?:\2([0-9]{4}|[0-9]{2}))?")
+_DAY_MONTH = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]+)\.?" + _YEAR)
+_MONTH_DAY = re.compile(r"([a-z]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?" + _YEAR)
+_WEEKDAY = re.compile(r"(?:(?:on|this|next|coming|this coming)\s+)?([a-z]+)\.?")

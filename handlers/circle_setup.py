@@ -1,49 +1,202 @@
-"""The questions of a circle's setup and how each answer is read: the same on every channel."""
+"""The questions of a circle's setup, how each answer is read, and the review before creating:
+the same on every channel (Telegram shows choices as buttons, WhatsApp as numbered replies)."""
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from core.circles import CircleSettings
+from babel.dates import get_timezone_location
+
+from core.circles import MAX_FIRST_DUE_DAYS, MAX_MEMBERS, MIN_MEMBERS, CircleSettings
+from core.errors import CoreError, DueDateInPast, InvalidCircleSettings
 from core.models import PayoutOrder, User
-from core.money import currency_for_region
+from core.money import currency_for_region, format_amount
 from core.phones import phone_region, phone_timezone
+from core.schedule import local_date
 from core.users import clean_name
-from handlers import parsing
+from handlers import formats, parsing
+from handlers.telegram.texts import ORDER_NAMES
 
 QUESTIONS = {
     "name": "Let's set up your circle. What should it be called?",
     "amount": "How much does each member pay per cycle? (e.g. 50, or 50 USD)",
     "members": "How many members will the circle have, you included? (2–200)",
     "frequency": "How often do members pay? Choose one, or type e.g. “every 10 days”.",
-    "first_due": "When is the first payment due? (YYYY-MM-DD)",
+    "first_due": "When is the first payment due? Choose a date, or type one like 5 Dec or {example}.",
     "order": "How is the payout order decided?",
+    "timezone": "Which time zone should the circle's dates and reminders follow? Type a city, e.g. Nairobi, "
+                "Lagos or New York.",
 }
-STEPS = list(QUESTIONS)
+STEPS = ["name", "amount", "members", "frequency", "first_due", "order"]  # the time zone is guessed, and changeable
+FIELDS = {"name": "Name", "amount": "Amount", "members": "Members", "frequency": "How often",
+          "first_due": "First due date", "order": "Payout order", "timezone": "Time zone"}
+# A bad answer names what was asked, gives examples and asks again (the question follows it).
+RETRY = {
+    "name": "I need a name of 1 to 64 characters, e.g. Family Fund.",
+    "amount": "I couldn't read “{text}” as an amount. Try 50, 1,000 or 50 USD.",
+    "members": "“{text}” doesn't work as the number of members: send a number from 2 to 200, you included, "
+               "e.g. 5.",
+    "frequency": "I couldn't read “{text}” as how often members pay. Try weekly, every 2 weeks, monthly "
+                 "or every 10 days.",
+    "first_due": "I couldn't read “{text}” as a date. Try 5 Dec, {example}, 12 Jan 2027 or next Saturday.",
+    "first_due_past": "{day} has already passed. Choose a date from today on.",
+    "first_due_far": "{day} is more than a year away. Choose a date within a year.",
+    "order": "I couldn't read “{text}” as a payout order. Choose one of the options.",
+    "timezone": "I don't know the time zone “{text}”. Type a city such as Nairobi or New York, or a zone such "
+                "as Africa/Lagos.",
+}
+MEMBER_SIZES = (3, 4, 5, 6, 8, 10)
 CHOICES = {  # offered as buttons on Telegram, as numbered replies on WhatsApp
     "frequency": [("Weekly", "weekly"), ("Every 2 weeks", "biweekly"), ("Monthly", "monthly")],
     "order": [("Fair draw each cycle", "random"), ("Draw the order now", "drawn"), ("I'll set it", "fixed")],
 }
-def defaults_for(user: User) -> tuple[str, str]:
-    return currency_for_region(phone_region(user.phone) or "") or "USD", phone_timezone(user.phone)
+FREQUENCY_WORDS = {"weekly": "weekly", "biweekly": "every 2 weeks", "monthly": "monthly"}
+REVIEW_ACTIONS = [("✅ Create", "create"), ("✏️ Change", "change"), ("✖️ Cancel", "cancel")]
+CANCELLED = "Setup cancelled. Nothing was created."
+MAX_ECHO = 40
 
 
-def parse_answer(step: str, text: str, currency: str) -> dict[str, Any]:
-    """One answer parsed into JSON-safe values for the conversation state."""
+@dataclass(frozen=True)
+class Asker:
+    """Who is answering, and what their answers mean: their currency, zone, today and date style."""
+
+    currency: str
+    timezone: str
+    today: date
+    month_first: bool
+
+    @property
+    def example(self) -> str:
+        return "12/5" if self.month_first else "5/12"
+
+
+def asker(user: User, now: datetime, state: dict[str, Any] | None = None) -> Asker:
+    """The setup's reader: the zone chosen in this setup (`state`), else the phone country's main one."""
+    region = phone_region(user.phone) or ""
+    zone = (state or {}).get("timezone") or phone_timezone(user.phone)
+    return Asker(currency=currency_for_region(region) or "USD", timezone=zone, today=local_date(now, zone),
+                 month_first=parsing.writes_month_first(region))
+
+
+def question(step: str, who: Asker) -> str:
+    return QUESTIONS[step].format(example=who.example)
+
+
+def choices(step: str, state: dict[str, Any], who: Asker) -> list[tuple[str, str]]:
+    """(label, value) pairs for a step with a short list of likely answers; typing works too."""
+    if step == "first_due":
+        return [(formats.day(d, who.today), d.isoformat()) for d in date_choices(state.get("frequency"), who.today)]
+    if step == "members":
+        return [(str(n), str(n)) for n in MEMBER_SIZES]
+    return CHOICES.get(step, [])
+
+
+def date_choices(frequency: str | None, today: date) -> list[date]:
+    """Dates a family would pick. Monthly: the 1st and the 15th, and month ends; otherwise the
+    coming weekend (Saturday and Sunday) and the ones after: families pay around weekends."""
+    if frequency == "monthly":
+        first = _add_months(today.replace(day=1), 1)
+        candidates = [first, _month_end(today), today.replace(day=15), _add_months(today.replace(day=15), 1),
+                      _month_end(first), _add_months(first, 1)]
+    else:
+        saturday = today + timedelta(days=(5 - today.weekday() - 1) % 7 + 1)
+        candidates = [today + timedelta(days=1), saturday, saturday + timedelta(days=1), saturday + timedelta(days=7)]
+    return sorted({d for d in candidates if d > today})[:4]
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    return day.replace(year=day.year + index // 12, month=index % 12 + 1)
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def parse_answer(step: str, text: str, who: Asker, state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One answer parsed into JSON-safe values for the conversation state; a bad one raises
+    SetupAnswerError naming the step, so the reply can say what was asked."""
+    try:
+        return _parse(step, text.strip(), who, state or {})
+    except SetupAnswerError:
+        raise
+    except CoreError as error:
+        raise SetupAnswerError(step, text, error) from error
+
+
+def _parse(step: str, text: str, who: Asker, state: dict[str, Any]) -> dict[str, Any]:
     if step == "name":
         return {"name": clean_name(text, field="name", limit=64)}
     if step == "amount":
-        amount, currency = parsing.parse_money(text, currency)
+        amount, currency = parsing.parse_money(text, state.get("currency") or who.currency)
         return {"amount": amount, "currency": currency}
     if step == "members":
-        return {"members": parsing.parse_member_count(text)}
+        members = parsing.parse_member_count(text)
+        if not MIN_MEMBERS <= members <= MAX_MEMBERS:
+            raise InvalidCircleSettings(field="total_members", reason="out_of_range")
+        return {"members": members}
     if step == "frequency":
         frequency, every = parsing.parse_frequency(text)
         return {"frequency": frequency, "every_days": every}
     if step == "first_due":
-        return {"first_due": parsing.parse_due_date(text).isoformat()}
+        due = parsing.parse_due_date(text, who.today, month_first=who.month_first)
+        if due < who.today:
+            raise SetupAnswerError("first_due_past", text, DueDateInPast(due_date=due.isoformat()), day=due)
+        if (due - who.today).days > MAX_FIRST_DUE_DAYS:
+            raise SetupAnswerError("first_due_far", text, InvalidCircleSettings(field="first_due_date"), day=due)
+        return {"first_due": due.isoformat()}
+    if step == "timezone":
+        return {"timezone": parsing.parse_timezone(text)}
     return {"order": parsing.parse_order(text).value}
+
+
+class SetupAnswerError(CoreError):
+    """A setup answer that could not be read: `step` says which question it answered."""
+
+    key = "setup_answer"
+
+    def __init__(self, step: str, text: str, cause: CoreError, day: date | None = None) -> None:
+        super().__init__(step=step, text=text, cause=cause.key)
+        self.step, self.text, self.day = step, text, day
+
+    def words(self, who: Asker) -> str:
+        day = formats.day(self.day, who.today) if self.day else ""
+        return RETRY[self.step].format(text=self.text.strip()[:MAX_ECHO], example=who.example, day=day)
+
+
+def parse_line(text: str, who: Asker) -> dict[str, Any]:
+    """The one-line form: NAME | AMOUNT | MEMBERS | FREQUENCY | FIRST_DUE [| ORDER]."""
+    state: dict[str, Any] = {}
+    for step, part in zip(STEPS, (p.strip() for p in text.split("|"))):
+        state.update(parse_answer(step, part, who, state))
+    return state
+
+
+def next_step(state: dict[str, Any]) -> str:
+    """After an answer: the next question, or back to the review once every field has one (a
+    "Change" re-asks one field only)."""
+    return next((step for step in STEPS if step not in state), "review")
+
+
+def zone_words(timezone: str) -> str:
+    """'Kenya Time', 'United States (New York) Time': how CLDR names a zone for people."""
+    return get_timezone_location(timezone, locale="en")
+
+
+def review(state: dict[str, Any], who: Asker) -> str:
+    every = FREQUENCY_WORDS.get(state["frequency"], f"every {state.get('every_days')} days")
+    return "\n".join([
+        "Here's your circle. Create it, or change an answer first:",
+        f"• Name: {state['name']}",
+        f"• Amount: {format_amount(state['amount'], state['currency'])} per member, {every}",
+        f"• Members: {state['members']}, you included",
+        f"• First payment due: {formats.day(date.fromisoformat(state['first_due']), who.today)}",
+        f"• Payout order: {ORDER_NAMES[PayoutOrder(state['order'])]}",
+        f"• Time zone: {zone_words(who.timezone)} ({who.timezone}), for due dates, reminders and draws",
+    ])
 
 
 def circle_settings(state: dict[str, Any], timezone: str) -> CircleSettings:

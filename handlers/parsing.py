@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.resources
 import re
+import zoneinfo
 from datetime import date
 from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
 from core import errors, schedule
 from core.models import PayoutOrder
@@ -61,8 +67,25 @@ def parse_member_count(text: str) -> int:
     return int(words)
 
 
-def parse_due_date(text: str) -> date:
-    return schedule.parse_date(text)
+def parse_due_date(text: str, today: date, *, month_first: bool = False) -> date:
+    return schedule.parse_date(text, today, month_first=month_first)
+
+
+@functools.cache
+def writes_month_first(region: str) -> bool:
+    """Whether people of a country write 5/12 for May 12: CLDR's short date pattern of the country's
+    most spoken language puts the month first (the US, the Philippines, Panama, Puerto Rico, …);
+    everywhere else slashes are read day first."""
+    spoken = sorted(get_global("territory_languages").get(region, {}).items(),
+                    key=lambda item: -item[1].get("population_percent", 0))
+    for language, _ in spoken:
+        try:
+            pattern = Locale.parse(f"{language}_{region}").date_formats["short"].pattern
+        except (UnknownLocaleError, ValueError):
+            continue
+        letters = [c for c in pattern if c in "dMy"]
+        return letters[:1] == ["M"]
+    return False
 
 
 def parse_hour(text: str) -> int:
@@ -105,6 +128,41 @@ def parse_autodraw(words: list[str], current: ReminderSettings) -> ReminderSetti
         else:
             raise errors.InvalidCircleSettings(field="autodraw", reason="unreadable")
     return settings
+
+
+def parse_timezone(text: str) -> str:
+    """An IANA name in any case ("africa/nairobi"), or a city as the zone names it ("Nairobi",
+    "new york", "Sao Paulo"); a city several zones end with is refused rather than guessed."""
+    words = " ".join(text.split())
+    if not words or len(words) > 64:
+        raise errors.InvalidTimezone(name=words[:64])
+    wanted = words.lower().replace(" ", "_")
+    names = _zone_names()
+    if wanted in names["full"]:
+        schedule.validate_timezone(names["full"][wanted])  # refuses the host's own ("localtime")
+        return names["full"][wanted]
+    matches = names["city"].get(wanted, [])
+    if len(matches) > 1:  # an old alias beside today's name (America/Buenos_Aires): keep today's
+        matches = [name for name in matches if name in names["current"]]
+    if len(matches) != 1:
+        raise errors.InvalidTimezone(name=words)
+    return matches[0]
+
+
+@functools.cache
+def _zone_names() -> dict[str, dict]:
+    full = {name.lower(): name for name in zoneinfo.available_timezones()}
+    city: dict[str, list[str]] = {}
+    for name in sorted(full.values()):
+        area, _, place = name.rpartition("/")
+        if area and area.split("/")[0] in _AREAS:
+            city.setdefault(place.lower(), []).append(name)
+    table = importlib.resources.files("tzdata").joinpath("zoneinfo", "zone1970.tab").read_text()
+    current = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
+    return {"full": full, "city": city, "current": current}
+
+
+_AREAS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 
 
 def member_named(text: str, people: list) -> Any | None:

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from core.circles import circle_by_code
 from core.conversations import clear_state, load_state, save_state
 from core.users import register_user
-from handlers.telegram import texts
+from handlers.telegram import setup, texts
 from handlers.telegram.common import TG, acting_user, update_uow
 from handlers.telegram.membership import join_and_reply
 
@@ -20,12 +20,13 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     payload = context.args[0] if context.args else None
     user = await acting_user(update, context)
     if user is None:
-        if payload:
+        if payload:  # kept beside a setup begun in a group (handlers/telegram/setup.py), not over it
             chat = str(update.effective_chat.id)
-            await save_state(update_uow(context), TG, chat, chat, {"after_register": payload[:64]})
+            state = await load_state(update_uow(context), TG, chat, chat) or {}
+            await save_state(update_uow(context), TG, chat, chat, {**state, "after_register": payload[:64]})
         await update.effective_message.reply_text(texts.ASK_CONTACT, reply_markup=SHARE_PHONE)
         return
-    if payload and payload.startswith("join-"):
+    if payload and payload.startswith(("join-", "new-")):
         await _continue(update, context, user, payload)
     else:  # no payload, or one we don't know (an old or hand-made link)
         await update.effective_message.reply_text(texts.WELCOME_BACK.format(name=user.full_name, phone=user.phone))
@@ -44,8 +45,12 @@ async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat = str(update.effective_chat.id)
     state = await load_state(update_uow(context), TG, chat, chat)
     if state and state.get("after_register"):
-        await clear_state(update_uow(context), TG, chat, chat)
-        await _continue(update, context, user, state["after_register"])
+        payload = state.pop("after_register")
+        if state:
+            await save_state(update_uow(context), TG, chat, chat, state)
+        else:
+            await clear_state(update_uow(context), TG, chat, chat)
+        await _continue(update, context, user, payload)
 
 
 async def _continue(update: Update, context: ContextTypes.DEFAULT_TYPE, user, payload: str) -> None:
@@ -53,3 +58,5 @@ async def _continue(update: Update, context: ContextTypes.DEFAULT_TYPE, user, pa
     if payload.startswith("join-"):
         circle = await circle_by_code(update_uow(context), payload.removeprefix("join-"))
         await join_and_reply(update, context, user, circle)
+    elif payload.startswith("new-"):
+        await setup.resume(update, context, user, payload.removeprefix("new-"))

@@ -87,7 +87,8 @@ def suggestion(command: str, match: Command | None, *, group: bool) -> str:
 
 
 COMMANDS = [
-    Command("newcircle", (GROUP,), "anyone", "set up a savings circle in this group", setup.cmd_newcircle,
+    Command("newcircle", (GROUP, PRIVATE), "anyone",
+            "set up a savings circle (I ask the questions in a private chat)", setup.cmd_newcircle,
             "[NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | FIRST_DUE_DATE [| ORDER]]"),
     Command("join", (GROUP, PRIVATE), "anyone", "join this group's circle (privately: by its join code)",
             membership.cmd_join, "[CODE]"),
@@ -110,6 +111,8 @@ COMMANDS = [
             "[DAYS at HOUR | overdue N | off]"),
     Command("autodraw", (GROUP,), "organizer", "turn the automatic draw on or off, or set its hour",
             reminders.cmd_autodraw, "[on | off] [at HOUR]"),
+    Command("timezone", (GROUP,), "anyone", "see the circle's time zone; organizers change it",
+            setup.cmd_timezone, "[CITY or ZONE]"),
     Command("begin", (GROUP,), "organizer", "start the circle now with the members it has", membership.cmd_begin),
     Command("organizer", (GROUP,), "organizer", "make a member an organizer too (reply to them, or name them)",
             organizer.cmd_organizer, "@member"),

@@ -110,7 +110,7 @@ ORGANIZER_ACTIONS = {
     "payout": "can record handing over the pot", "begin": "can start the circle early",
     "cancelcircle": "can cancel the circle", "remove": "can remove members",
     "reminders": "can change the reminders", "autodraw": "can change the automatic draw",
-    "paid": "can record a payment for someone else",
+    "paid": "can record a payment for someone else", "timezone": "can change the time zone",
     "organizer": "can make someone an organizer",
     "howtopay": "can change how to pay", "order": "can set the payout order",
 }
@@ -450,6 +450,31 @@ def help_private(name: str, mine: list[MyCircle], now: datetime) -> str:
     if len(mine) > 3:
         lines.append(f"…and {len(mine) - 3} more: /mycircles lists them all.")
     return "\n".join(lines)
+
+
+# --- circle setup (handlers/telegram/setup.py; the questions themselves are in handlers/circle_setup.py)
+SETUP_USAGE = ("To set up a circle in one line:\n/newcircle NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | "
+               "FIRST_DUE_DATE [| ORDER]\ne.g. /newcircle Family Fund | 50 USD | 5 | monthly | 5 Dec\n"
+               "FREQUENCY: weekly, every 2 weeks, monthly or every N days. ORDER: random (default), drawn or fixed.\n"
+               "Or send /newcircle alone and I'll ask one question at a time.")
+SETUP_IN_PRIVATE = "{name}, let's set up the circle in a private chat, one question at a time. Tap below."
+SETUP_IN_PRIVATE_BUTTON = "Set it up in private chat"
+SETUP_WITHOUT_GROUP = ("Let's set up a circle here. It has no group chat: members join by sending me /join "
+                       "with its join code. (To run it in a group, add me to the group and send /newcircle there.)")
+SETUP_LINK_OLD = "That setup link is no longer current. Send /newcircle in your group to start again."
+SETUP_STALE_BUTTON = "That question was already answered."
+SETUP_WHICH_FIELD = "Which answer do you want to change?"
+SETUP_BACK = "↩️ Back to the review"
+SETUP_POSTED = "✅ Done! I posted “{name}” in your group. Members join there."
+SETUP_NOT_POSTED = ("✅ “{name}” is created, but I couldn't post in the group. Check that I'm still a member there; "
+                    "people can also join by sending me /join {code} in a private chat.")
+SETUP_NO_GROUP_DONE = "Share the join code {code}: people send me /join {code} in a private chat to take a seat."
+TIMEZONE_NOW = ("🕰 “{circle}” follows {zone} ({name}): due dates, reminders and draws go by its clock.\n"
+                "Organizers change it with /timezone and a city or zone, e.g. /timezone Nairobi or "
+                "/timezone America/New_York.")
+TIMEZONE_SET = "🕰 {actor} set “{circle}” to {zone} ({name}). Due dates, reminders and draws now go by its clock."
+TIMEZONE_UNKNOWN = ("I don't know the time zone “{text}”. Send a city as time zones name it, e.g. /timezone Nairobi, "
+                    "/timezone New York, or a zone such as /timezone Africa/Lagos.")
 
 
 # --- organizer tools (co-organizers, how to pay, paying for someone, the fixed order) ---------------

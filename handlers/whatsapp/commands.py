@@ -327,7 +327,7 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "CONFIRM": cmd_confirm,
     "REJECT": cmd_reject, "DRAW": cmd_draw, "PAYOUT": cmd_payout, "RECEIVED": cmd_received,
     "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "MY CIRCLES": cmd_my_circles,
-    "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel,
+    "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel, "TIMEZONE": setup.cmd_timezone,
     "ORGANIZER": organizer.cmd_organizer, "STEP DOWN": organizer.cmd_step_down, "STEPDOWN": organizer.cmd_step_down,
     "HOW TO PAY": organizer.cmd_how_to_pay, "HOWTOPAY": organizer.cmd_how_to_pay, "ORDER": organizer.cmd_order,
 }

@@ -1,61 +1,114 @@
-"""NEW on WhatsApp: the same questions as on Telegram, answered one message at a time."""
+"""NEW on WhatsApp: the same questions and review as on Telegram, answered one message at a time,
+choices as numbered replies. The answers so far live in the conversation state under "setup"."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core.circles import create_circle
-from core.errors import CoreError
-from handlers.circle_setup import CHOICES, QUESTIONS, STEPS, circle_settings, defaults_for, parse_answer
+from core.circles import create_circle, member_role, set_timezone
+from core.conversations import take_state
+from core.errors import InvalidTimezone, NotOrganizer
+from core.models import Channel, Role
+from handlers import circle_setup as setup
+from handlers import parsing
+from handlers.circle_setup import SetupAnswerError
 from handlers.telegram import texts as shared
 from handlers.whatsapp import texts
 
-STEP_KEYS = ("step", "name", "amount", "currency", "members", "frequency", "every_days", "first_due", "order")
+CANCEL_WORDS = ("CANCEL", "STOP", "/CANCEL")
 
 
-def question(step: str) -> str:
-    options = "".join(f"\n{n}. {label}" for n, (label, _) in enumerate(CHOICES.get(step, []), start=1))
-    return QUESTIONS[step] + options + ("\n(Reply with a number.)" if options else "") + "\nSend CANCEL to stop."
+def _options(step: str, answers: dict[str, Any], who: setup.Asker) -> list[tuple[str, str]]:
+    if step == "review":
+        return [(label.split(" ", 1)[1], value) for label, value in setup.REVIEW_ACTIONS]
+    if step == "change":
+        return [*((label, field) for field, label in setup.FIELDS.items()), ("Back to the review", "review")]
+    if step == "members":  # a typed number is the answer: numbered sizes would read as option numbers
+        return []
+    return setup.choices(step, answers, who)
+
+
+def _message(step: str, answers: dict[str, Any], who: setup.Asker, before: str = "") -> str:
+    if step == "review":
+        text = setup.review(answers, who)
+    elif step == "change":
+        text = texts.SETUP_WHICH_FIELD
+    else:
+        text = setup.question(step, who)
+    options = "".join(f"\n{n}. {label}" for n, (label, _) in enumerate(_options(step, answers, who), start=1))
+    hint = texts.SETUP_REPLY_NUMBER if options else ""
+    return "\n".join(filter(None, [before, text + options, hint, texts.SETUP_CANCEL_HINT]))
 
 
 async def start(talk) -> list[str]:
+    who = setup.asker(talk.user, talk.now())
     if "|" in talk.args:  # the one-line form, as on Telegram
-        parts = [p.strip() for p in talk.args.split("|")]
-        if len(parts) not in (5, 6):
-            return [texts.words(shared.ERRORS["invalid_schedule"])]
-        currency, timezone = defaults_for(talk.user)
-        state: dict[str, Any] = {}
-        for step, part in zip(STEPS, parts):
-            state.update(parse_answer(step, part, state.get("currency", currency)))
-        return await _create(talk, state, timezone)
-    await talk.remember(step="name")
-    return [question("name")]
+        if len(talk.args.split("|")) not in (5, 6):
+            return [texts.words(shared.SETUP_USAGE)]
+        try:
+            return await _create(talk, setup.parse_line(talk.args, who), who)
+        except SetupAnswerError as error:
+            return [error.words(who)]
+    return await _ask(talk, {}, who)
 
 
 async def answer(talk, body: str) -> list[str]:
     state = await talk.state()
-    step = state["step"]
-    if body.strip().upper() in ("CANCEL", "STOP", "/CANCEL"):
-        await talk.remember(**{k: None for k in STEP_KEYS})
-        return [texts.SETUP_CANCELLED]
-    choices = CHOICES.get(step, [])
-    if body.strip().isdigit() and 1 <= int(body.strip()) <= len(choices):
-        body = choices[int(body.strip()) - 1][1]
-    currency, timezone = defaults_for(talk.user)
+    step, answers = state["step"], dict(state.get("setup") or {})
+    who = setup.asker(talk.user, talk.now(), answers)
+    if body.strip().upper() in CANCEL_WORDS:
+        await talk.remember(step=None, setup=None)
+        return [setup.CANCELLED]
+    options = _options(step, answers, who)
+    reply = body.strip()
+    if reply.isascii() and reply.isdigit() and 1 <= int(reply) <= len(options):
+        body = options[int(reply) - 1][1]
+    if step == "review":
+        choice = body.strip().lower()
+        if choice == "create":  # claimed in the creating transaction: two "1"s at once create one circle
+            sender = talk.message.sender
+            if await take_state(talk.new_uow(), Channel.WHATSAPP, sender, sender, "review") is None:
+                return [texts.SETUP_ALREADY_DONE]
+            return await _create(talk, answers, who)
+        return await _ask(talk, answers, who, step="change" if choice == "change" else "review")
+    if step == "change" and body in setup.FIELDS:  # re-ask just that one, then back to the review
+        return await _ask(talk, answers, who, step=body)
+    if step == "change":
+        return await _ask(talk, answers, who, step="review")
     try:
-        state.update(parse_answer(step, body, state.get("currency") or currency))
-    except CoreError as error:
-        return [texts.refusal(error) + "\n" + question(step)]
-    following = STEPS.index(step) + 1
-    if following < len(STEPS):
-        await talk.remember(**{**state, "step": STEPS[following]})
-        return [question(STEPS[following])]
-    await talk.remember(**{k: None for k in STEP_KEYS})
-    return await _create(talk, state, timezone)
+        answers.update(setup.parse_answer(step, body, who, answers))
+    except SetupAnswerError as error:
+        return await _ask(talk, answers, who, step=step, before=error.words(who))
+    return await _ask(talk, answers, setup.asker(talk.user, talk.now(), answers))
 
 
-async def _create(talk, state: dict[str, Any], timezone: str) -> list[str]:
-    circle = await create_circle(talk.change(), actor=talk.user.id, settings=circle_settings(state, timezone))
+async def _ask(talk, answers: dict[str, Any], who: setup.Asker, *, step: str | None = None,
+               before: str = "") -> list[str]:
+    step = step or setup.next_step(answers)
+    await talk.remember(step=step, setup=answers)
+    return [_message(step, answers, who, before)]
+
+
+async def _create(talk, answers: dict[str, Any], who: setup.Asker) -> list[str]:
+    settings = setup.circle_settings(answers, who.timezone)
+    circle = await create_circle(talk.change(), actor=talk.user.id, settings=settings)
     await talk.remember(circle=str(circle.id))
     announcement = shared.circle_created(circle, talk.user.full_name, talk.now()).splitlines()[:-1]
     return ["\n".join(announcement + [texts.HOW_TO_JOIN.format(code=circle.join_code)])]
+
+
+async def cmd_timezone(talk) -> list[str]:
+    """TIMEZONE shows the circle's zone; TIMEZONE CITY or ZONE changes it (organizers)."""
+    circle = await talk.circle()
+    if not talk.args:
+        return [texts.words(shared.TIMEZONE_NOW.format(circle=circle.name, zone=setup.zone_words(circle.timezone),
+                                                       name=circle.timezone))]
+    if await member_role(talk.new_uow(), circle.id, talk.user.id) != Role.ORGANIZER:
+        raise NotOrganizer()
+    try:
+        zone = parsing.parse_timezone(talk.args)
+    except InvalidTimezone:
+        return [texts.words(shared.TIMEZONE_UNKNOWN.format(text=talk.args[:40]))]
+    changed = await set_timezone(talk.change(), actor=talk.user.id, circle_id=circle.id, timezone=zone)
+    return [shared.TIMEZONE_SET.format(actor=talk.user.full_name, circle=changed.name, zone=setup.zone_words(zone),
+                                       name=zone)]

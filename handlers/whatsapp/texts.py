@@ -20,7 +20,7 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 • PAID [amount] — tell the organizers you paid this cycle
 • SUMMARY · HISTORY · VERIFY [cycle] · MY CIRCLES
 • RECEIVED — confirm you received the pot
-Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL
+Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
 Organizer tools: ORGANIZER <name> · STEP DOWN · HOW TO PAY <text> · PAID FOR <name> · ORDER
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. Send HELP to see your choices."
@@ -49,7 +49,6 @@ PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM <number
 NOTHING_PENDING = "No payments are waiting for a decision."
 WHO = "I couldn't tell which member you mean by “{name}”."
 ACK_NONE = "There's no pot recorded for you to confirm."
-SETUP_CANCELLED = "Setup cancelled."
 HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
                "/join {code} to the bot in a private chat.")
 ORGANIZER_USAGE = "Who should become an organizer? Send ORGANIZER followed by their name, e.g. ORGANIZER Tom."
@@ -77,3 +76,9 @@ def menu(lead: str, items: list[str], amount: str = "") -> str:
     """`lead`, then `1. PAID — I've paid KES 500` … and how to answer."""
     lines = [f"{n}. {item} — {MENU_ITEMS[item].format(amount=amount)}" for n, item in enumerate(items, start=1)]
     return "\n".join([lead, *lines, MENU_PROMPT])
+
+
+SETUP_REPLY_NUMBER = "(Reply with a number, or type your answer.)"
+SETUP_CANCEL_HINT = "Send CANCEL to stop."
+SETUP_WHICH_FIELD = "Which answer do you want to change?"
+SETUP_ALREADY_DONE = "That circle is already created. Send MY CIRCLES to see it."

@@ -122,9 +122,10 @@ async def test_guided_setup_and_numbered_confirmations_on_whatsapp(bot, whatsapp
     assert "How much" in await whatsapp.send(amina, "Chama ya Amina")
     assert "How many members" in await whatsapp.send(amina, "1,000 KES")
     assert "1. Weekly" in await whatsapp.send(amina, "2")
-    assert "I couldn't read that schedule" in await whatsapp.send(amina, "whenever")
+    assert "I couldn't read “whenever” as how often members pay" in await whatsapp.send(amina, "whenever")
     assert "first payment due" in await whatsapp.send(amina, "3")
     assert "payout order" in await whatsapp.send(amina, "2026-12-07")
+    assert "Here's your circle" in await whatsapp.send(amina, "1")
     created = await whatsapp.send(amina, "1")
     assert "New savings circle “Chama ya Amina”" in created and "KES 1,000 monthly" in created
     code = created.split("JOIN ")[1].split(" ")[0]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
+from babel.core import get_global
 from hypothesis import given
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat
 
 from core.errors import CoreError, InvalidPhone
-from core.phones import normalize_phone, phone_region
+from core.phones import MAIN_ZONES, normalize_phone, phone_region, phone_timezone
 
 ARABIC_INDIC = "+" + "".join(chr(0x0660 + int(digit)) for digit in "254712345678")
 ACCEPTED = [
@@ -121,3 +122,27 @@ def test_any_text_normalises_or_is_refused(text: str, region: str | None) -> Non
         assert e164.startswith("+")
         assert e164[1:].isascii() and e164[1:].isdigit()
         assert normalize_phone(e164) == e164
+
+
+@pytest.mark.parametrize(("phone", "zone"), [
+    ("+18765551234", "America/Jamaica"),  # +1 is shared by 42 zones; the number is Jamaican
+    ("+74951234567", "Europe/Moscow"),  # a Moscow landline, not the first zone of +7
+    ("+79161234567", "Europe/Moscow"),  # a Russian mobile: the country's main zone
+    ("+77011234567", "Asia/Almaty"),  # Kazakhstan shares +7
+    ("+254712345678", "Africa/Nairobi"),
+    ("+12125551234", "America/New_York"),
+    ("+13105551234", "America/Los_Angeles"),  # the number names its own zone: kept
+    ("+442079460958", "Europe/London"),
+    ("+61412345678", "Australia/Sydney"),  # an Australian mobile: no single zone, the main one
+    ("+5511987654321", "America/Sao_Paulo"),
+    ("+80012345678", "UTC"),  # international freephone: no country
+])
+def test_a_circle_lives_in_the_phone_country_main_zone(phone: str, zone: str) -> None:
+    assert phone_timezone(phone) == zone
+
+
+def test_every_country_with_several_zones_names_its_main_one() -> None:
+    territory_zones = get_global("territory_zones")
+    several = {region for region, zones in territory_zones.items() if len(zones) > 1} - {"001", "ZZ", "AQ"}
+    assert several == set(MAIN_ZONES)
+    assert all(MAIN_ZONES[region] in territory_zones[region] for region in several)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.errors import InvalidSchedule, InvalidTimezone
+from core.errors import InvalidDate, InvalidSchedule, InvalidTimezone
 from core.schedule import (
     FREQUENCIES,
     due_date,
@@ -185,6 +185,9 @@ def test_local_date_refuses_naive_and_unknown():
 
 
 # --- typed dates ----------------------------------------------------------------------------------
+TODAY = date(2026, 11, 25)  # a Wednesday
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -192,23 +195,61 @@ def test_local_date_refuses_naive_and_unknown():
         ("2026/12/01", date(2026, 12, 1)),
         ("2026-1-5", date(2026, 1, 5)),
         (" 2028-02-29\n", date(2028, 2, 29)),
+        ("5 December", date(2026, 12, 5)),
+        ("5 Dec", date(2026, 12, 5)),
+        ("5 dec.", date(2026, 12, 5)),
+        ("5th of December", date(2026, 12, 5)),
+        ("December 5", date(2026, 12, 5)),
+        ("Dec 5, 2026", date(2026, 12, 5)),
+        ("12 Jan 2027", date(2027, 1, 12)),
+        ("12 January", date(2027, 1, 12)),  # no year: the next 12 January
+        ("25 Nov", date(2026, 11, 25)),  # today counts
+        ("24 Nov", date(2027, 11, 24)),  # yesterday's date means next year's
+        ("3 Sept", date(2027, 9, 3)),
+        ("5/12", date(2026, 12, 5)),  # day first
+        ("05/12/2026", date(2026, 12, 5)),
+        ("5.12.26", date(2026, 12, 5)),
+        ("5-12", date(2026, 12, 5)),
+        ("1/2", date(2027, 2, 1)),
+        ("today", date(2026, 11, 25)),
+        ("Tomorrow", date(2026, 11, 26)),
+        ("saturday", date(2026, 11, 28)),
+        ("Sat", date(2026, 11, 28)),
+        ("next sat", date(2026, 11, 28)),
+        ("on Friday", date(2026, 11, 27)),
+        ("wednesday", date(2026, 12, 2)),  # a weekday is never today
+        ("Sat 5 Dec", date(2026, 12, 5)),  # as the date buttons write it
+        ("Tue 12 Jan 2027", date(2027, 1, 12)),
     ],
 )
-def test_parse_date_accepts_year_first(text, expected):
-    assert parse_date(text) == expected
+def test_parse_date_reads_what_families_type(text, expected):
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("12/5", date(2026, 12, 5)), ("1/2/2027", date(2027, 1, 2)),
+                                                ("2026-12-05", date(2026, 12, 5)), ("5 Dec", date(2026, 12, 5))])
+def test_parse_date_reads_slashes_month_first_for_us_style_writers(text, expected):
+    assert parse_date(text, TODAY, month_first=True) == expected
 
 
 @pytest.mark.parametrize(
     "text",
-    ["01/12/2026", "1.12.2026", "12/01/2026", "2026.12.01", "2026-12/01", "2026-02-29", "2026-13-01",
-     "2026-00-10", "0000-01-01", "2026-12-01T10:00", "20261201", "", "tomorrow", "٢٠٢٦-١٢-٠١", "2026-001-01"],
+    ["2026.12.01", "2026-12/01", "2026-02-29", "2026-13-01", "2026-00-10", "0000-01-01", "2026-12-01T10:00",
+     "20261201", "", "   ", "٢٠٢٦-١٢-٠١", "2026-001-01", "13/13", "0/12", "32 Dec", "31 April", "31/4",
+     "5 Decembre", "december", "next", "monthly", "fooday", "Fri 5 Dec", "sat sat", "1/2/3/4", "5/12/123",
+     "5 Dec 26", "yesterday", "29 Feb", "in two weeks", "x" * 100],
 )
 def test_parse_date_refuses_everything_else(text):
-    with pytest.raises(InvalidSchedule) as error:
-        parse_date(text)
-    assert error.value.context == {"reason": "bad_date"}
+    with pytest.raises(InvalidDate) as error:
+        parse_date(text, TODAY)
+    assert error.value.context == {"text": text.strip()[:40]}
 
 
 @given(st.dates())
 def test_parse_date_reads_isoformat(day):
-    assert parse_date(day.isoformat()) == day
+    assert parse_date(day.isoformat(), TODAY) == day
+
+
+@given(st.dates(min_value=TODAY, max_value=TODAY + timedelta(days=364)))
+def test_a_date_without_a_year_is_the_next_one_from_today(day):
+    assert parse_date(f"{day.day} {calendar.month_name[day.month]}", TODAY) == day
