@@ -17,6 +17,7 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
+from bot.proofs import proof_routes
 from core.inbox import arrive
 from core.models import Channel
 from core.outbox import queue_replies, record_delivery_failure
@@ -85,7 +86,7 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                     return held if held.held else new_uow()
 
                 try:
-                    replies = await handle(this_message, message)
+                    replies = await handle(this_message, message, public_url=settings.public_url)
                     await queue_replies(this_message(), Channel.WHATSAPP, message.sender, replies)
                 finally:
                     await held.finish()
@@ -109,4 +110,5 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                 log.warning("WhatsApp message %s was not delivered: %s", params.get("MessageSid"), error)
         return Response(status_code=204)
 
-    return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(STATUS_PATH, status, methods=["POST"])]
+    return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(STATUS_PATH, status, methods=["POST"]),
+            *proof_routes(new_uow)]

@@ -4,7 +4,7 @@ When a cycle opens the bot makes a secret seed and publishes its SHA-256 commitm
 the sorted list of eligible member ids. The draw later uses only those published inputs and then
 reveals the seed. Because the commitment is public before anyone can influence the draw, a seed
 chosen after the fact would not match it, and because the eligible list is public too, nobody can
-be quietly added or left out. `python -m core.verify` replays a draw from the published values.
+be quietly added or left out. `core/verify_draw.py` (one stdlib-only file) replays a draw from the published values.
 
 Ids are canonical (lowercase, hyphenated) UUID strings: that makes the message below unambiguous
 (no id can contain "|" or ",") and gives every verifier the same sort order.

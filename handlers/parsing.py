@@ -165,6 +165,14 @@ def _zone_names() -> dict[str, dict]:
 _AREAS = {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
 
 
+def verify_argument(text: str) -> int | str | None:
+    """/verify's (WhatsApp: VERIFY's) argument: a cycle number, "order", None for the latest, "?" unreadable."""
+    text = text.strip().lower()
+    if not text or text == "order":
+        return text or None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 and int(text) > 0 else "?"
+
+
 def member_named(text: str, people: list) -> Any | None:
     """The one person whose name is `text`, or starts with it, ignoring case and a leading @ (so
     `@amina` finds Amina on WhatsApp, who has no Telegram handle); None when none or several fit."""

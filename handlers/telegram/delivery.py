@@ -13,7 +13,7 @@ from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
 from handlers.formats import day, names
 from handlers.telegram import texts
-from handlers.telegram.draws import ACK
+from handlers.telegram.draws import ACK, fair_button
 from handlers.telegram.payments import decision_buttons
 
 
@@ -31,6 +31,8 @@ def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | No
         button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{p['payout_id']}")
         return (texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"]),
                 InlineKeyboardMarkup([[button]]))
+    if kind in ("draw_completed", "auto_draw"):
+        return plain_text(kind, p, circle), fair_button(p["draw_id"])
     return plain_text(kind, p, circle), None
 
 
@@ -47,14 +49,10 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "payout_acknowledged": texts.RECEIVED,
         "organizer_added": texts.ORGANIZER_ADDED,
         "organizer_stepped_down": texts.STEPPED_DOWN,
-        "draw_completed": "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!\nSeed revealed: {seed}\n"
-                          "Commitment posted at the cycle's start: {seed_commitment}\nSend /verify to check it.",
-        "auto_draw": "🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
-                     "Seed revealed: {seed}\nCommitment posted at the cycle's start: {seed_commitment}\n"
-                     "Send /verify to check it. Organizers: /payout once it's handed over.",
+        "draw_completed": texts.DRAW_ANNOUNCED,
+        "auto_draw": texts.AUTO_DRAW_ANNOUNCED,
         "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
-                        "Pay, then send /paid. {eligible} member(s) can receive this pot.\n"
-                        "Draw commitment (the seed's SHA-256, fixed now): {seed_commitment}",
+                        "Pay, then send /paid. {eligible} member(s) can receive this pot.",
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
                             "{total} was handed over in all. Thank you all!",
         "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "

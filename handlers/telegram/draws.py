@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from core import verify_draw
+from core.chats import circle_for_chat
 from core.draws import run_draw
 from core.errors import NotReceiver
 from core.events import PayoutAcknowledged, PayoutRecorded
-from core.history import circle_history, names_of
+from core.history import my_circles, names_of
 from core.payouts import acknowledge_payout, record_payout
+from core.proofs import Proof, order_proof, proof_of_draw, requested_proof
+from core.uow import UnitOfWork
+from handlers.parsing import verify_argument
 from handlers.telegram import texts
-from handlers.telegram.common import change, chat_circle, registered_user, update_uow
+from handlers.telegram.common import TG, acting_user, change, chat_circle, registered_user, update_uow
 
 ACK = "ack:"
+FAIR = "fair:"  # fair:d:<draw id> / fair:df:<draw id> (its file) · fair:o:<circle id> / fair:of:… · fair:py
+TELEGRAM_LIMIT = 4096
+CHECKER = Path(verify_draw.__file__)
+
+
+def fair_button(draw_id: uuid.UUID) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}d:{draw_id}")]])
+
+
+def order_fair_button(circle_id: uuid.UUID) -> InlineKeyboardButton:
+    """For a `drawn` circle's announcements: its order's commitment from creation on, its seed from the start."""
+    return InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}o:{circle_id}")
 
 
 async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -24,27 +42,86 @@ async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     override = bool(context.args) and context.args[0].lower() in ("anyway", "now", "force")
     draw = await run_draw(change(update, context), actor=user.id, circle_id=circle.id, override=override)
-    _, records = await circle_history(update_uow(context), circle.id)
-    record = next(r for r in records if r.winner_id == draw.winner_id)
-    names = await names_of(update_uow(context), [*record.eligible_ids, *record.unpaid_ids])
-    unpaid = [names.get(u, "?") for u in record.unpaid_ids]
-    await update.effective_message.reply_text(texts.draw_done(circle, record, names, unpaid))
+    proof = await proof_of_draw(update_uow(context), draw.id)
+    unpaid = await names_of(update_uow(context), draw.unpaid_ids) if draw.unpaid_ids else {}
+    await update.effective_message.reply_text(
+        texts.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid.get(u, "?") for u in draw.unpaid_ids]),
+        reply_markup=fair_button(draw.id))
 
 
 async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The published values of a draw (or of a drawn payout order), and its file for the checker."""
     circle = await chat_circle(update, context, include_ended=True)
-    _, records = await circle_history(update_uow(context), circle.id)
-    wanted = context.args[0] if context.args else None
-    if wanted is not None and not (wanted.isascii() and wanted.isdigit()):
-        await update.effective_message.reply_text("Send /verify or /verify N with a cycle number.")
+    wanted = verify_argument(context.args[0] if context.args else "")
+    if wanted == "?":
+        await update.effective_message.reply_text(texts.VERIFY_USAGE)
         return
-    chosen = [r for r in records if wanted is None or r.cycle_number == int(wanted)]
-    if not chosen:
-        await update.effective_message.reply_text(texts.NO_SUCH_CYCLE.format(number=wanted or 1))
+    proof = await requested_proof(update_uow(context), circle.id, wanted)
+    if proof is None:
+        await update.effective_message.reply_text(
+            texts.NOT_DRAWN_ORDER if wanted == "order" else texts.NO_SUCH_CYCLE.format(number=wanted or 1))
         return
-    record = chosen[-1]
-    names = await names_of(update_uow(context), record.eligible_ids)
-    await update.effective_message.reply_text(texts.verify_text(circle, record, names))
+    await _show(update.effective_message, proof, why=False)
+    if proof.revealed:
+        await _send_file(update.effective_message, proof)
+
+
+async def on_fair_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"How is this fair?" and the files under it. Anyone in the circle's chat, or any of its members,
+    may look; a forged or foreign id shows nothing."""
+    query = update.callback_query
+    what, _, ref = query.data[len(FAIR):].partition(":")
+    if what == "py":
+        await query.answer()
+        await query.message.reply_document(CHECKER.read_bytes(), filename="verify_draw.py",
+                                           caption=texts.CHECKER_CAPTION)
+        return
+    proof = await _proof(what, ref, update_uow(context))
+    if proof is None or not await _may_see(update, context, proof.circle_id):
+        await query.answer(texts.FAIR_GONE, show_alert=True)
+        return
+    await query.answer()
+    if what.endswith("f"):
+        await _send_file(query.message, proof)
+    else:
+        await _show(query.message, proof, why=True)
+
+
+async def _proof(what: str, ref: str, uow: UnitOfWork) -> Proof | None:
+    try:
+        object_id = uuid.UUID(ref)
+    except ValueError:
+        return None
+    if what in ("d", "df"):
+        return await proof_of_draw(uow, object_id)
+    return await order_proof(uow, object_id) if what in ("o", "of") else None
+
+
+async def _may_see(update: Update, context: ContextTypes.DEFAULT_TYPE, circle_id: uuid.UUID) -> bool:
+    here = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id), include_ended=True)
+    if here is not None and here.id == circle_id:
+        return True
+    user = await acting_user(update, context)
+    return user is not None and any(m.circle.id == circle_id for m in await my_circles(
+        update_uow(context), user.id, include_ended=True))
+
+
+async def _show(message: Message, proof: Proof, *, why: bool) -> None:
+    how = texts.CHECK_ON_TELEGRAM.format(file=proof.filename)
+    text = texts.fair_details(proof, how_to_check=how, limit=TELEGRAM_LIMIT, why=why)
+    markup = None
+    if why and proof.revealed:
+        ref = f"df:{proof.draw_id}" if proof.kind == "draw" else f"of:{proof.circle_id}"
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(texts.FILE_BUTTON, callback_data=FAIR + ref),
+                                        InlineKeyboardButton(texts.CHECKER_BUTTON, callback_data=f"{FAIR}py")]])
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _send_file(message: Message, proof: Proof) -> None:
+    await message.reply_document(proof.json_bytes(), filename=proof.filename,
+                                 caption=f"python3 verify_draw.py {proof.filename}",
+                                 reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+                                     texts.CHECKER_BUTTON, callback_data=f"{FAIR}py")]]))
 
 
 async def cmd_payout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

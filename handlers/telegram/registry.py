@@ -165,6 +165,7 @@ def install(application: Application) -> None:
     application.add_handler(MessageHandler(filters.CONTACT & filters.ChatType.PRIVATE & NEW_MESSAGE,
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
+                              (r"^fair:", draws.on_fair_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
                               (r"^help:", on_help_button),
                               (r"^ord:", organizer.on_order_button), (r"^org:", organizer.on_organizer_button),

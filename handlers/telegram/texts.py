@@ -11,6 +11,7 @@ from core.errors import CoreError
 from core.history import CycleRecord, MyCircle
 from core.models import Circle, CircleStatus, ContributionStatus, CycleStatus, PayoutOrder, Role
 from core.money import format_amount
+from core.proofs import Proof
 from core.reminders import ReminderSettings
 from core.schedule import local_date
 from core.summary import CircleSummary
@@ -207,29 +208,84 @@ def payment_decided(name: str, circle: Circle, amount: int, status: Contribution
     return f"❌ {name}'s payment of {money(circle, amount)} was rejected by {by}. {name}, you can send /paid again."
 
 
-def draw_done(circle: Circle, record: CycleRecord, names: Mapping[Any, str], unpaid: list[str]) -> str:
-    lines = [f"🎲 Cycle {record.cycle_number} draw: {record.winner_name} receives the pot!",
-             f"Seed revealed: {record.seed}",
-             f"It matches the commitment posted when the cycle opened: {record.seed_commitment}",
-             f"Eligible: {', '.join(names.get(u, str(u)) for u in record.eligible_ids)}",
-             "Anyone can check it: send /verify for the exact command."]
+def draw_done(cycle_number: int, winner: str, unpaid: list[str]) -> str:
+    text = f"🎲 Cycle {cycle_number} draw: {winner} receives the pot!"
     if unpaid:
-        lines.append(f"Drawn before everyone was confirmed; not confirmed: {', '.join(unpaid)}.")
-    return "\n".join(lines)
+        text += f"\nDrawn before everyone was confirmed; not confirmed: {name_list(unpaid)}."
+    return text
 
 
-def verify_text(circle: Circle, record: CycleRecord, names: Mapping[Any, str]) -> str:
-    eligible = ",".join(str(u) for u in record.eligible_ids)
-    lines = [f"🔍 Cycle {record.cycle_number} of “{circle.name}”", f"Circle id: {circle.id}",
-             f"Commitment: {record.seed_commitment}",
-             "Eligible (sorted): " + "; ".join(f"{names.get(u, '?')} = {u}" for u in record.eligible_ids)]
-    if record.seed is None:
-        lines.append("The seed is revealed at the draw.")
+# Outbox announcements of a draw (placeholders are the payload's keys); the fair button goes under them.
+DRAW_ANNOUNCED = "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!"
+AUTO_DRAW_ANNOUNCED = ("🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
+                       "Organizers: /payout once it's handed over.")
+FAIR_BUTTON = "🤔 How is this fair?"
+FILE_BUTTON = "📄 The draw file"
+CHECKER_BUTTON = "🐍 Get the checker"
+CHECKER_CAPTION = "The checker: one small Python file, nothing else needed. Run it with a draw file, as shown."
+FAIR_WHY = {
+    ("draw", True): "Before anyone paid this cycle, I locked in a secret number and showed everyone its fingerprint. "
+                    "At the draw I revealed the number: it matches the fingerprint, and together with the list of "
+                    "members it alone decided who receives the pot, so nobody, not even the organizer, could choose.",
+    ("draw", False): "Before anyone paid this cycle, I locked in a secret number and its fingerprint is below. "
+                     "At the draw I will reveal the number, and together with the list of members it alone will "
+                     "decide who receives the pot, so nobody, not even the organizer, can choose.",
+    ("order", True): "When the circle was created, I locked in a secret number and showed everyone its fingerprint. "
+                     "When the circle started I revealed the number: it matches, and with the list of members it "
+                     "alone decided the payout order, so nobody, not even the organizer, could choose it.",
+    ("order", False): "When the circle was created, I locked in a secret number and its fingerprint is below. "
+                      "When the circle starts I will reveal it, and with the list of members it alone will decide "
+                      "the payout order, so nobody, not even the organizer, can choose it.",
+}
+CHECK_ON_TELEGRAM = ("Check it yourself: get the checker and the draw file below, then run\n"
+                     "python3 verify_draw.py {file}")
+VERIFY_USAGE = "Send /verify, /verify N with a cycle number, or /verify order."
+NOT_DRAWN_ORDER = ("This circle's payout order isn't drawn by lot, so there's nothing to check. "
+                   "Send /verify N for a cycle.")
+FAIR_GONE = "That draw isn't one I can show here."
+
+
+def fit_names(names: list[str], budget: int) -> str:
+    """As many names as fit in `budget` characters, then how many more: a list that fits any circle size."""
+    shown: list[str] = []
+    for name in names:
+        candidate = [*shown, name]
+        more = len(names) - len(candidate)
+        if len(", ".join(candidate) + (f", and {more} more" if more else "")) > budget:
+            break
+        shown = candidate
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f"{', ' if shown else ''}and {more} more" if more else "")
+
+
+MAX_NAMES_SHOWN = 1200  # characters of names in the details: the draw file lists everyone
+
+
+def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = True) -> str:
+    """The explanation (when `why`) and the published values, within `limit` characters at any size."""
+    if proof.kind == "draw":
+        header = f"🔍 Cycle {proof.cycle_number} of “{proof.circle_name}”"
+        label = f"Could receive the pot ({len(proof.member_ids)}): "
+        people = sorted(proof.name(u) for u in proof.member_ids)
+        result = f"Winner: {proof.name(proof.result[0])}" if proof.result else "Winner: drawn later"
     else:
-        lines += [f"Seed: {record.seed}", f"Winner: {record.winner_name}",
-                  "Check it yourself (Python 3.11+, from the bot's source folder):",
-                  f"python -m core.verify draw --circle {circle.id} --cycle {record.cycle_number} "
-                  f"--eligible {eligible} --commitment {record.seed_commitment} --seed {record.seed}"]
+        header = f"🔍 Payout order of “{proof.circle_name}”, drawn by lot"
+        if proof.result:
+            label = f"Order ({len(proof.result)}): "
+            people = [f"{n}. {proof.name(u)}" for n, u in enumerate(proof.result, start=1)]
+        else:
+            label = f"Members so far ({len(proof.member_ids)}): "
+            people = sorted(proof.name(u) for u in proof.member_ids)
+        result = ""
+    seed = f"Secret number (seed): {proof.seed}" if proof.revealed else "Secret number (seed): revealed " + (
+        "at the draw" if proof.kind == "draw" else "when the circle starts")
+    lines = [FAIR_WHY[proof.kind, proof.revealed] + "\n"] if why else []
+    lines += [header, label, f"Fingerprint (commitment): {proof.commitment}", seed, result,
+              how_to_check if proof.revealed else ""]
+    lines = [line for line in lines if line]
+    budget = min(limit - len("\n".join(lines)) - 1, MAX_NAMES_SHOWN)
+    index = lines.index(label)
+    lines[index] = label + fit_names(people, budget)
     return "\n".join(lines)
 
 

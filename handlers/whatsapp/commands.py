@@ -21,10 +21,12 @@ from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
 from core.money import parse_amount
 from core.payouts import acknowledge_payout, record_payout
+from core.proofs import proof_of_draw, requested_proof
 from core.summary import circle_summary
 from core.uow import UnitOfWork
 from core.users import register_user, user_by_identity
 from handlers.guide import standing
+from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
 from handlers.whatsapp import organizer, setup, texts
 
@@ -45,6 +47,7 @@ class Conversation:
     message: Message
     user: User
     args: str = ""
+    public_url: str | None = None  # where the web app serves draw files (bot/proofs.py)
 
     def change(self) -> UnitOfWork:
         """A unit of work whose announcements skip this chat: it gets our direct reply."""
@@ -82,14 +85,14 @@ class _Reply(Exception):
     """A short answer that ends the command (not a refusal from core)."""
 
 
-async def handle(new_uow: Callable[[], UnitOfWork], message: Message) -> list[str]:
+async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, public_url: str | None = None) -> list[str]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
         return [texts.TOO_LONG]
     if not body:
         return [texts.NO_TEXT if message.media else texts.UNKNOWN]
     user = await _user(new_uow, message)
-    talk = Conversation(new_uow, message, user)
+    talk = Conversation(new_uow, message, user, public_url=public_url)
     command = ""
     try:
         state = await talk.state()
@@ -257,10 +260,10 @@ async def cmd_draw(talk: Conversation) -> list[str]:
     circle = await talk.circle()
     override = talk.args.lower() in ("anyway", "now", "force")
     draw = await run_draw(talk.change(), actor=talk.user.id, circle_id=circle.id, override=override)
-    _, records = await circle_history(talk.new_uow(), circle.id)
-    record = next(r for r in records if r.winner_id == draw.winner_id)
-    names = await names_of(talk.new_uow(), [*record.eligible_ids, *record.unpaid_ids])
-    return [texts.words(shared.draw_done(circle, record, names, [names.get(u, "?") for u in record.unpaid_ids]))]
+    proof = await proof_of_draw(talk.new_uow(), draw.id)
+    unpaid = await names_of(talk.new_uow(), draw.unpaid_ids) if draw.unpaid_ids else {}
+    done = shared.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid[u] for u in draw.unpaid_ids])
+    return [f"{texts.words(done)}\n{texts.FAIR_HINT}"]
 
 
 async def cmd_payout(talk: Conversation) -> list[str]:
@@ -290,13 +293,16 @@ async def cmd_history(talk: Conversation) -> list[str]:
 
 
 async def cmd_verify(talk: Conversation) -> list[str]:
-    circle, records = await circle_history(talk.new_uow(), (await talk.circle()).id)
-    wanted = talk.args
-    chosen = [r for r in records if not wanted or str(r.cycle_number) == wanted]
-    if not chosen:
-        return [shared.NO_SUCH_CYCLE.format(number=wanted[:10])]
-    names = await names_of(talk.new_uow(), chosen[-1].eligible_ids)
-    return [shared.verify_text(circle, chosen[-1], names)]
+    """VERIFY [N | ORDER], and FAIR: why a draw was fair, with its values and a link to its file."""
+    circle = await talk.circle()
+    wanted = verify_argument(talk.args)
+    if wanted == "?":
+        return [texts.VERIFY_USAGE]
+    proof = await requested_proof(talk.new_uow(), circle.id, wanted)
+    if proof is None:
+        return [texts.words(shared.NOT_DRAWN_ORDER) if wanted == "order" else
+                shared.NO_SUCH_CYCLE.format(number=wanted or 1)]
+    return [texts.fair_details(proof, talk.public_url)]
 
 
 async def cmd_my_circles(talk: Conversation) -> list[str]:
@@ -326,8 +332,9 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "HELP": cmd_help, "COMMANDS": cmd_commands, "START": cmd_help, "HI": cmd_help, "HELLO": cmd_help, "MENU": cmd_help,
     "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "CONFIRM": cmd_confirm,
     "REJECT": cmd_reject, "DRAW": cmd_draw, "PAYOUT": cmd_payout, "RECEIVED": cmd_received,
-    "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "MY CIRCLES": cmd_my_circles,
-    "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel, "TIMEZONE": setup.cmd_timezone,
+    "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "FAIR": cmd_verify,
+    "MY CIRCLES": cmd_my_circles, "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel,
+    "TIMEZONE": setup.cmd_timezone,
     "ORGANIZER": organizer.cmd_organizer, "STEP DOWN": organizer.cmd_step_down, "STEPDOWN": organizer.cmd_step_down,
     "HOW TO PAY": organizer.cmd_how_to_pay, "HOWTOPAY": organizer.cmd_how_to_pay, "ORDER": organizer.cmd_order,
 }

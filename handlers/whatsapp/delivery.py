@@ -42,6 +42,8 @@ def render(kind: str, p: dict[str, Any]) -> str:
     text = texts.words(plain_text(kind, p, circle))
     for telegram_phrase, whatsapp_phrase in GROUP_PHRASES.items():
         text = text.replace(telegram_phrase, whatsapp_phrase)
+    if kind in ("draw_completed", "auto_draw"):
+        text += "\n" + texts.FAIR_HINT
     return text
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Mapping
 
 from core.errors import CoreError
+from core.proofs import Proof
 from handlers.guide import Standing
 from handlers.telegram import texts as telegram_texts
 
@@ -60,6 +61,26 @@ ORDER_LIST = ("Members of “{circle}” in the order they joined:\n{lines}\nPay
               "Members you leave out follow in the order they joined.")
 ORDER_NUMBERS = "Use the members' numbers from 1 to {count}, e.g. ORDER 3 1 2. Send ORDER to see them."
 ORDER_TWICE = "Each member can appear only once in the order. Send ORDER to see the numbers."
+
+
+FAIR_HINT = "Reply FAIR to see how this draw was fair."
+VERIFY_USAGE = "Send VERIFY for the latest draw, VERIFY <cycle number>, or VERIFY ORDER."
+CHECK_ON_WHATSAPP = "Check it yourself with Python 3: download {checker} and run\npython3 verify_draw.py {file}"
+LIMIT = 1600  # WhatsApp's limit for one message
+# Where the web app (bot/proofs.py) serves draw files and the checker: WhatsApp needs a link for a file.
+PROOFS_PATH, CHECKER_PATH = "/proofs", "/verify_draw.py"
+
+
+def proof_url(public_url: str, commitment: str) -> str:
+    return f"{public_url}{PROOFS_PATH}/{commitment}.json"
+
+
+def fair_details(proof: Proof, public_url: str | None) -> str:
+    """FAIR and VERIFY: why the draw was fair, its values, and links to its file and the checker
+    (the file itself is on the web: a WhatsApp message can't carry one without a public link)."""
+    how = CHECK_ON_WHATSAPP.format(checker=public_url + CHECKER_PATH, file=proof_url(public_url, proof.commitment)
+                                   ) if public_url else ""
+    return telegram_texts.fair_details(proof, how_to_check=how, limit=LIMIT)
 
 
 def words(text: str) -> str:

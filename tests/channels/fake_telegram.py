@@ -41,6 +41,13 @@ class Call:
     at: float
     failed_with: int | None = None
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as multipart form data (sendDocument)."""
+
+    filename: str
+    content: bytes
+
 class ApiError(Exception):
     def __init__(self, status: int, description: str, parameters: dict | None = None) -> None:
         super().__init__(description)
@@ -80,7 +87,7 @@ class FakeTelegram(LocalServer):
         self._delays: dict[str, deque[float]] = defaultdict(deque)
         self._methods = {name.lower(): handler for name, handler in {
             "getMe": lambda p: self.BOT_USER, "getUpdates": self._get_updates,
-            "sendMessage": self._send_message,
+            "sendMessage": self._send_message, "sendDocument": self._send_document,
             "editMessageText": lambda p: self._edit(p, text=_visible_text(p["text"], p.get("parse_mode"))),
             "editMessageReplyMarkup": self._edit, "answerCallbackQuery": lambda p: True,
             "setMyCommands": self._set_commands, "deleteMyCommands": self._delete_commands,
@@ -198,6 +205,29 @@ class FakeTelegram(LocalServer):
         self.sent.append({**message, "reply_markup": p.get("reply_markup"), "chat_id": chat_id})
         return message
 
+    def _send_document(self, p: dict) -> dict:
+        """Records the file's name and bytes ("document_name", "document_content") for tests to read;
+        "text" holds the caption so transcripts read on."""
+        chat_id, upload = p["chat_id"], p["document"]
+        if not isinstance(upload, Upload):
+            raise ApiError(400, "Bad Request: this fake only takes uploaded files")
+        if len(p.get("caption", "")) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        self._last_message_id[chat_id] += 1
+        file_id = f"file-{chat_id}-{self._last_message_id[chat_id]}"
+        message = {"message_id": self._last_message_id[chat_id], "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": chat_type(chat_id)}, "from": self.BOT_USER,
+                   "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": upload.filename,
+                                "file_size": len(upload.content)}}
+        if p.get("caption"):
+            message["caption"] = p["caption"]
+        if "inline_keyboard" in p.get("reply_markup", {}):
+            message["reply_markup"] = p["reply_markup"]
+        self._messages[(chat_id, message["message_id"])] = message
+        self.sent.append({**message, "text": p.get("caption", ""), "reply_markup": p.get("reply_markup"),
+                          "chat_id": chat_id, "document_name": upload.filename, "document_content": upload.content})
+        return message
+
     def _edit(self, p: dict, **changes: Any) -> dict | bool:
         """Telegram drops the inline keyboard when an edit does not repeat it."""
         if "inline_message_id" in p:
@@ -263,7 +293,7 @@ async def _read_params(request: Request) -> dict[str, Any]:
         for part in form.iter_parts():
             payload = part.get_payload(decode=True)
             raw[part.get_param("name", header="content-disposition")] = (
-                payload if part.get_filename() else payload.decode())
+                Upload(part.get_filename(), payload) if part.get_filename() else payload.decode())
     return {key: _decode(key, value) for key, value in raw.items()}
 
 def _decode(key: str, value: Any) -> Any:

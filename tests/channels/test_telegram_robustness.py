@@ -155,8 +155,8 @@ async def test_an_unexpected_failure_apologises_and_logs_the_update(bot, monkeyp
 async def test_verify_a_cycle_that_does_not_exist_and_plain_text_in_private(bot):
     await started_circle(bot)
     assert "There's no cycle 9 in this circle yet." in await bot.say(TOM, "/verify 9")
-    assert "Commitment:" in await bot.say(TOM, "/verify 1") and "The seed is revealed at the draw." in (
-        await bot.say(TOM, "/verify"))
+    assert "Fingerprint (commitment):" in await bot.say(TOM, "/verify 1") and (
+        "Secret number (seed): revealed at the draw" in await bot.say(TOM, "/verify"))
     assert "Send /mycircles" in await bot.private(TOM, "hello?")
     assert await bot.say(TOM, "just chatting in the group") == ""
 
@@ -178,7 +178,7 @@ async def test_the_database_going_after_a_change_does_not_say_nothing_changed(bo
     async def unreachable(*args, **kwargs):
         raise OperationalError("select 1", {}, ConnectionRefusedError("connection refused"))
 
-    monkeypatch.setattr("handlers.telegram.draws.circle_history", unreachable)  # the read after the draw
+    monkeypatch.setattr("handlers.telegram.draws.proof_of_draw", unreachable)  # the read after the draw
     assert await bot.say(GRACE, "/draw anyway") == (
         "That went through, but then I lost touch with my records before I could finish my answer. "
         "Send /summary in a moment to see where things stand.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from bot.background import tick
@@ -46,4 +47,5 @@ async def test_reminders_nudges_and_the_automatic_draw(bot, clock):
     assert await run_tick(bot, clock, "2026-12-02T14:59") == []  # 17:59: not yet the draw hour
     drawn = await run_tick(bot, clock, "2026-12-02T15:00")
     assert len(drawn) == 1 and "Everyone paid, so I drew cycle 1 of “Fund”" in drawn[0]["text"]
+    assert "🤔 How is this fair?" in buttons(drawn[0]) and not re.search(r"[0-9a-f]{64}", drawn[0]["text"])
     assert "already happened" in await bot.say(GRACE, "/draw")

@@ -129,7 +129,9 @@ def _group_chat(chat_id: int, title: str) -> dict:
 
 def _as_sent(message: dict) -> dict:
     """A message as Telegram embeds it: no bookkeeping keys from FakeTelegram.sent, inline keyboards only."""
-    embedded = {k: v for k, v in message.items() if k not in ("chat_id", "edited") and v is not None}
+    bookkeeping = ("chat_id", "edited", "document_name", "document_content")
+    bookkeeping += ("text",) if "document" in message else ()  # FakeTelegram.sent puts a caption there
+    embedded = {k: v for k, v in message.items() if k not in bookkeeping and v is not None}
     if "inline_keyboard" not in embedded.get("reply_markup", {}):
         embedded.pop("reply_markup", None)
     return embedded
