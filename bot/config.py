@@ -38,6 +38,7 @@ class Settings:
     twilio_api_url: str | None = None  # another Twilio API base (tests, a proxy); default Twilio's
     twilio_messages_per_second: float = 10.0
     twilio_reminder_content_sid: str | None = None  # approved template for reminders outside 24 hours
+    twilio_paid_content_sid: str | None = None  # quick-reply template ({{1}} the text, a PAID button)
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -89,6 +90,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         twilio_api_url=(env.get("TWILIO_API_URL") or "").rstrip("/") or None,
         twilio_messages_per_second=_number(env.get("TWILIO_MESSAGES_PER_SECOND"), 10.0, "TWILIO_MESSAGES_PER_SECOND"),
         twilio_reminder_content_sid=env.get("TWILIO_REMINDER_CONTENT_SID") or None,
+        twilio_paid_content_sid=env.get("TWILIO_PAID_CONTENT_SID") or None,
     )
 
 

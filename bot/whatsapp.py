@@ -44,6 +44,7 @@ def whatsapp_sender(settings: Settings, client: Client, clock: Callable[[], date
     return WhatsAppSender(client, settings.twilio_whatsapp_from, clock,
                           per_second=settings.twilio_messages_per_second,
                           reminder_template=settings.twilio_reminder_content_sid,
+                          paid_template=settings.twilio_paid_content_sid,
                           status_callback=settings.public_url + STATUS_PATH)
 
 
@@ -78,7 +79,8 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
             # read, its replies) commits with it: exactly once, as on Telegram.
             held = new_uow()
             if (await arrive(held, Channel.WHATSAPP, params["MessageSid"], sender=None, chat=None)).first:
-                message = Message(sender=params["From"], body=params.get("Body", ""),
+                # A tapped quick reply: Body is the button's title, ButtonPayload its id (e.g. PAID).
+                message = Message(sender=params["From"], body=params.get("ButtonPayload") or params.get("Body", ""),
                                   profile_name=params.get("ProfileName") or None,
                                   media=int(params.get("NumMedia", "0") or 0))
 

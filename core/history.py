@@ -95,3 +95,22 @@ async def my_circles(uow: UnitOfWork, user_id: uuid.UUID, *, include_ended: bool
             .where(Draw.winner_id == user_id))).all())
     return [MyCircle(circle, role, cycle.cycle_number if cycle else None, cycle.due_date if cycle else None,
                      payment, won.get(circle.id)) for circle, role, cycle, payment in rows]
+
+
+@dataclass(frozen=True)
+class WaitingPot:
+    payout_id: uuid.UUID
+    circle_name: str
+    cycle_number: int
+
+
+async def unacknowledged_payouts(uow: UnitOfWork, user_id: uuid.UUID) -> list[WaitingPot]:
+    """Pots handed to the person that they haven't confirmed receiving yet, oldest first (for a
+    /received without a button: a member with no group chat)."""
+    async with uow:
+        rows = (await uow.session.execute(
+            select(Payout.id, Circle.name, Cycle.cycle_number).join(Cycle, Cycle.id == Payout.cycle_id)
+            .join(Circle, Circle.id == Cycle.circle_id)
+            .where(Payout.receiver_id == user_id, Payout.acknowledged_at.is_(None))
+            .order_by(Payout.created_at))).all()
+    return [WaitingPot(*row) for row in rows]

@@ -47,6 +47,7 @@ class Due:
     payload: dict[str, Any]
     attempts: int
     last_inbound_at: datetime | None = None  # when the recipient last wrote to us here (WhatsApp's 24-hour window)
+    circle_id: uuid.UUID | None = None  # the circle it is about: its buttons act there
 
 
 async def chats_with_due_messages(conn: AsyncConnection, now: datetime, limit: int) -> list[tuple[Channel, str]]:
@@ -84,7 +85,8 @@ async def head_of_chat(conn: AsyncConnection, channel: Channel, address: str, no
         .with_for_update(of=OutboxMessage))).first()
     if row is None or row.next_attempt_at > now:
         return None
-    return Due(row.id, Channel(row.channel), row.address, row.kind, row.payload, row.attempts, row.last_inbound_at)
+    return Due(row.id, Channel(row.channel), row.address, row.kind, row.payload, row.attempts, row.last_inbound_at,
+               row.circle_id)
 
 
 async def mark_sent(conn: AsyncConnection, message_id: int, now: datetime, provider_id: str | None = None) -> None:

@@ -14,6 +14,7 @@ from core.outbox import DeliveryFailed, Due
 from handlers.formats import day, names
 from handlers.telegram import texts
 from handlers.telegram.draws import ACK, fair_button
+from handlers.telegram.paying import paid_markup
 from handlers.telegram.payments import decision_buttons
 
 
@@ -21,8 +22,11 @@ def _money(p: dict[str, Any], key: str = "amount_per_cycle") -> str:
     return format_amount(p[key], p["currency"])
 
 
-def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text (and buttons) for an outbox message in a Telegram chat."""
+PAYING = ("cycle_opened", "reminder", "overdue", "nudge_reminder", "nudge_overdue")  # carry "I've paid"
+
+
+def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text (and buttons) for an outbox message in a Telegram chat about circle `circle_id`."""
     circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
     if kind == "payment_marked":
         text = texts.payment_marked(p["user"], circle, p["amount"], p["cycle_number"])
@@ -33,6 +37,8 @@ def render(kind: str, p: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | No
                 InlineKeyboardMarkup([[button]]))
     if kind in ("draw_completed", "auto_draw"):
         return plain_text(kind, p, circle), fair_button(p["draw_id"])
+    if kind in PAYING and circle_id is not None:
+        return plain_text(kind, p, circle), paid_markup(circle_id, p["amount_per_cycle"], p["currency"])
     return plain_text(kind, p, circle), None
 
 
@@ -52,7 +58,7 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "draw_completed": texts.DRAW_ANNOUNCED,
         "auto_draw": texts.AUTO_DRAW_ANNOUNCED,
         "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
-                        "Pay, then send /paid. {eligible} member(s) can receive this pot.",
+                        f"{texts.PAY_HINT} {{eligible}} member(s) can receive this pot.",
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
                             "{total} was handed over in all. Thank you all!",
         "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
@@ -70,10 +76,10 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return texts.ORDER_SET.format_map(dict(values, order=texts.order_names(p["order_names"])))
     if kind in ("reminder", "overdue"):
         return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p)}.\n"
-                f"Not paid yet: {names(p['unpaid'])}. Send /paid once you've paid.") + _order_and_how_to_pay(p)
+                f"Not paid yet: {names(p['unpaid'])}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p)}. Send /paid in the group once you've paid.") + _order_and_how_to_pay(p)
+                f"{_when(p)}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
@@ -106,7 +112,7 @@ class TelegramSender:
 
     async def __call__(self, message: Due) -> None:
         try:
-            text, markup = render(message.kind, message.payload)
+            text, markup = render(message.kind, message.payload, message.circle_id)
             await self.bot.send_message(int(message.address), text, reply_markup=markup)
         except RetryAfter as error:
             raise DeliveryFailed(str(error), retry_after=_seconds(error.retry_after)) from error

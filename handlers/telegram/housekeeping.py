@@ -90,4 +90,4 @@ async def on_wrong_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer("This button is out of date.", show_alert=True)
+    await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)

@@ -21,7 +21,7 @@ from core.errors import NotOrganizer
 from core.models import Circle, Role, User
 from core.users import member_by_handle, user_by_identity
 from handlers.telegram import texts
-from handlers.telegram.common import TG, change, chat_circle, is_group, registered_user, update_uow
+from handlers.telegram.common import TG, acting_user, change, chat_circle, is_group, registered_user, update_uow
 
 
 async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
@@ -45,6 +45,29 @@ async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = await registered_user(update, context, payload=f"join-{circle.join_code}")
     if user is not None:
         await join_and_reply(update, context, user, circle)
+
+
+JOIN = "join:"
+
+
+def join_markup(circle_id: uuid.UUID) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.JOIN_BUTTON, callback_data=f"{JOIN}{circle_id}")]])
+
+
+async def on_join_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The announcement's Join: for the circle of the chat it is pressed in (core checks the rest).
+    Someone not registered yet is taken to the private chat to share their phone, then joined."""
+    query = update.callback_query
+    circle = await chat_circle(update, context)
+    if query.data != f"{JOIN}{circle.id}":
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    user = await acting_user(update, context)
+    if user is None:  # Telegram opens the t.me link: the private chat, /start join-CODE
+        await query.answer(url=f"https://t.me/{context.bot.username}?start=join-{circle.join_code}")
+        return
+    await join_and_reply(update, context, user, circle)
+    await query.answer(texts.JOINED_TOAST.format(circle=circle.name))
 
 
 async def cmd_leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,8 +13,9 @@ from core.events import PaymentMarked
 from core.models import Circle, Contribution, User
 from core.money import parse_amount
 from handlers.telegram import organizer, texts
-from handlers.telegram.common import change, chat_circle, registered_user, update_uow
+from handlers.telegram.common import change, chat_circle, is_group, registered_user, update_uow
 from handlers.telegram.membership import named_member
+from handlers.telegram.paying import paid_privately
 
 CONFIRM, REJECT = "pay:ok:", "pay:no:"
 
@@ -25,6 +26,8 @@ def decision_buttons(contribution_id: uuid.UUID) -> InlineKeyboardMarkup:
 
 
 async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not is_group(update):
+        return await paid_privately(update, context)
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return

@@ -24,6 +24,7 @@ from handlers import parsing
 from handlers.circle_setup import SetupAnswerError
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, change, chat_circle, is_group, registered_user, update_uow
+from handlers.telegram.membership import join_markup
 
 CANCEL_WORDS = ("cancel", "/cancel", "stop")
 
@@ -178,14 +179,14 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
     circle = await create_circle(uow, actor=user.id, settings=setup.circle_settings(state, who.timezone),
                                  chat=(TG, group) if group else None)
     announcement = texts.circle_created(circle, user.full_name, update_uow(context).now())
-    if group is None:
-        await update.effective_message.reply_text(announcement + "\n" + texts.SETUP_NO_GROUP_DONE.format(
-            code=circle.join_code))
+    if group is None:  # no group, so no Join button: the last line (how to join) becomes the join code's
+        await update.effective_message.reply_text(announcement.rsplit("\n", 1)[0] + "\n" + texts.SETUP_NO_GROUP_DONE
+                                                  .format(code=circle.join_code))
     elif group == str(update.effective_chat.id):  # the one-line form, typed in the group
-        await update.effective_message.reply_text(announcement)
+        await update.effective_message.reply_text(announcement, reply_markup=join_markup(circle.id))
     else:
         try:
-            await context.bot.send_message(int(group), announcement)
+            await context.bot.send_message(int(group), announcement, reply_markup=join_markup(circle.id))
             done = texts.SETUP_POSTED.format(name=circle.name)
         except TelegramError:
             done = texts.SETUP_NOT_POSTED.format(name=circle.name, code=circle.join_code)

@@ -189,7 +189,7 @@ def circle_created(circle: Circle, organizer: str, now: datetime) -> str:
             f"{day(circle.first_due_date, local_date(now, circle.timezone))}\n"
             f"• {circle.total_members} members; payout order: {ORDER_NAMES[circle.payout_order]}\n"
             + (ORDER_HINT + "\n" if circle.payout_order == PayoutOrder.FIXED else "") +
-            f"Send /join to take a seat (join code {circle.join_code}).")
+            f"Tap Join below to take a seat (or send /join; join code {circle.join_code}).")
 
 
 def joined(name: str, circle: Circle, seats_taken: int) -> str:
@@ -531,6 +531,25 @@ TIMEZONE_NOW = ("🕰 “{circle}” follows {zone} ({name}): due dates, reminde
 TIMEZONE_SET = "🕰 {actor} set “{circle}” to {zone} ({name}). Due dates, reminders and draws now go by its clock."
 TIMEZONE_UNKNOWN = ("I don't know the time zone “{text}”. Send a city as time zones name it, e.g. /timezone Nairobi, "
                     "/timezone New York, or a zone such as /timezone Africa/Lagos.")
+
+
+# The next step as a button (issue 10): joining from the announcement, "I've paid" wherever a payment is due.
+JOIN_BUTTON = "🙋 Join"
+PAY_HINT = "Tap “I've paid” below once you've paid."
+JOINED_TOAST = "You're in “{circle}”! 👋"
+
+
+def paid_button(amount: str) -> str:
+    return f"I've paid {amount}"
+
+
+PAID_TOAST = "Noted — the organizers will confirm."
+PAID_NOTED = "💸 Noted: you paid {money} for “{circle}” (cycle {cycle_number}). The organizers will confirm it."
+PAID_WHICH = "Which circle did you pay? Tap it:"
+PAID_NO_CIRCLE = ("You're not in a running circle right now. Send /mycircles to see your circles, "
+                  "or /join CODE with the code your organizer gave you.")
+RECEIVED_NONE = "There's no pot waiting for you to confirm. Send /mycircles to see your circles."
+RECEIVED_PRIVATE = "🙏 Thank you! Recorded that you received the cycle {cycle_number} pot of “{circle}”."
 
 
 # --- organizer tools (co-organizers, how to pay, paying for someone, the fixed order) ---------------

@@ -14,12 +14,13 @@ from datetime import datetime
 
 from core import errors
 from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, start_circle
-from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
+from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.conversations import load_state, save_state
 from core.draws import run_draw
 from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
 from core.money import parse_amount
+from core.payment_refs import CurrentPayment, by_ref, current_payments, looks_like_ref
 from core.payouts import acknowledge_payout, record_payout
 from core.proofs import proof_of_draw, requested_proof
 from core.summary import circle_summary
@@ -222,38 +223,53 @@ async def cmd_reject(talk: Conversation) -> list[str]:
 
 
 async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
-    """CONFIRM alone lists what waits (numbered); CONFIRM 2 or CONFIRM Tom decides one."""
+    """CONFIRM alone lists what waits, each with its code; CONFIRM K7P2Q (or a name) decides that payment.
+    A code never changes, unlike a list position, so the organizer decides the payment they saw."""
     circle = await talk.circle()
-    board = await circle_summary(talk.new_uow(), circle.id)
-    waiting = [m for m in board.members if m.payment == ContributionStatus.PENDING]
+    payments = await current_payments(talk.new_uow(), circle.id)
+    waiting = [p for p in payments if p.status == ContributionStatus.PENDING]
     if not talk.args:
         if not waiting:
             return [texts.NOTHING_PENDING]
-        lines = "\n".join(f"{n}. {m.full_name}" for n, m in enumerate(waiting, start=1))
-        return [texts.PENDING_LIST.format(lines=lines)]
-    member = _pick(talk.args, waiting) or _pick(talk.args, board.members)
-    if member is None:
-        return [texts.WHO.format(name=talk.args[:40])]
-    contribution = await _pending_of(talk, circle, member.user_id)
+        return [_waiting_list(circle, waiting)]
+    text, command = talk.args.strip(), "CONFIRM" if confirm else "REJECT"
+    matches = by_ref(payments, text) or _by_name(text, waiting) or _by_name(text, payments)
+    if len(matches) != 1:
+        return [_not_found(text, command, matches)]
     decide = confirm_contribution if confirm else reject_contribution
-    decided = await decide(talk.change(), actor=talk.user.id, contribution_id=contribution, circle_id=circle.id)
-    return [shared.payment_decided(member.full_name, circle, decided.amount, decided.status, talk.user.full_name)]
+    decided = await decide(talk.change(), actor=talk.user.id, contribution_id=matches[0].contribution_id,
+                           circle_id=circle.id)
+    return [shared.payment_decided(matches[0].full_name, circle, decided.amount, decided.status,
+                                   talk.user.full_name)]
 
 
-def _pick(text: str, members: list) -> object | None:
-    """By number in the list just shown, or by (the start of) a name, ignoring case."""
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        index = int(text) - 1
-        return members[index] if 0 <= index < len(members) else None
-    wanted = text.lower()
-    matches = [m for m in members if m.full_name.lower() == wanted] or [
-        m for m in members if m.full_name.lower().startswith(wanted)]
-    return matches[0] if len(matches) == 1 else None
+def _waiting_list(circle: Circle, waiting: list[CurrentPayment]) -> str:
+    """The oldest first, as many as fit in one WhatsApp message; deciding them brings up the rest."""
+    lines: list[str] = []
+    for p in waiting:
+        line = texts.PENDING_LINE.format(ref=p.ref, name=p.full_name, money=shared.money(circle, p.amount))
+        if sum(len(x) + 1 for x in lines) + len(line) > texts.PENDING_LIST_ROOM:
+            lines.append(texts.PENDING_MORE.format(count=len(waiting) - len(lines)))
+            break
+        lines.append(line)
+    return texts.PENDING_LIST.format(lines="\n".join(lines), ref=waiting[0].ref)
 
 
-async def _pending_of(talk: Conversation, circle: Circle, member: uuid.UUID) -> uuid.UUID:
-    return (await pending_contribution_of(talk.new_uow(), circle_id=circle.id, member=member)).id
+def _by_name(text: str, payments: list[CurrentPayment]) -> list[CurrentPayment]:
+    """By the full name, else by its start, ignoring case; several matches are ambiguous."""
+    wanted = text.strip().lower()
+    return [p for p in payments if p.full_name.lower() == wanted] or [
+        p for p in payments if p.full_name.lower().startswith(wanted)]
+
+
+def _not_found(text: str, command: str, matches: list[CurrentPayment]) -> str:
+    if matches:
+        return texts.SEVERAL.format(name=text[:40], command=command)
+    if text.isascii() and text.isdigit():  # list positions were used once; they shift, codes don't
+        return texts.NOT_A_POSITION.format(command=command)
+    if looks_like_ref(text):
+        return texts.NO_SUCH_REF.format(ref=text.upper(), command=command)
+    return texts.WHO.format(name=text[:40])
 
 
 async def cmd_draw(talk: Conversation) -> list[str]:

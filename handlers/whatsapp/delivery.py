@@ -15,15 +15,19 @@ from twilio.rest import Client
 
 from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
+from core.payment_refs import payment_ref
 from handlers.formats import day
+from handlers.telegram import texts as telegram_texts
 from handlers.telegram.delivery import plain_text
 from handlers.whatsapp import texts
 
 MAX_BODY = 1600  # WhatsApp's limit for one message
 WINDOW = timedelta(hours=24)
 REMINDERS = ("reminder", "overdue", "nudge_reminder", "nudge_overdue")
+PAYING = ("cycle_opened", *REMINDERS)  # the next step is paying: a PAID quick reply where configured
+QUICK_REPLY_BODY = 1024  # Twilio's limit for a quick-reply template's body
 # Telegram's wording, with the parts that only make sense in a Telegram group turned around.
-GROUP_PHRASES = {" in the group once you've paid": " once you've paid",
+GROUP_PHRASES = {telegram_texts.PAY_HINT: texts.PAY_HINT,
                  "Tap Confirm or Reject in the group.": "Reply CONFIRM to see them."}
 
 
@@ -32,9 +36,8 @@ def render(kind: str, p: dict[str, Any]) -> str:
         return p["text"]
     money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
     if kind == "payment_marked":
-        first = p["user"].split()[0]
-        return (f"💸 {p['user']} says they paid {money} for cycle {p['cycle_number']} of “{p['circle']}”. "
-                f"Organizers: reply CONFIRM {first} or REJECT {first}.")
+        return texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
+                                           circle=p["circle"], ref=payment_ref(p["contribution_id"]))
     if kind == "payout_recorded":
         return (f"🤝 The cycle {p['cycle_number']} pot of “{p['circle']}” ({money}) was handed to {p['receiver']}. "
                 f"{p['receiver']}, reply RECEIVED once you have it.")
@@ -47,18 +50,20 @@ def render(kind: str, p: dict[str, Any]) -> str:
     return text
 
 
-def fit(text: str) -> str:
-    return text if len(text) <= MAX_BODY else text[: MAX_BODY - 1] + "…"
+def fit(text: str, limit: int = MAX_BODY) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class WhatsAppSender:
     """Sends through the official twilio client, at most `per_second` messages a second."""
 
     def __init__(self, client: Client, from_: str, clock: Callable[[], datetime], *, per_second: float,
-                 reminder_template: str | None = None, status_callback: str | None = None) -> None:
+                 reminder_template: str | None = None, paid_template: str | None = None,
+                 status_callback: str | None = None) -> None:
         self.client, self.from_, self.clock = client, from_, clock
         self.limiter = AsyncLimiter(per_second, 1)
         self.reminder_template, self.status_callback = reminder_template, status_callback
+        self.paid_template = paid_template
 
     async def __call__(self, message: Due) -> str:
         options: dict[str, Any] = {"to": message.address, "from_": self.from_}
@@ -70,6 +75,10 @@ class WhatsAppSender:
             due = day(p["due_date"], p.get("today", p["due_date"]))
             options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
                 {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": due})}
+        elif message.kind in PAYING and self.paid_template and self._window_open(message):
+            # In the window a quick-reply template needs no approval: the same words, and a button to tap.
+            text = fit(render(message.kind, message.payload), QUICK_REPLY_BODY)
+            options |= {"content_sid": self.paid_template, "content_variables": json.dumps({"1": text})}
         else:
             options["body"] = fit(render(message.kind, message.payload))
         async with self.limiter:

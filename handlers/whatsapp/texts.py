@@ -21,7 +21,7 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 • PAID [amount] — tell the organizers you paid this cycle
 • SUMMARY · HISTORY · VERIFY [cycle] · MY CIRCLES
 • RECEIVED — confirm you received the pot
-Organizers: CONFIRM <name> · REJECT <name> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
+Organizers: CONFIRM <code> · REJECT <code> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
 Organizer tools: ORGANIZER <name> · STEP DOWN · HOW TO PAY <text> · PAID FOR <name> · ORDER
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. Send HELP to see your choices."
@@ -46,10 +46,20 @@ CHOSEN = "OK, now talking about “{name}”."
 NO_SUCH_CODE = "No circle has the join code “{code}”. Check it with your organizer."
 JOIN_USAGE = "Send JOIN followed by the circle's join code, e.g. JOIN K7P2QX."
 JOINED = "👋 You joined “{name}” ({seats}/{total}). Join code for others: {code}."
-PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM <number or name> or REJECT <number or name>."
+PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM {ref} or REJECT {ref} (each payment's code)."
+PAYMENT_MARKED = ("💸 {user} says they paid {money} for cycle {cycle_number} of “{circle}”. "
+                  "Organizers: reply CONFIRM {ref} or REJECT {ref}.")
+PENDING_LINE = "{ref} — {name}, {money}"
+PENDING_MORE = "…and {count} more after these."
+PENDING_LIST_ROOM = 1400  # of WhatsApp's 1600 characters, for the lines
+NOT_A_POSITION = ("Please use the payment's code, not a number: e.g. {command} K7P2Q. "
+                  "Send {command} alone to see the codes.")
+NO_SUCH_REF = "No payment of this cycle has the code {ref}. Send {command} alone to see the codes."
+SEVERAL = "Several payments match “{name}”. Send {command} alone to see each payment's code."
 NOTHING_PENDING = "No payments are waiting for a decision."
 WHO = "I couldn't tell which member you mean by “{name}”."
 ACK_NONE = "There's no pot recorded for you to confirm."
+PAY_HINT = "Reply PAID once you've paid."
 HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
                "/join {code} to the bot in a private chat.")
 ORGANIZER_USAGE = "Who should become an organizer? Send ORGANIZER followed by their name, e.g. ORGANIZER Tom."

@@ -101,7 +101,8 @@ async def test_setup_moves_to_private_chat_and_posts_the_circle_in_the_group(bot
     assert "New savings circle “Family Fund” by Grace" in posted["text"] and "5 members" in posted["text"]
     toast, sent = await bot.press(GRACE, review, create)  # a second tap on Create changes nothing
     assert toast == "That question was already answered." and sent == []
-    assert "👋 Tom joined “Family Fund” (2/5)" in await bot.say(TOM, "/join")
+    toast, sent = await bot.press(TOM, posted, buttons(posted)["🙋 Join"])  # the posted circle's Join button
+    assert toast == "You're in “Family Fund”! 👋" and "👋 Tom joined “Family Fund” (2/5)" in sent[0]["text"]
     assert "(Africa/Kampala)" in await bot.say(TOM, "/timezone")
 
 
@@ -131,6 +132,7 @@ async def test_weekly_dates_and_us_style_slashes(bot):
     assert "United States (New York) Time (America/New_York)" in review["text"]
     created = await tap(bot, JOE, "✅ Create")
     assert "New savings circle “Joe's Jar”" in created["text"] and "send me /join" in created["text"]
+    assert "Tap Join" not in created["text"] and not buttons(created)  # no group, so no Join button
 
 
 async def test_cancel_and_the_one_line_form_with_a_natural_date(bot):
@@ -139,7 +141,7 @@ async def test_cancel_and_the_one_line_form_with_a_natural_date(bot):
     assert "Setup cancelled. Nothing was created." in await bot.private(GRACE, "cancel")
     assert "Send /mycircles" in await bot.private(GRACE, "Family Fund")  # no setup running any more
     created = await bot.say(GRACE, "/newcircle Family Fund | 50 | 5 | monthly | 5 Dec")
-    assert "New savings circle “Family Fund”" in created and "Send /join" in created
+    assert "New savings circle “Family Fund”" in created and "Tap Join below" in created
 
 
 async def test_the_circle_timezone_is_shown_and_only_an_organizer_changes_it(bot, new_uow):

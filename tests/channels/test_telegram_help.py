@@ -153,7 +153,7 @@ async def test_private_help_lists_my_circles_and_pays_from_there(bot):
     toast, _ = await bot.press(STRANGER, reply, keys["💸 I've paid USD 20 · Savings"])
     assert toast.startswith("Only members of “Savings” can do that. It has started")
     _, sent = await bot.press(TOM, reply, keys["📖 All commands"])
-    assert "/mycircles" in sent[-1]["text"] and "/paid" not in sent[-1]["text"]
+    assert "/mycircles" in sent[-1]["text"] and "/paid" in sent[-1]["text"] and "/draw" not in sent[-1]["text"]
 
 
 async def test_a_mistyped_command_gets_a_suggestion_and_another_bot_s_command_silence(bot):

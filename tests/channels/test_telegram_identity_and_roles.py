@@ -115,7 +115,7 @@ async def test_cancel_asks_first_and_only_an_organizer_can_press(bot):
     assert "History of “Savings” (cancelled)" in await bot.say(TOM, "/history")
 
 
-@pytest.mark.parametrize("command, expected", [("/paid", "That works in the group chat")])
+@pytest.mark.parametrize("command, expected", [("/draw", "That works in the group chat")])
 async def test_group_commands_in_a_private_chat_point_to_the_group(bot, command, expected):
     assert expected in await bot.private(GRACE, command)
 

@@ -38,7 +38,7 @@ def test_help_lists_each_place_s_commands():
     group, private = help_text(group=True), help_text(group=False)
     assert "/paid [AMOUNT] — tell the organizers you paid this cycle" in group
     assert "/draw [anyway] — draw who receives this cycle's pot (organizers)" in group
-    assert "/mycircles" in private and "/paid" not in private
+    assert "/mycircles" in private and "/paid" in private and "/draw" not in private
 
 
 async def test_menus_are_published_per_chat_type(bot):
@@ -46,7 +46,8 @@ async def test_menus_are_published_per_chat_type(bot):
     published = {c.params["scope"]["type"]: [x["command"] for x in c.params["commands"]]
                  for c in bot.tg.calls if c.method == "setMyCommands"}
     assert published["all_group_chats"][:3] == ["newcircle", "join", "leave"]
-    assert "mycircles" in published["all_private_chats"] and "paid" not in published["all_private_chats"]
+    assert {"mycircles", "paid", "received"} <= set(published["all_private_chats"])
+    assert "draw" not in published["all_private_chats"]
 
 
 async def test_polling_confirms_an_update_only_after_handling_it(bot):

@@ -132,10 +132,13 @@ async def test_guided_setup_and_numbered_confirmations_on_whatsapp(bot, whatsapp
     assert "You joined" in await whatsapp.send(joseph, f"join {code}", name="Joseph")  # 2 of 2: started
     assert "Noted: you paid" in await whatsapp.send(joseph, "paid")
     told = whatsapp.inbox(amina)[-1]
-    assert "says they paid KES 1,000" in told and "CONFIRM Joseph" in told
+    ref = told.split("CONFIRM ")[1].split(" ")[0]
+    assert "says they paid KES 1,000" in told and f"reply CONFIRM {ref} or REJECT {ref}." in told
     listing = await whatsapp.send(amina, "confirm")
-    assert "1. Joseph" in listing
-    assert "Joseph's payment of KES 1,000 was confirmed by Amina" in await whatsapp.send(amina, "CONFIRM 1")
+    assert f"{ref} — Joseph, KES" in listing
+    assert "use the payment's code, not a number" in await whatsapp.send(amina, "CONFIRM 1")
+    confirmed = await whatsapp.send(amina, f"confirm {ref.lower()}")
+    assert "Joseph's payment of KES 1,000 was confirmed by Amina" in confirmed
     assert "No payments are waiting" in await whatsapp.send(amina, "confirm")
 
 
@@ -188,3 +191,88 @@ async def test_with_the_database_away_the_member_is_told_to_try_again(fake_twili
     assert response.headers["content-type"].startswith("text/xml")
     assert "<Message>I can't reach my records right now. Nothing was changed; please try again in a moment." \
            "</Message>" in response.text
+
+
+async def test_confirm_by_code_decides_the_payment_the_organizer_saw(bot, whatsapp, clock):
+    """Codes don't move when the list does: position 2 changes hands, the code still means Wanjiru."""
+    amina, joseph, wanjiru = WA["Amina"], WA["Joseph"], WA["Wanjiru"]
+    for answer in ("NEW", "Chama", "1,000 KES", "3", "3", "2026-12-07", "1"):  # the last: random order
+        await whatsapp.send(amina, answer, name="Amina")
+    code = (await whatsapp.send(amina, "1")).split("JOIN ")[1].split(" ")[0]  # the review's 1: Create
+    await whatsapp.send(joseph, f"join {code}", name="Joseph")
+    await whatsapp.send(wanjiru, f"join {code}", name="Wanjiru")  # 3 of 3: started
+    for payer in (joseph, wanjiru):
+        clock.now += timedelta(minutes=1)
+        await whatsapp.send(payer, "paid")
+    told = {t.split(" says")[0].removeprefix("💸 "): t.split("CONFIRM ")[1].split(" ")[0]
+            for t in whatsapp.inbox(amina) if "says they paid" in t}
+    assert set(told) == {"Joseph", "Wanjiru"} and told["Joseph"] != told["Wanjiru"]
+    listing = await whatsapp.send(amina, "confirm")
+    assert listing.index(told["Joseph"]) < listing.index(told["Wanjiru"])  # Wanjiru is second
+
+    assert "rejected by Amina" in await whatsapp.send(amina, f"REJECT {told['Joseph']}")
+    clock.now += timedelta(minutes=1)
+    await whatsapp.send(amina, "paid")  # the list is now Wanjiru, Amina: position 2 is Amina's
+    assert "not a number" in await whatsapp.send(amina, "CONFIRM 2")
+    listing = await whatsapp.send(amina, "confirm")
+    assert listing.index(told["Wanjiru"]) < listing.index("— Amina")  # Wanjiru first, Amina second now
+    assert "Wanjiru's payment of KES" in await whatsapp.send(amina, f"CONFIRM {told['Wanjiru']}")
+    board = await whatsapp.send(joseph, "summary")
+    assert "Confirmed: Wanjiru" in board and "Waiting for confirmation: Amina" in board
+    assert "Already handled" in await whatsapp.send(amina, f"confirm {told['Wanjiru']}")
+    assert "No payment of this cycle has the code ZZZZZ" in await whatsapp.send(amina, "CONFIRM ZZZZZ")
+    assert "Only Amina (organizer) can confirm" in await whatsapp.send(joseph, f"CONFIRM {told['Wanjiru']}")
+    assert "Amina's payment of KES" in await whatsapp.send(amina, "confirm amina")  # names still work
+
+
+async def test_cycle_open_and_reminders_carry_a_paid_quick_reply_inside_the_window(bot, whatsapp, clock):
+    template = "HX" + "2" * 32
+    bot.dispatcher.senders[Channel.WHATSAPP].paid_template = template
+    await mixed_circle(bot, whatsapp)  # the last join opens cycle 1; everyone wrote just now
+    [opened] = [m for m in whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}") if m["content_sid"]]
+    assert opened["content_sid"] == template and not opened["body"]
+    assert "Cycle 1 of “Family Fund” is open" in opened["content_variables"]["1"]
+    assert "Reply PAID once you've paid." in opened["content_variables"]["1"]
+    assert not any(m["content_sid"] for m in whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}")
+                   if "joined" in m["body"])  # only messages whose next step is paying
+
+    clock.now += timedelta(hours=20)  # 2026-11-26 05:00Z: still inside everyone's window, no reminder due
+    # Tapping the button: Twilio posts the button's title as Body and its id as ButtonPayload.
+    tapped = incoming(f"whatsapp:{WA['Joseph']}", "I've paid") | {"ButtonPayload": "PAID", "ButtonText": "I've paid"}
+    assert (await whatsapp.post(WEBHOOK_PATH, tapped)).status_code == 200
+    assert "Noted: you paid" in whatsapp.inbox(WA["Joseph"])[-1]
+
+    clock.now = clock.now.replace(day=28, hour=5)
+    await whatsapp.send(WA["Wanjiru"], "summary")  # Wanjiru wrote an hour before the reminders, Amina days ago
+    clock.now = clock.now.replace(hour=6)  # 09:00 in Nairobi, 3 days before the due date
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await bot.dispatcher.drain()
+    nudge = whatsapp.twilio.messages_to(f"whatsapp:{WA['Wanjiru']}")[-1]
+    assert nudge["content_sid"] == template and nudge["content_variables"]["1"].startswith("Hi Wanjiru! Your")
+    assert "Reply PAID once you've paid." in nudge["content_variables"]["1"]
+    amina = whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}")[-1]
+    assert not amina["content_sid"] and amina["body"].startswith("Hi Amina!")  # her window closed: plain text
+
+
+async def test_a_telegram_member_without_a_group_pays_and_confirms_the_pot_privately(bot, whatsapp):
+    """Amina's circle lives on WhatsApp; Tom joined it from a private Telegram chat."""
+    amina = WA["Amina"]
+    for answer in ("NEW", "Chama", "1,000 KES", "2", "3", "2026-12-07", "1"):
+        await whatsapp.send(amina, answer, name="Amina")
+    code = (await whatsapp.send(amina, "1")).split("JOIN ")[1].split(" ")[0]
+    await bot.register(TOM)
+    assert "You're in “Chama”" in await bot.private(TOM, f"/join {code}")  # 2 of 2: started
+
+    assert "Noted: you paid KES" in await bot.private(TOM, "/paid")
+    ref = whatsapp.inbox(amina)[-1].split("CONFIRM ")[1].split(" ")[0]
+    assert "Tom's payment of KES" in await whatsapp.send(amina, f"CONFIRM {ref}")
+    await whatsapp.send(amina, "paid")
+    await whatsapp.send(amina, "confirm amina")
+    drawn = await whatsapp.send(amina, "draw")
+    assert "was handed to" in await whatsapp.send(amina, "payout")
+    if "Tom receives" in drawn:
+        assert "received the cycle 1 pot of “Chama”" in await bot.private(TOM, "/received")
+    else:
+        assert "no pot waiting for you" in await bot.private(TOM, "/received")
+        assert "Thank you! Recorded that you received" in await whatsapp.send(amina, "received")
+    assert "✔" in await whatsapp.send(amina, "history")

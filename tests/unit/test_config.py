@@ -45,3 +45,10 @@ def test_whatsapp_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("TWILIO_MESSAGES_PER_SECOND", "fast")
     with pytest.raises(ConfigError, match="must be a number"):
         load_settings(tmp_path / "none.env")
+
+
+def test_quick_reply_template_setting(monkeypatch, tmp_path):
+    monkeypatch.delenv("TWILIO_PAID_CONTENT_SID", raising=False)
+    assert load_settings(tmp_path / "none.env").twilio_paid_content_sid is None
+    monkeypatch.setenv("TWILIO_PAID_CONTENT_SID", "HX" + "2" * 32)
+    assert load_settings(tmp_path / "none.env").twilio_paid_content_sid == "HX" + "2" * 32
