@@ -409,7 +409,6 @@ HELP_BUTTONS = {
 HELP_PAID_FOR = "💸 I've paid {amount} · {circle}"
 HELP_NO_CIRCLE = ("There's no savings circle in this chat yet.\n"
                   "Anyone here can start one: send /newcircle and I'll ask a few questions.")
-PAID_PRIVATELY = "💸 Noted: you paid {amount} for “{circle}”. The organizers will confirm it."
 STALE_BUTTON = "This button is out of date."
 UNKNOWN_COMMAND = "I don't know /{command}. Did you mean /{suggestion}?"
 UNKNOWN_COMMAND_ELSEWHERE = "I don't know /{command}. Did you mean /{suggestion}? It works in {where}."
