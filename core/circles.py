@@ -191,18 +191,23 @@ async def set_payout_order(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid
     in the order they joined."""
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
-        await require_organizer(uow.session, circle_id, actor)
-        require_status(circle, CircleStatus.FORMING)
-        if circle.payout_order != PayoutOrder.FIXED:
-            raise InvalidPayoutOrder(reason="not_fixed_mode")
-        if len(set(order)) != len(order):
-            raise InvalidPayoutOrder(reason="duplicate")
-        memberships = await _memberships(uow, circle_id)
-        if not set(order) <= {m.user_id for m in memberships}:
-            raise NotMember()
-        await _assign_positions(uow, memberships, order)
-        uow.emit(PayoutOrderSet(circle_id=circle_id, actor_id=actor, order=list(order)))
+        await apply_payout_order(uow, circle, actor, order)
         await uow.commit()
+
+
+async def apply_payout_order(uow: UnitOfWork, circle: Circle, actor: uuid.UUID, order: list[uuid.UUID]) -> None:
+    """set_payout_order's checks and change, inside a transaction that holds the circle lock."""
+    await require_organizer(uow.session, circle.id, actor)
+    require_status(circle, CircleStatus.FORMING)
+    if circle.payout_order != PayoutOrder.FIXED:
+        raise InvalidPayoutOrder(reason="not_fixed_mode")
+    if len(set(order)) != len(order):
+        raise InvalidPayoutOrder(reason="duplicate")
+    memberships = await _memberships(uow, circle.id)
+    if not set(order) <= {m.user_id for m in memberships}:
+        raise NotMember()
+    await _assign_positions(uow, memberships, order)
+    uow.emit(PayoutOrderSet(circle_id=circle.id, actor_id=actor, order=list(order)))
 
 
 async def start_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID) -> Circle:

@@ -51,7 +51,7 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
         if membership is None:
             raise NotMember(circle_id=str(circle_id), user_id=str(payer))
         require_status(circle, CircleStatus.ACTIVE)
-        amount = circle.amount_per_cycle if amount is None else amount
+        given, amount = amount, circle.amount_per_cycle if amount is None else amount
         if not 0 < amount <= MAX_AMOUNT_MINOR:
             raise InvalidAmount(text=str(amount), reason="not_positive" if amount <= 0 else "too_large")
         if cycle is None:
@@ -71,6 +71,8 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
             uow.emit(PaymentMarked(circle_id=circle_id, actor_id=actor, contribution_id=contribution.id,
                                    user_id=payer, cycle_number=cycle.cycle_number, amount=amount))
         if on_behalf:
+            if given is not None:  # what the organizer received wins over what the member had said
+                contribution.amount = given
             _decide(uow, circle, cycle, contribution, actor, ContributionStatus.CONFIRMED)
         await uow.commit()
         return contribution

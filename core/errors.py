@@ -157,3 +157,15 @@ class AlreadyOrganizer(CoreError):
 
 class DueDateInPast(CoreError):
     key = "due_date_in_past"  # context: due_date, today
+
+
+class LastOrganizer(CoreError):
+    key = "last_organizer"  # an organizer may step down only while another remains
+
+
+class InstructionsTooLong(CoreError):
+    key = "instructions_too_long"  # context: length, limit
+
+
+class StaleButton(CoreError):
+    key = "stale_button"  # a button of something since replaced or finished

@@ -120,6 +120,17 @@ class OrganizerAdded(_MembershipEvent):
     pass
 
 
+class OrganizerSteppedDown(_MembershipEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentInstructionsSet(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    payment_instructions: str | None  # None: cleared
+
+
 @dataclass(frozen=True, kw_only=True)
 class PayoutOrderSet(Event):
     entity = "circle"

@@ -140,6 +140,7 @@ class Circle(Base):
         CheckConstraint("overdue_reminders between 0 and 14", name="overdue_reminders_range"),
         CheckConstraint("cardinality(reminder_days) <= 7 and 0 <= all(reminder_days) and 30 >= all(reminder_days)",
                         name="reminder_days_range"),
+        CheckConstraint("length(payment_instructions) between 1 and 300", name="payment_instructions_length"),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -165,6 +166,8 @@ class Circle(Base):
     # so the organizer cannot re-roll the order by choosing when to start.
     order_commitment: Mapped[str | None] = mapped_column(String(64))
     order_seed: Mapped[str | None] = mapped_column(String(64))
+    # How to pay, in the organizer's words ("M-Pesa 0712 345 678, Alice Njeri"); shown with every call to pay.
+    payment_instructions: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -29,6 +29,7 @@ from core.models import (
     ContributionStatus,
     Cycle,
     Membership,
+    PayoutOrder,
     Role,
     User,
 )
@@ -37,11 +38,12 @@ from core.schedule import local_date
 
 CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted)
 ANNOUNCED = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.DrawCompleted,
-             ev.PayoutRecorded, ev.PayoutAcknowledged, ev.CircleCancelled)
+             ev.PayoutRecorded, ev.PayoutAcknowledged, ev.CircleCancelled, ev.OrganizerAdded, ev.OrganizerSteppedDown,
+             ev.PaymentInstructionsSet, ev.PayoutOrderSet)
 PAYMENTS = (ev.PaymentMarked, ev.PaymentConfirmed, ev.PaymentRejected)
 # What changes the status card: everything from the start on (joins happen before there is a card).
 CARD = (ev.CircleStarted, ev.CycleOpened, *PAYMENTS, ev.DrawCompleted, ev.PayoutRecorded, ev.PayoutAcknowledged,
-        ev.CircleCompleted, ev.CircleCancelled)
+        ev.CircleCompleted, ev.CircleCancelled, ev.PaymentInstructionsSet)
 
 
 async def _facts(session: AsyncSession, event: ev.Event, known: dict[Any, str]) -> dict[str, Any]:
@@ -101,6 +103,8 @@ _ALL_CONFIRMED = select(
 async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
     if event.circle_id is None or not isinstance(event, CONSEQUENCES + ANNOUNCED + PAYMENTS):
         return
+    if isinstance(event, ev.PaymentMarked) and event.actor_id != event.user_id:
+        return  # an organizer recorded it for the member: the confirmation in the same change says it all
     scheduled_draw = isinstance(event, ev.DrawCompleted) and event.actor_id is None
     gone = event.user_id if isinstance(event, ev.MemberLeft | ev.MemberRemoved) else None
     person = next((getattr(event, k) for k in ("user_id", "winner_id", "receiver_id") if hasattr(event, k)), None)
@@ -120,6 +124,7 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
         "circle": circle.name, "circle_id": str(circle.id), "currency": circle.currency,
         "amount_per_cycle": circle.amount_per_cycle, "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour,
         "today": local_date(now, circle.timezone).isoformat()}
+    payload |= await _order_and_how_to_pay(session, event, circle)
     kind = "auto_draw" if scheduled_draw else event.action
     for channel, address, user, special in recipients:
         # A private copy says whom it is for, so it can carry that person's buttons (the receiver's
@@ -140,3 +145,19 @@ def _recipients(event: ev.Event, reach: list[tuple], skip: tuple[Channel, str] |
         return [(c, a, u, None) for c, a, u, *_ in reach if u == event.user_id]
     return [(c, a, u, None) for c, a, u in _announced(reach) if (c, a) != skip]
 
+
+async def _order_and_how_to_pay(session: AsyncSession, event: ev.Event, circle: Circle) -> dict[str, Any]:
+    """A cycle opening says how to pay; the first one of a fixed or drawn circle, and a saved order,
+    name the payout order (`join_order`: it is simply the order people joined, e.g. none was set)."""
+    facts: dict[str, Any] = {}
+    if isinstance(event, ev.CycleOpened):
+        facts["payment_instructions"] = circle.payment_instructions
+    if (isinstance(event, ev.CycleOpened) and event.cycle_number == 1 and circle.payout_order != PayoutOrder.RANDOM
+            or isinstance(event, ev.PayoutOrderSet)):
+        rows = (await session.execute(
+            select(User.full_name, Membership.payout_position).join(Membership, Membership.user_id == User.id)
+            .where(Membership.circle_id == circle.id).order_by(Membership.joined_at, Membership.id))).all()
+        placed = sorted((r for r in rows if r.payout_position), key=lambda r: r.payout_position)
+        order = [r.full_name for r in placed + [r for r in rows if not r.payout_position]]
+        facts |= {"order_names": order, "join_order": order == [r.full_name for r in rows]}
+    return facts

@@ -23,7 +23,8 @@ from core.uow import UnitOfWork
 # today + one of their reminder_days, or 1..overdue_reminders days ago.
 _FIRED = """
 with local as (
-    select c.id as circle_id, c.name, c.currency, c.amount_per_cycle, y.id as cycle_id, y.cycle_number,
+    select c.id as circle_id, c.name, c.currency, c.amount_per_cycle, c.payment_instructions, y.id as cycle_id,
+           y.cycle_number,
            y.due_date, (cast(:now as timestamptz) at time zone c.timezone) as local_now, c.reminder_days,
            c.overdue_reminders, c.reminder_hour
     from circles c join cycles y on y.circle_id = c.id and y.status = 'OPEN'
@@ -40,7 +41,7 @@ with local as (
            jsonb_build_object('circle', f.name, 'currency', f.currency, 'amount_per_cycle', f.amount_per_cycle,
                               'cycle_number', f.cycle_number, 'due_date', f.due_date, 'days_left', f.days_left,
                               'today', f.local_now::date,
-                              'unpaid', to_jsonb(p.names)) as payload
+                              'unpaid', to_jsonb(p.names), 'payment_instructions', f.payment_instructions) as payload
     from fired f cross join lateral (
         select array_agg(m.user_id order by u.full_name) as user_ids,
                array_agg(u.full_name order by u.full_name) as names

@@ -42,8 +42,7 @@ async def card_facts(conn: AsyncConnection, circle_id: uuid.UUID, now: datetime)
         "status": str(circle.status), "total_cycles": circle.total_members, "timezone": circle.timezone,
         "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour,
         "today": local_date(now, circle.timezone).isoformat(),
-        # Added by the organizer tools (issue 10, point 7); absent before that migration.
-        "instructions": getattr(circle, "payment_instructions", None),
+        "instructions": circle.payment_instructions,
         "members": [{"name": m.full_name, "payment": None if m.status is None else str(m.status),
                      "received": received.get(m.user_id), "organizer": m.role == Role.ORGANIZER} for m in members],
         "collected": sum(m.amount for m in members if m.status is not None and str(m.status) == "CONFIRMED"),

@@ -8,6 +8,7 @@ import importlib.resources
 import re
 import zoneinfo
 from datetime import date
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -170,3 +171,14 @@ def verify_argument(text: str) -> int | str | None:
     if not text or text == "order":
         return text or None
     return int(text) if text.isascii() and text.isdigit() and len(text) < 6 and int(text) > 0 else "?"
+
+
+def member_named(text: str, people: list) -> Any | None:
+    """The one person whose name is `text`, or starts with it, ignoring case and a leading @ (so
+    `@amina` finds Amina on WhatsApp, who has no Telegram handle); None when none or several fit."""
+    wanted = " ".join(text.removeprefix("@").split()).lower()
+    if not wanted:
+        return None
+    matches = [p for p in people if p.full_name.lower() == wanted] or [
+        p for p in people if p.full_name.lower().startswith(wanted)]
+    return matches[0] if len(matches) == 1 else None

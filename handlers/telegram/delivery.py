@@ -67,6 +67,8 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "circle_started": texts.STARTED,
         "circle_cancelled": texts.CANCELLED,
         "payout_acknowledged": texts.RECEIVED,
+        "organizer_added": texts.ORGANIZER_ADDED,
+        "organizer_stepped_down": texts.STEPPED_DOWN,
         "draw_completed": texts.DRAW_ANNOUNCED,
         "auto_draw": texts.AUTO_DRAW_ANNOUNCED,
         "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
@@ -81,13 +83,17 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
                   pending_names=names(p.get("pending")),
                   due_day=day(p["due_date"], p.get("today", p["due_date"])) if "due_date" in p else "")
     if kind in simple:
-        return simple[kind].format_map(values)
+        return simple[kind].format_map(values) + _order_and_how_to_pay(p)
+    if kind == "payment_instructions_set":
+        return (texts.HOWTOPAY_SET if p["payment_instructions"] else texts.HOWTOPAY_CLEARED).format_map(values)
+    if kind == "payout_order_set":
+        return texts.ORDER_SET.format_map(dict(values, order=texts.order_names(p["order_names"])))
     if kind in ("reminder", "overdue"):
         return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p)}.\n"
-                f"Not paid yet: {names(p['unpaid'])}. {texts.PAY_HINT}")
+                f"Not paid yet: {names(p['unpaid'])}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
     if kind in ("nudge_reminder", "nudge_overdue"):
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p)}. {texts.PAY_HINT}")
+                f"{_when(p)}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
@@ -99,6 +105,17 @@ def _rejected(p: dict[str, Any]) -> str:
                                              received=_money(p, "received"))
     told = texts.YOUR_PAYMENT_REJECTED.format_map(p | {"money": _money(p, "amount"), "why": why})
     return told + " " + texts.REJECTED_NEXT[reason].format_map(p)
+
+
+def _order_and_how_to_pay(p: dict[str, Any]) -> str:
+    """Lines a call to pay carries when the payload has them: the payout order, how to pay."""
+    lines = []
+    if p.get("order_names"):
+        how = " (the order they joined)" if p.get("join_order") else ""
+        lines.append(f"Payout order{how}: {texts.order_names(p['order_names'])}")
+    if p.get("payment_instructions"):
+        lines.append(texts.HOW_TO_PAY_LINE.format(instructions=p["payment_instructions"]))
+    return "".join("\n" + line for line in lines)
 
 
 def _when(p: dict[str, Any]) -> str:

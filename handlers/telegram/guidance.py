@@ -13,14 +13,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 from telegram.ext import ContextTypes
 
 from core.chats import circle_for_chat
-from core.contributions import mark_paid
 from core.history import MyCircle, my_circles
 from core.models import ContributionStatus, User
-from core.summary import circle_summary
 from handlers import guide
 from handlers.telegram import texts
-from handlers.telegram.common import TG, acting_user, change, is_group, update_uow
+from handlers.telegram.common import TG, acting_user, is_group, update_uow
 from handlers.telegram.identity import SHARE_PHONE
+from handlers.telegram.paying import PAID
 
 HELP, ALL = "help:", "help:all"
 READS = (guide.SUMMARY, guide.HISTORY)  # steps anyone may take, registered or not
@@ -62,7 +61,7 @@ async def _private_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user
     mine = await my_circles(update_uow(context), user.id)
     owing = [m for m in mine if _owes(m)][:3]
     return texts.help_private(user.full_name, mine, update_uow(context).now()), keyboard(
-        [button(guide.PAID, m.circle.id, texts.HELP_PAID_FOR.format(
+        [InlineKeyboardButton(callback_data=f"{PAID}{m.circle.id}", text=texts.HELP_PAID_FOR.format(
             amount=texts.money(m.circle, m.circle.amount_per_cycle), circle=m.circle.name[:24])) for m in owing])
 
 
@@ -88,34 +87,16 @@ async def on_step(update: Update, context: ContextTypes.DEFAULT_TYPE,
     in a chat that has a new circle since, or forged data) is out of date and does nothing."""
     query = update.callback_query
     step, _, circle_id = query.data.removeprefix(HELP).partition(":")
-    if is_group(update):
-        circle = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id),
-                                       include_ended=step == guide.HISTORY)
-        if circle is None or str(circle.id) != circle_id or step not in guide.STEPS:
-            await query.answer(texts.STALE_BUTTON, show_alert=True)
-            return
-        if step not in READS and await acting_user(update, context) is None:
-            await query.answer(texts.REGISTER_FIRST.format(name=update.effective_user.first_name), show_alert=True)
-            return
-        await commands[step](update, context)
-        await query.answer()
-        return
-    await _private_step(update, context, step, circle_id)
-
-
-async def _private_step(update: Update, context: ContextTypes.DEFAULT_TYPE, step: str, circle_id: str) -> None:
-    """In a private chat the circle comes with the button; core checks the presser is its member."""
-    query = update.callback_query
-    user = await acting_user(update, context)
-    try:
-        circle = uuid.UUID(circle_id)
-    except ValueError:
-        circle = None
-    if user is None or circle is None or step != guide.PAID:
+    if not is_group(update):  # private help pays with paying's own buttons; an old help:paid is stale
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    paid = await mark_paid(change(update, context), actor=user.id, circle_id=circle)
-    board = await circle_summary(update_uow(context), circle)
+    circle = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id),
+                                   include_ended=step == guide.HISTORY)
+    if circle is None or str(circle.id) != circle_id or step not in guide.STEPS:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if step not in READS and await acting_user(update, context) is None:
+        await query.answer(texts.REGISTER_FIRST.format(name=update.effective_user.first_name), show_alert=True)
+        return
+    await commands[step](update, context)
     await query.answer()
-    await query.message.reply_text(texts.PAID_PRIVATELY.format(amount=texts.money(board.circle, paid.amount),
-                                                               circle=board.circle.name))

@@ -18,10 +18,11 @@ from core.circles import (
     start_circle,
 )
 from core.errors import NotOrganizer
-from core.models import Circle, Role, User
+from core.models import Circle, PayoutOrder, Role, User
 from core.users import member_by_handle, user_by_identity
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, change, chat_circle, is_group, registered_user, update_uow
+from handlers.telegram.draws import order_fair_button
 
 
 async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
@@ -50,8 +51,13 @@ async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 JOIN = "join:"
 
 
-def join_markup(circle_id: uuid.UUID) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.JOIN_BUTTON, callback_data=f"{JOIN}{circle_id}")]])
+def announcement_markup(circle: Circle, *, join: bool = True) -> InlineKeyboardMarkup | None:
+    """Join, and for a circle whose whole order is drawn, how that draw is fair (its commitment is
+    public from creation on, so nobody can re-roll the order by choosing when to start)."""
+    row = [InlineKeyboardButton(texts.JOIN_BUTTON, callback_data=f"{JOIN}{circle.id}")] if join else []
+    if circle.payout_order == PayoutOrder.DRAWN_AT_START:
+        row.append(order_fair_button(circle.id))
+    return InlineKeyboardMarkup([row]) if row else None
 
 
 async def on_join_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

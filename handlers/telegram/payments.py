@@ -12,7 +12,7 @@ from core.errors import ContributionNotFound, CoreError
 from core.events import PaymentMarked
 from core.models import Circle, Contribution, User
 from core.money import parse_amount
-from handlers.telegram import texts
+from handlers.telegram import organizer, texts
 from handlers.telegram.common import change, chat_circle, is_group, registered_user, update_uow
 from handlers.telegram.membership import named_member
 from handlers.telegram.paying import paid_privately
@@ -50,9 +50,12 @@ async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return
+    if organizer.names_someone_else(update, context):  # "/paid @bob", or a reply to Bob's message
+        await organizer.paid_for(update, context, circle, user)
+        return
     amount = None
-    if context.args:
-        amount = parse_amount(" ".join(context.args), circle.currency)  # another currency is refused
+    if words := [a for a in context.args or [] if not a.startswith("@")]:  # "@me" names the sender
+        amount = parse_amount(" ".join(words), circle.currency)  # another currency is refused
     uow = change(update, context)
     paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount)
     cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PaymentMarked))

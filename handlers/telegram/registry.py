@@ -26,6 +26,7 @@ from handlers.telegram import (
     identity,
     info,
     membership,
+    organizer,
     paying,
     payments,
     reminders,
@@ -116,6 +117,14 @@ COMMANDS = [
     Command("timezone", (GROUP,), "anyone", "see the circle's time zone; organizers change it",
             setup.cmd_timezone, "[CITY or ZONE]"),
     Command("begin", (GROUP,), "organizer", "start the circle now with the members it has", membership.cmd_begin),
+    Command("organizer", (GROUP,), "organizer", "make a member an organizer too (reply to them, or name them)",
+            organizer.cmd_organizer, "@member"),
+    Command("stepdown", (GROUP,), "organizer", "stop being an organizer (while another one remains)",
+            organizer.cmd_stepdown),
+    Command("howtopay", (GROUP,), "anyone", "how to pay into the circle; organizers set it", organizer.cmd_howtopay,
+            "[TEXT | off]"),
+    Command("order", (GROUP,), "organizer", "tap who receives first, second… (fixed order, before the start)",
+            organizer.cmd_order),
     Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
     Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),
     Command("mycircles", (PRIVATE,), "member", "your circles: what you owe next and when", info.cmd_mycircles),
@@ -164,6 +173,7 @@ def install(application: Application) -> None:
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
                               (r"^help:", on_help_button),
                               (r"^paid:", paying.on_paid_button), (r"^join:", membership.on_join_button),
+                              (r"^ord:", organizer.on_order_button), (r"^org:", organizer.on_organizer_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

@@ -24,7 +24,7 @@ from handlers import parsing
 from handlers.circle_setup import SetupAnswerError
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, change, chat_circle, is_group, registered_user, update_uow
-from handlers.telegram.membership import join_markup
+from handlers.telegram.membership import announcement_markup
 
 CANCEL_WORDS = ("cancel", "/cancel", "stop")
 
@@ -181,12 +181,13 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
     announcement = texts.circle_created(circle, user.full_name, update_uow(context).now())
     if group is None:  # no group, so no Join button: the last line (how to join) becomes the join code's
         await update.effective_message.reply_text(announcement.rsplit("\n", 1)[0] + "\n" + texts.SETUP_NO_GROUP_DONE
-                                                  .format(code=circle.join_code))
+                                                  .format(code=circle.join_code),
+                                                  reply_markup=announcement_markup(circle, join=False))
     elif group == str(update.effective_chat.id):  # the one-line form, typed in the group
-        await update.effective_message.reply_text(announcement, reply_markup=join_markup(circle.id))
+        await update.effective_message.reply_text(announcement, reply_markup=announcement_markup(circle))
     else:
         try:
-            await context.bot.send_message(int(group), announcement, reply_markup=join_markup(circle.id))
+            await context.bot.send_message(int(group), announcement, reply_markup=announcement_markup(circle))
             done = texts.SETUP_POSTED.format(name=circle.name)
         except TelegramError:
             done = texts.SETUP_NOT_POSTED.format(name=circle.name, code=circle.join_code)

@@ -61,6 +61,11 @@ ERRORS: Mapping[str, str] = {
                               "once it is complete, or after its organizers cancel it.",
     "already_organizer": "They're already an organizer.",
     "due_date_in_past": "{due_date} has already passed (today is {today}). Choose a later date.",
+    "last_organizer": "You're the only organizer, so you can't step down yet. Make someone else an organizer "
+                      "first (/organizer @name), then send /stepdown.",
+    "instructions_too_long": "That's {length} characters; payment instructions can be at most {limit}. "
+                             "Please shorten them.",
+    "stale_button": "This button is out of date. Send the command again to start over.",
 }
 NOT_RUNNING = {  # circle_not_active, by the circle's status
     "FORMING": "This circle hasn't started yet: it starts when every seat is taken, or when an organizer "
@@ -108,6 +113,8 @@ ORGANIZER_ACTIONS = {
     "cancelcircle": "can cancel the circle", "remove": "can remove members",
     "reminders": "can change the reminders", "autodraw": "can change the automatic draw",
     "paid": "can record a payment for someone else", "timezone": "can change the time zone",
+    "organizer": "can make someone an organizer",
+    "howtopay": "can change how to pay", "order": "can set the payout order",
 }
 WHAT_NEXT = {
     "confirm": "They see every payment and confirm it once the money has arrived.",
@@ -127,11 +134,15 @@ NOT_RECEIVER_UNKNOWN = "Only the person who received the pot can confirm receivi
 
 def organizers(standing: Standing) -> str:
     """'Alice (organizer)', 'Alice or Bob (organizers)', 'Alice, Bob or Carol (organizers)'."""
-    names = standing.organizers[:3] + (["another organizer"] if len(standing.organizers) > 3 else [])
+    return organizer_list(standing.organizers)
+
+
+def organizer_list(everyone: list[str]) -> str:
+    names = everyone[:3] + (["another organizer"] if len(everyone) > 3 else [])
     if not names:
         return "an organizer"
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return f"{listed} (organizer{'s' if len(standing.organizers) > 1 else ''})"
+    return f"{listed} (organizer{'s' if len(everyone) > 1 else ''})"
 
 
 def only_organizers(standing: Standing, action: str | None) -> str:
@@ -178,6 +189,7 @@ def circle_created(circle: Circle, organizer: str, now: datetime) -> str:
             f"• {money(circle, circle.amount_per_cycle)} {frequency(circle)}, first due "
             f"{day(circle.first_due_date, local_date(now, circle.timezone))}\n"
             f"• {circle.total_members} members; payout order: {ORDER_NAMES[circle.payout_order]}\n"
+            + (ORDER_HINT + "\n" if circle.payout_order == PayoutOrder.FIXED else "") +
             f"Tap Join below to take a seat (or send /join; join code {circle.join_code}).")
 
 
@@ -422,7 +434,6 @@ HELP_BUTTONS = {
 HELP_PAID_FOR = "💸 I've paid {amount} · {circle}"
 HELP_NO_CIRCLE = ("There's no savings circle in this chat yet.\n"
                   "Anyone here can start one: send /newcircle and I'll ask a few questions.")
-PAID_PRIVATELY = "💸 Noted: you paid {amount} for “{circle}”. The organizers will confirm it."
 STALE_BUTTON = "This button is out of date."
 UNKNOWN_COMMAND = "I don't know /{command}. Did you mean /{suggestion}?"
 UNKNOWN_COMMAND_ELSEWHERE = "I don't know /{command}. Did you mean /{suggestion}? It works in {where}."
@@ -563,3 +574,54 @@ PAID_NO_CIRCLE = ("You're not in a running circle right now. Send /mycircles to 
                   "or /join CODE with the code your organizer gave you.")
 RECEIVED_NONE = "There's no pot waiting for you to confirm. Send /mycircles to see your circles."
 RECEIVED_PRIVATE = "🙏 Thank you! Recorded that you received the cycle {cycle_number} pot of “{circle}”."
+
+
+# --- organizer tools (co-organizers, how to pay, paying for someone, the fixed order) ---------------
+ORGANIZER_USAGE = ("Who should become an organizer too? Tap their name (or reply /organizer to their message, "
+                   "or send /organizer @username).")
+ORGANIZER_ADDED = "⭐ {actor} made {user} an organizer of “{circle}”."
+STEPPED_DOWN = "{user} stepped down as an organizer of “{circle}”."
+ORGANIZERS_NOW = "Organizers now: {names}."
+HOWTOPAY_SHOW = "💳 How to pay into “{circle}”: {instructions}"
+HOWTOPAY_NONE = ("“{circle}” has no payment instructions yet. An organizer sets them like this:\n"
+                 "/howtopay M-Pesa 0712 345 678, Alice Njeri")
+HOWTOPAY_HINT = "Organizers change them with /howtopay followed by the new text, or remove them with /howtopay off."
+HOWTOPAY_SET = "💳 {actor} set how to pay into “{circle}”: {payment_instructions}"
+HOWTOPAY_CLEARED = "{actor} removed the payment instructions of “{circle}”."
+HOW_TO_PAY_LINE = "How to pay: {instructions}"
+PAID_FOR = "✅ {actor} recorded {user}'s payment of {amount} for cycle {cycle_number} (confirmed)."
+PAID_FOR_REFUSED = ("Only {organizers} can record a payment for {member}. "
+                    "If you paid yourself, send /paid on its own.")
+NOT_IN_CIRCLE = "I couldn't find {who} among the members of “{circle}”."
+ORDER_NOT_FIXED = ("“{circle}” doesn't use a fixed order ({order}), so there's no order to set. "
+                   "The order is chosen when the circle is created.")
+ORDER_SAVED = "✅ {actor} saved the payout order of “{circle}”:\n{lines}"
+ORDER_SET = "🔢 {actor} set the payout order of “{circle}”: {order}"
+ORDER_HINT = ("Organizer: choose who receives first, second… with /order before the circle starts "
+              "(otherwise: the order people join).")
+MAX_ORDER_BUTTONS = 40  # Telegram allows about 100 buttons; more names appear as these are placed
+MAX_ORDER_NAMES = 20  # in an announcement: enough to read, short enough for WhatsApp at 200 members
+
+
+def order_names(names: list[str]) -> str:
+    """'1. Alice, 2. Tom, …': numbered, cut after MAX_ORDER_NAMES."""
+    shown = ", ".join(f"{n}. {name}" for n, name in enumerate(names[:MAX_ORDER_NAMES], start=1))
+    more = len(names) - MAX_ORDER_NAMES
+    return shown + (f" … and {more} more" if more > 0 else "")
+
+
+def order_draft(circle: Circle, placed: list[str], remaining: list[str]) -> str:
+    lines = [f"🔢 Payout order of “{circle.name}”: tap who receives the pot first, then second, and so on."]
+    lines += [f"{n}. {name}" for n, name in enumerate(placed, start=1)][-MAX_ORDER_BUTTONS:]
+    if remaining:
+        after = " (if you save now, they follow in the order they joined)." if placed else "."
+        lines.append(f"Not placed yet: {name_list(remaining, most=MAX_ORDER_BUTTONS)}{after}")
+    else:
+        lines.append("Everyone is placed. Tap Save.")
+    return "\n".join(lines)
+
+
+def order_lines(names: list[str]) -> str:
+    more = len(names) - MAX_ORDER_BUTTONS
+    lines = [f"{n}. {name}" for n, name in enumerate(names[:MAX_ORDER_BUTTONS], start=1)]
+    return "\n".join(lines + ([f"… and {more} more, in the order they joined"] if more > 0 else []))

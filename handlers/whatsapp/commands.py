@@ -29,7 +29,7 @@ from core.users import register_user, user_by_identity
 from handlers.guide import standing
 from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
-from handlers.whatsapp import setup, texts
+from handlers.whatsapp import organizer, setup, texts
 
 WA = Channel.WHATSAPP
 
@@ -154,6 +154,10 @@ def _command(body: str) -> tuple[str, str]:
     rest = words[1] if len(words) > 1 else ""
     if first == "MY" and rest.upper().startswith("CIRCLES"):
         return "MY CIRCLES", ""
+    if first == "STEP" and rest.upper() == "DOWN":
+        return "STEP DOWN", ""
+    if first == "HOW" and rest.upper().startswith("TO PAY"):
+        return "HOW TO PAY", rest[6:].strip()
     return first, rest.strip()
 
 
@@ -203,6 +207,8 @@ async def cmd_circle(talk: Conversation) -> list[str]:
 
 async def cmd_paid(talk: Conversation) -> list[str]:
     circle = await talk.circle()
+    if talk.args.upper().split()[:1] == ["FOR"] and (replies := await organizer.paid_for(talk, circle)):
+        return replies
     amount = parse_amount(talk.args, circle.currency) if talk.args else None
     paid = await mark_paid(talk.change(), actor=talk.user.id, circle_id=circle.id, amount=amount)
     return [f"💸 Noted: you paid {shared.money(circle, paid.amount)}. The organizers will confirm it."]
@@ -345,6 +351,8 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "FAIR": cmd_verify,
     "MY CIRCLES": cmd_my_circles, "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel,
     "TIMEZONE": setup.cmd_timezone,
+    "ORGANIZER": organizer.cmd_organizer, "STEP DOWN": organizer.cmd_step_down, "STEPDOWN": organizer.cmd_step_down,
+    "HOW TO PAY": organizer.cmd_how_to_pay, "HOWTOPAY": organizer.cmd_how_to_pay, "ORDER": organizer.cmd_order,
 }
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)
 ACTIONS = {"CANCEL": "cancelcircle"}  # the Telegram command a word is, where the names differ (for refusals)

@@ -11,7 +11,8 @@ from core.proofs import Proof
 from handlers.guide import Standing
 from handlers.telegram import texts as telegram_texts
 
-WORDS = {"newcircle": "NEW", "mycircles": "MY CIRCLES", "cancelcircle": "CANCEL", "start": "HELP"}
+WORDS = {"newcircle": "NEW", "mycircles": "MY CIRCLES", "cancelcircle": "CANCEL", "start": "HELP",
+         "howtopay": "HOW TO PAY", "stepdown": "STEP DOWN"}
 MAX_BODY = 1000
 
 HELP = """Hi! I keep your family savings circle honest. Send one of these (any case, slash optional):
@@ -21,6 +22,7 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 • SUMMARY · HISTORY · VERIFY [cycle] · MY CIRCLES
 • RECEIVED — confirm you received the pot
 Organizers: CONFIRM <code> · REJECT <code> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
+Organizer tools: ORGANIZER <name> · STEP DOWN · HOW TO PAY <text> · PAID FOR <name> · ORDER
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. Send HELP to see your choices."
 DID_YOU_MEAN = "I don't know “{word}”. Did you mean {suggestion}? Send HELP to see what you can do."
@@ -60,6 +62,15 @@ ACK_NONE = "There's no pot recorded for you to confirm."
 PAY_HINT = "Reply PAID once you've paid."
 HOW_TO_JOIN = ("Members join by sending JOIN {code} to this WhatsApp number, or on Telegram by sending "
                "/join {code} to the bot in a private chat.")
+ORGANIZER_USAGE = "Who should become an organizer? Send ORGANIZER followed by their name, e.g. ORGANIZER Tom."
+PAID_FOR_USAGE = ("Whose payment? Send PAID FOR followed by their name (and the amount if it differs), "
+                  "e.g. PAID FOR Tom.")
+PAID_FOR = "✅ Recorded {member}'s payment of {amount} (confirmed)."
+ORDER_LIST = ("Members of “{circle}” in the order they joined:\n{lines}\nPayout order now: {current}\n"
+              "Send ORDER with the numbers of who receives first, second…, e.g. ORDER 3 1 2. "
+              "Members you leave out follow in the order they joined.")
+ORDER_NUMBERS = "Use the members' numbers from 1 to {count}, e.g. ORDER 3 1 2. Send ORDER to see them."
+ORDER_TWICE = "Each member can appear only once in the order. Send ORDER to see the numbers."
 
 
 FAIR_HINT = "Reply FAIR to see how this draw was fair."
@@ -84,7 +95,7 @@ def fair_details(proof: Proof, public_url: str | None) -> str:
 
 def words(text: str) -> str:
     """'/paid' → 'PAID', '/mycircles' → 'MY CIRCLES': WhatsApp has no slash commands."""
-    return re.sub(r"/([a-z]+)", lambda m: WORDS.get(m.group(1), m.group(1).upper()), text)
+    return re.sub(r"(?<![\w/])/([a-z]+)", lambda m: WORDS.get(m.group(1), m.group(1).upper()), text)
 
 
 def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: Standing | None = None,

@@ -123,6 +123,8 @@ async def test_a_drawn_order_is_committed_at_creation_and_revealed_at_the_start(
     for person in (GRACE, TOM, AMINA):
         await bot.register(person)
     await bot.say(GRACE, "/newcircle Drawn | 20 USD | 3 | weekly | 2026-12-02 | drawn")
+    announcement = bot.last_in_group()
+    assert list(buttons(announcement)) == ["🙋 Join", "🤔 How is this fair?"]  # the order's draw, from creation on
     before = await bot.say(TOM, "/verify order")
     assert "Payout order of “Drawn”, drawn by lot" in before and HEX_64.search(before)
     assert "Secret number (seed): revealed when the circle starts" in before
@@ -130,7 +132,8 @@ async def test_a_drawn_order_is_committed_at_creation_and_revealed_at_the_start(
     async with new_uow() as uow:
         circle_id = (await uow.session.execute(select(Circle.id).where(Circle.name == "Drawn"))).scalar_one()
     button = order_fair_button(circle_id).callback_data
-    _, sent = await bot.press(AMINA, bot.last_in_group(), button)
+    assert buttons(announcement)["🤔 How is this fair?"] == button
+    _, sent = await bot.press(AMINA, announcement, button)
     assert sent[-1]["text"].startswith("When the circle was created, I locked in a secret number")
     assert commitment in sent[-1]["text"] and buttons(sent[-1]) == {}  # nothing to check yet
     await bot.say(TOM, "/join")

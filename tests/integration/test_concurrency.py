@@ -10,7 +10,18 @@ from core import audit, errors
 from core.circles import add_organizer, join_circle
 from core.contributions import confirm_contribution, mark_paid
 from core.draws import run_draw
-from core.models import AuditEntry, Contribution, ContributionStatus, Draw, Membership, Payout
+from core.models import (
+    AuditEntry,
+    Channel,
+    Contribution,
+    ContributionStatus,
+    Draw,
+    Membership,
+    Payout,
+    PayoutOrder,
+    Role,
+)
+from core.organizers import edit_order_draft, step_down
 from core.payouts import record_payout
 from tests.integration.builders import active_circle, forming_circle, user
 
@@ -88,3 +99,23 @@ async def test_confirm_and_payout_race_leaves_a_consistent_pot(new_uow):
         confirmed = await uow.session.scalar(select(func.sum(Contribution.amount)).where(
             Contribution.status == ContributionStatus.CONFIRMED))
     assert payout.amount == confirmed == 3 * 5000
+
+
+async def test_two_organizers_stepping_down_at_once_leave_one(new_uow):
+    circle, (organizer, second, _) = await forming_circle(new_uow, 3)
+    await add_organizer(new_uow(), actor=organizer, circle_id=circle.id, user_id=second)
+    done, refused = await attempt_all(step_down(new_uow(), actor=organizer, circle_id=circle.id),
+                                      step_down(new_uow(), actor=second, circle_id=circle.id))
+    assert len(done) == 1 and [type(r) for r in refused] == [errors.LastOrganizer]
+    assert await count(new_uow, Membership, Membership.circle_id == circle.id, Membership.role == Role.ORGANIZER) == 1
+    assert await count(new_uow, AuditEntry, AuditEntry.action == "organizer_stepped_down") == 1
+
+
+async def test_concurrent_order_taps_are_all_kept(new_uow):
+    circle, people = await forming_circle(new_uow, 6, total=8, payout_order=PayoutOrder.FIXED)
+    chat = (Channel.TELEGRAM, "-100777")
+    draft = await edit_order_draft(new_uow(), actor=people[0], circle_id=circle.id, chat=chat)
+    await attempt_all(*(edit_order_draft(new_uow(), actor=people[0], circle_id=circle.id, chat=chat,
+                                         token=draft.token, add=p) for p in people[1:] * 2))
+    final = await edit_order_draft(new_uow(), actor=people[0], circle_id=circle.id, chat=chat, token=draft.token)
+    assert sorted(p.user_id for p in final.placed) == sorted(people[1:])  # none lost, none twice
