@@ -187,3 +187,10 @@ async def test_an_edit_that_changes_nothing_counts_as_delivered(bot, new_uow):
         statuses = (await uow.session.scalars(select(OutboxMessage.status).where(
             OutboxMessage.kind == outbox.STATUS_CARD))).all()
     assert statuses == [OutboxStatus.SENT, OutboxStatus.SENT]
+
+
+async def test_the_card_says_how_to_pay_once_an_organizer_sets_it(bot):
+    await started(bot, FAMILY[:2])
+    assert "How to pay" not in bot.card()
+    await bot.say(GRACE, "/howtopay M-Pesa 0712 345 678, Grace")
+    assert "💳 How to pay: M-Pesa 0712 345 678, Grace" in bot.card()

@@ -71,7 +71,7 @@ async def test_paid_for_a_member_on_whatsapp(whatsapp, new_uow, clock):
     assert refused == ("Only Amina (organizer) can record a payment for Wanjiru. "
                        "If you paid yourself, send PAID on its own.")
     assert "Recorded Wanjiru's payment of USD 30 (confirmed)." in await whatsapp.send(AMINA, "paid for wanjiru 30")
-    assert "Wanjiru's payment of USD 30 was confirmed by Amina" in whatsapp.inbox(WANJIRU)[-1]
+    assert "Amina confirmed your USD 30 for cycle 1" in whatsapp.inbox(WANJIRU)[-1]  # told privately
     assert not any("Wanjiru says they paid" in t for t in whatsapp.inbox(JOSEPH))  # she didn't: Amina recorded it
     assert "Whose payment?" in await whatsapp.send(AMINA, "PAID FOR")
     assert "Noted: you paid USD 50" in await whatsapp.send(AMINA, "PAID FOR Amina")  # herself: her own payment
@@ -135,4 +135,4 @@ async def test_a_telegram_organizer_names_a_whatsapp_member_by_name(bot, whatsap
     await bot.say(tom, "/join")
     recorded = await bot.say(grace, "/paid @wanjiru")
     assert recorded == "✅ Grace recorded Wanjiru Kamau's payment of USD 50 for cycle 1 (confirmed)."
-    assert "Wanjiru Kamau's payment of USD 50 was confirmed by Grace" in whatsapp.inbox(WANJIRU)[-1]
+    assert "Grace confirmed your USD 50 for cycle 1" in whatsapp.inbox(WANJIRU)[-1]  # told privately
