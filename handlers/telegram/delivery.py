@@ -72,13 +72,13 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "draw_completed": texts.DRAW_ANNOUNCED,
         "auto_draw": texts.AUTO_DRAW_ANNOUNCED,
         "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
-                        f"{texts.PAY_HINT} {{eligible}} member(s) can receive this pot.",
+                        f"{texts.PAY_HINT} {{eligible}} can receive this pot.",
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
                             "{total} was handed over in all. Thank you all!",
         "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
                            "Tap Confirm or Reject on the payments I sent you.",
     }
-    values = dict(p, money=_money(p) if "currency" in p else "", eligible=len(p.get("eligible_ids", [])),
+    values = dict(p, money=_money(p) if "currency" in p else "", eligible=_members(len(p.get("eligible_ids", []))),
                   total=_money(p, "total_paid_out") if "total_paid_out" in p else "",
                   pending_names=names(p.get("pending")),
                   due_day=day(p["due_date"], p.get("today", p["due_date"])) if "due_date" in p else "")
@@ -116,6 +116,10 @@ def _order_and_how_to_pay(p: dict[str, Any]) -> str:
     if p.get("payment_instructions"):
         lines.append(texts.HOW_TO_PAY_LINE.format(instructions=p["payment_instructions"]))
     return "".join("\n" + line for line in lines)
+
+
+def _members(n: int) -> str:
+    return "1 member" if n == 1 else f"{n} members"
 
 
 def _when(p: dict[str, Any]) -> str:

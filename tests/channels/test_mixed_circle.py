@@ -3,11 +3,15 @@ member hears every step on their own app and acts from where they are."""
 
 from __future__ import annotations
 
+import re
+
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
 
 TOM = Person(9101, "Tom", None, "tom", "+254700009101")  # Telegram, private chat only
 AMINA, JOSEPH = "+254700009111", "+254700009112"  # WhatsApp; Amina organizes
+HEX_64 = re.compile(r"\b[0-9a-f]{64}\b")
+UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
 
 
 async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_completion(bot, whatsapp):
@@ -62,3 +66,6 @@ async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_
             assert any(f"{receiver} confirmed receiving" in m["text"] for m in bot.tg.messages_to(TOM.id)[-2:])
     assert sorted(receivers) == ["Amina", "Joseph", "Tom"]
     assert any("is complete: every member received the pot once" in t for t in bot.tg.texts_to(TOM.id)[-2:])
+    # Plain words: in the whole everyday flow, on both apps, no hash and no id.
+    everything = [m.get("text", "") for m in bot.tg.sent] + [m["body"] for m in whatsapp.twilio.sent]
+    assert len(everything) > 60 and not [t for t in everything if HEX_64.search(t) or UUID.search(t)]
