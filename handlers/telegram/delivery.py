@@ -14,7 +14,7 @@ from core.money import format_amount
 from core.outbox import STATUS_CARD, DeliveryFailed, Due
 from handlers.formats import day, names
 from handlers.telegram import card, texts
-from handlers.telegram.draws import ACK, DRAW, fair_button
+from handlers.telegram.draws import ACK, DRAW, drawn_buttons
 from handlers.telegram.paying import paid_markup
 from handlers.telegram.payments import decision_buttons
 
@@ -44,7 +44,7 @@ def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, In
         return plain_text(kind, p, circle), InlineKeyboardMarkup(
             [[InlineKeyboardButton("🎲 Draw now", callback_data=f"{DRAW}{p['circle_id']}")]])
     if kind in ("draw_completed", "auto_draw"):
-        return plain_text(kind, p, circle), fair_button(p["draw_id"])
+        return plain_text(kind, p, circle), drawn_buttons(p["draw_id"], circle_id)
     if kind in (*PAYING, "payment_rejected") and circle_id is not None:
         return plain_text(kind, p, circle), paid_markup(circle_id, p["amount_per_cycle"], p["currency"])
     return plain_text(kind, p, circle), None

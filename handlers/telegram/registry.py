@@ -169,7 +169,8 @@ def install(application: Application) -> None:
                                            identity.on_contact))
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
                               (r"^pay:(rs|rn|ro|rq|bk):", payments.on_private_decision),
-                              (r"^draw:", draws.on_draw_button), (r"^fair:", draws.on_fair_button),
+                              (r"^draw:", draws.on_draw_button), (r"^payout:", draws.on_payout_button),
+                              (r"^fair:", draws.on_fair_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
                               (r"^help:", on_help_button),
                               (r"^paid:", paying.on_paid_button), (r"^join:", membership.on_join_button),

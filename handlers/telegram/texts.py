@@ -219,8 +219,9 @@ def draw_done(cycle_number: int, winner: str, unpaid: list[str]) -> str:
 # Outbox announcements of a draw (placeholders are the payload's keys); the fair button goes under them.
 DRAW_ANNOUNCED = "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!"
 AUTO_DRAW_ANNOUNCED = ("🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
-                       "Organizers: /payout once it's handed over.")
+                       "Organizers: tap “Pot handed over” once it's handed over.")
 FAIR_BUTTON = "🤔 How is this fair?"
+HANDED_OVER_BUTTON = "🤝 Pot handed over"
 FILE_BUTTON = "📄 The draw file"
 CHECKER_BUTTON = "🐍 Get the checker"
 CHECKER_CAPTION = "The checker: one small Python file, nothing else needed. Run it with a draw file, as shown."

@@ -69,11 +69,15 @@ async def family_cycle(bot, clock) -> Transcript:
     await story.tap(GRACE, newest(bot, GRACE.id, "✅ Confirm"), "✅ Confirm")
     await story.tap(GRACE, newest(bot, GRACE.id, "🎲 Draw now"), "🎲 Draw now")
     await story.tap(TOM, newest(bot, bot.group, "🤔 How is this fair?"), "🤔 How is this fair?")
-    await story.say(GRACE, "/payout")
+    drawn = newest(bot, bot.group, "🤝 Pot handed over")
+    await story.tap(TOM, drawn, "🤝 Pot handed over")  # only an organizer's tap counts
+    await story.tap(GRACE, drawn, "🤝 Pot handed over")
     handed = newest(bot, bot.group, "🙏 I received it")
     receiver = next(p for p in (GRACE, TOM, AMINA) if f"handed to {p.first_name}" in handed["text"])
     await story.tap(receiver, handed, "🙏 I received it")
     story.card()
+    again, sent = await bot.press(GRACE, drawn, buttons(drawn)["🤝 Pot handed over"])  # a second tap: no second pot
+    assert again.startswith("The pot is handed over after this cycle's draw") and not sent, again
     return story
 
 
