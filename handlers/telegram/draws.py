@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from core import verify_draw
 from core.chats import circle_for_chat
 from core.draws import run_draw
-from core.errors import CircleNotFound, NotReceiver
+from core.errors import NotReceiver
 from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import circle_history, my_circles, names_of
 from core.models import Draw, User
@@ -20,7 +20,7 @@ from core.proofs import Proof, order_proof, proof_of_draw, requested_proof
 from core.uow import UnitOfWork
 from handlers.parsing import verify_argument
 from handlers.telegram import texts
-from handlers.telegram.common import TG, acting_user, change, chat_circle, registered_user, update_uow
+from handlers.telegram.common import TG, acting_user, button_circle, change, chat_circle, registered_user, update_uow
 
 ACK, DRAW, PAYOUT = "ack:", "draw:", "payout:"
 FAIR = "fair:"  # fair:d:<draw id> / fair:df:<draw id> (its file) · fair:o:<circle id> / fair:of:… · fair:py
@@ -58,10 +58,7 @@ async def on_draw_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if not (user := await registered_user(update, context)):
         return
-    try:
-        circle_id = uuid.UUID(query.data[len(DRAW):])
-    except ValueError:
-        raise CircleNotFound() from None
+    circle_id = button_circle(update, DRAW)
     draw = await run_draw(change(update, context), actor=user.id, circle_id=circle_id)
     text, markup = await _drawn(context, draw)
     await query.answer("🎲")
@@ -162,10 +159,7 @@ async def on_payout_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     query = update.callback_query
     if not (user := await registered_user(update, context)):
         return
-    try:
-        circle_id = uuid.UUID(query.data[len(PAYOUT):])
-    except ValueError:
-        raise CircleNotFound() from None
+    circle_id = button_circle(update, PAYOUT)
     await _hand_over(update, context, user, circle_id)
     await query.answer("🤝")
 
