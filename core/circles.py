@@ -129,8 +129,9 @@ async def circle_by_code(uow: UnitOfWork, code: str) -> Circle:
         return circle
 
 
-async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID) -> Circle:
-    """Join a forming circle; the member who fills the last seat starts it."""
+async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, privately: bool = False) -> Circle:
+    """Join a forming circle; the member who fills the last seat starts it. `privately`: from a
+    private chat by code, not through the circle's group, so announcements reach them there too."""
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
         members = await _member_ids(uow, circle_id)
@@ -139,7 +140,8 @@ async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID
         require_status(circle, CircleStatus.FORMING)
         if len(members) >= circle.total_members:
             raise CircleFull(total_members=circle.total_members)
-        uow.session.add(Membership(circle_id=circle_id, user_id=actor, role=Role.MEMBER, joined_at=uow.now()))
+        uow.session.add(Membership(circle_id=circle_id, user_id=actor, role=Role.MEMBER, joined_at=uow.now(),
+                                   hears_privately=privately))
         await uow.session.flush()
         uow.emit(MemberJoined(circle_id=circle_id, actor_id=actor, user_id=actor))
         if len(members) + 1 == circle.total_members:

@@ -25,13 +25,17 @@ from handlers.telegram.common import TG, acting_user, change, chat_circle, is_gr
 from handlers.telegram.draws import order_fair_button
 
 
-async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
-    await join_circle(change(update, context), actor=user.id, circle_id=circle.id)
+async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle, *,
+                         by_code: bool = False) -> None:
+    """`by_code`: typed /join CODE in a private chat, so perhaps not in the circle's group: the
+    circle's announcements reach them privately too."""
+    await join_circle(change(update, context), actor=user.id, circle_id=circle.id, privately=by_code)
     seats = await member_count(update_uow(context), circle.id)
     if is_group(update):
         await update.effective_message.reply_text(texts.joined(user.full_name, circle, seats))
-    else:  # joined from the private chat after registering: the group hears it from the outbox
-        await update.effective_message.reply_text(f"You're in “{circle.name}”. See you in the group!")
+    else:  # the group, if any, hears it from the outbox
+        await update.effective_message.reply_text((texts.JOINED_HERE if by_code else texts.JOINED_SEE_GROUP)
+                                                  .format(circle=circle.name))
 
 
 async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -45,7 +49,7 @@ async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user = await registered_user(update, context, payload=f"join-{circle.join_code}")
     if user is not None:
-        await join_and_reply(update, context, user, circle)
+        await join_and_reply(update, context, user, circle, by_code=not is_group(update))
 
 
 JOIN = "join:"

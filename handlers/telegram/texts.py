@@ -562,6 +562,8 @@ TIMEZONE_UNKNOWN = ("I don't know the time zone “{text}”. Send a city as tim
 JOIN_BUTTON = "🙋 Join"
 PAY_HINT = "Tap “I've paid” below once you've paid."
 JOINED_TOAST = "You're in “{circle}”! 👋"
+JOINED_SEE_GROUP = "You're in “{circle}”. See you in the group!"
+JOINED_HERE = "You're in “{circle}”. I'll tell you here when each cycle opens, and you can pay from here."
 
 
 def paid_button(amount: str) -> str:

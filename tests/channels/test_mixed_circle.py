@@ -69,3 +69,28 @@ async def test_whatsapp_organizer_and_a_telegram_private_member_run_a_circle_to_
     # Plain words: in the whole everyday flow, on both apps, no hash and no id.
     everything = [m.get("text", "") for m in bot.tg.sent] + [m["body"] for m in whatsapp.twilio.sent]
     assert len(everything) > 60 and not [t for t in everything if HEX_64.search(t) or UUID.search(t)]
+
+
+async def test_a_member_who_joined_a_group_circle_by_code_hears_it_privately(bot):
+    """Baraka isn't in the family's Telegram group: he joined privately with the code. The circle's
+    announcements reach him in his private chat (and only him: Tom, in the group, gets no copies)."""
+    grace, baraka = Person(9201, "Grace", None, "grace", "+254700009201"), Person(9203, "Baraka", None, None,
+                                                                                 "+254700009203")
+    for person in (grace, TOM, baraka):
+        await bot.register(person)
+    created = await bot.say(grace, "/newcircle Fund | 20 USD | 3 | weekly | 2026-12-02")
+    code = created.split("join code ")[1].split(")")[0]
+    await bot.say(TOM, "/join")
+    assert "I'll tell you here when each cycle opens" in await bot.private(baraka, f"/join {code}")
+    opened = bot.tg.last_to(baraka.id)
+    assert opened["text"].startswith("🔔 Cycle 1 of “Fund” is open")
+    assert not [m for m in bot.tg.messages_to(TOM.id) if "is open" in m.get("text", "")]
+    toast, _ = await bot.press(baraka, opened, next(d for label, d in buttons(opened).items()
+                                                    if label.startswith("I've paid")))
+    assert toast == "Noted — the organizers will confirm."
+    post = next(m for m in reversed(bot.tg.messages_to(grace.id)) if m["text"].startswith("💸 Baraka says"))
+    await bot.press(grace, post, buttons(post)["✅ Confirm"])
+    assert bot.tg.last_to(baraka.id)["text"].startswith("✅ Grace confirmed your USD 20")
+    await bot.say(grace, "/draw anyway")
+    assert "receives the pot" in bot.tg.last_to(baraka.id)["text"]
+    assert "▫️ Tom" in bot.card() and "✅ Baraka" in bot.card()
