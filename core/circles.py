@@ -16,6 +16,7 @@ from core.errors import (
     AlreadyOrganizer,
     ChatHasActiveCircle,
     CircleFull,
+    CircleHasGroup,
     CircleNotActive,
     CircleNotFound,
     DueDateInPast,
@@ -118,6 +119,23 @@ async def _link_chat(uow: UnitOfWork, circle: Circle, actor: uuid.UUID, channel:
     uow.session.add(CircleChat(circle_id=circle.id, channel=channel, chat_address=address, created_at=uow.now()))
     await uow.session.flush()
     uow.emit(ChatLinked(circle_id=circle.id, actor_id=actor, channel=channel.value, chat_address=address))
+
+
+async def bring_into_chat(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID,
+                          chat: tuple[Channel, str]) -> Circle:
+    """An organizer brings a circle made elsewhere (on WhatsApp, in a private chat) into a group chat,
+    so its members there can join with a tap and the group follows it: one circle, whatever mix of apps."""
+    async with uow:
+        circle = await lock_circle(uow.session, circle_id)
+        await require_organizer(uow.session, circle_id, actor)
+        if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
+            raise CircleNotActive(status=circle.status.value)
+        if await uow.session.scalar(select(func.count()).where(CircleChat.circle_id == circle_id,
+                                                               CircleChat.channel == chat[0])):
+            raise CircleHasGroup()
+        await _link_chat(uow, circle, actor, *chat)
+        await uow.commit()
+        return circle
 
 
 async def circle_by_code(uow: UnitOfWork, code: str) -> Circle:

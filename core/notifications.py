@@ -25,6 +25,7 @@ from core.models import (
     ChannelIdentity,
     Circle,
     CircleChat,
+    CircleStatus,
     Contribution,
     ContributionStatus,
     Cycle,
@@ -104,6 +105,12 @@ _ALL_CONFIRMED = select(
 
 
 async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
+    if isinstance(event, ev.ChatLinked) and event.channel == Channel.TELEGRAM.value:
+        # A running circle brought into a group: the group gets its status card now.
+        if (await session.get(Circle, event.circle_id)).status == CircleStatus.ACTIVE:
+            await want_status_card(session, channel=Channel.TELEGRAM, address=event.chat_address,
+                                   circle_id=event.circle_id, now=now)
+        return
     if event.circle_id is None or not isinstance(event, CONSEQUENCES + ANNOUNCED + PAYMENTS):
         return
     if isinstance(event, ev.PaymentMarked) and event.actor_id != event.user_id:

@@ -60,6 +60,7 @@ ERRORS: Mapping[str, str] = {
     "chat_has_active_circle": "This chat already has a running circle (see /summary). A new one can start here "
                               "once it is complete, or after its organizers cancel it.",
     "already_organizer": "They're already an organizer.",
+    "circle_has_group": "That circle already lives in another Telegram group: a circle has one group per app.",
     "due_date_in_past": "{due_date} has already passed (today is {today}). Choose a later date.",
     "last_organizer": "You're the only organizer, so you can't step down yet. Make someone else an organizer "
                       "first (/organizer @name), then send /stepdown.",
@@ -113,6 +114,7 @@ ORGANIZER_ACTIONS = {
     "cancelcircle": "can cancel the circle", "remove": "can remove members",
     "reminders": "can change the reminders", "autodraw": "can change the automatic draw",
     "paid": "can record a payment for someone else", "timezone": "can change the time zone",
+    "join": "can bring the circle into this group",
     "organizer": "can make someone an organizer",
     "howtopay": "can change how to pay", "order": "can set the payout order",
 }
@@ -562,6 +564,8 @@ TIMEZONE_UNKNOWN = ("I don't know the time zone “{text}”. Send a city as tim
 JOIN_BUTTON = "🙋 Join"
 PAY_HINT = "Tap “I've paid” below once you've paid."
 JOINED_TOAST = "You're in “{circle}”! 👋"
+BROUGHT_HERE = ("🏠 {actor} brought “{circle}” into this group: {money} {frequency}, {members} of {total} seats "
+                "taken. Members here follow it in this chat; tap Join below to take a seat.")
 JOINED_SEE_GROUP = "You're in “{circle}”. See you in the group!"
 JOINED_HERE = "You're in “{circle}”. I'll tell you here when each cycle opens, and you can pay from here."
 
