@@ -16,6 +16,7 @@ from core.errors import (
     AlreadyOrganizer,
     ChatHasActiveCircle,
     CircleFull,
+    CircleHasGroup,
     CircleNotActive,
     CircleNotFound,
     DueDateInPast,
@@ -120,6 +121,23 @@ async def _link_chat(uow: UnitOfWork, circle: Circle, actor: uuid.UUID, channel:
     uow.emit(ChatLinked(circle_id=circle.id, actor_id=actor, channel=channel.value, chat_address=address))
 
 
+async def bring_into_chat(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID,
+                          chat: tuple[Channel, str]) -> Circle:
+    """An organizer brings a circle made elsewhere (on WhatsApp, in a private chat) into a group chat,
+    so its members there can join with a tap and the group follows it: one circle, whatever mix of apps."""
+    async with uow:
+        circle = await lock_circle(uow.session, circle_id)
+        await require_organizer(uow.session, circle_id, actor)
+        if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
+            raise CircleNotActive(status=circle.status.value)
+        if await uow.session.scalar(select(func.count()).where(CircleChat.circle_id == circle_id,
+                                                               CircleChat.channel == chat[0])):
+            raise CircleHasGroup()
+        await _link_chat(uow, circle, actor, *chat)
+        await uow.commit()
+        return circle
+
+
 async def circle_by_code(uow: UnitOfWork, code: str) -> Circle:
     async with uow:
         circle = (await uow.session.execute(
@@ -129,8 +147,9 @@ async def circle_by_code(uow: UnitOfWork, code: str) -> Circle:
         return circle
 
 
-async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID) -> Circle:
-    """Join a forming circle; the member who fills the last seat starts it."""
+async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, privately: bool = False) -> Circle:
+    """Join a forming circle; the member who fills the last seat starts it. `privately`: from a
+    private chat by code, not through the circle's group, so announcements reach them there too."""
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
         members = await _member_ids(uow, circle_id)
@@ -139,7 +158,8 @@ async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID
         require_status(circle, CircleStatus.FORMING)
         if len(members) >= circle.total_members:
             raise CircleFull(total_members=circle.total_members)
-        uow.session.add(Membership(circle_id=circle_id, user_id=actor, role=Role.MEMBER, joined_at=uow.now()))
+        uow.session.add(Membership(circle_id=circle_id, user_id=actor, role=Role.MEMBER, joined_at=uow.now(),
+                                   hears_privately=privately))
         await uow.session.flush()
         uow.emit(MemberJoined(circle_id=circle_id, actor_id=actor, user_id=actor))
         if len(members) + 1 == circle.total_members:

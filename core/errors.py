@@ -151,6 +151,10 @@ class ChatHasActiveCircle(CoreError):
     key = "chat_has_active_circle"
 
 
+class CircleHasGroup(CoreError):
+    key = "circle_has_group"  # a circle lives in one group chat per app
+
+
 class AlreadyOrganizer(CoreError):
     key = "already_organizer"
 

@@ -204,6 +204,9 @@ class Membership(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), nullable=False)
     payout_position: Mapped[int | None] = mapped_column(Integer)
+    # Joined from a private chat (by code): the circle's Telegram group, if it has one, may not include
+    # them, so its announcements reach them privately too (core/notifications.py).
+    hears_privately: Mapped[bool] = mapped_column(nullable=False, server_default=text("false"))
     joined_at: Mapped[datetime] = _created()
 
 

@@ -25,6 +25,7 @@ from core.models import (
     ChannelIdentity,
     Circle,
     CircleChat,
+    CircleStatus,
     Contribution,
     ContributionStatus,
     Cycle,
@@ -61,18 +62,20 @@ _TELEGRAM_GROUP = exists().where(CircleChat.circle_id == bindparam("circle_id"),
 # Built once (with bind parameters): this runs for every change, and building a statement costs more
 # than running it. Rows: (channel, address, user_id, organizer, name); user_id NULL for a group chat.
 # Only the identities someone may need: WhatsApp ones, Telegram ones of a circle without a Telegram
-# group, organizers' and the payer's (`person`), and `also`'s (a member who just left).
+# group or of members who joined privately, organizers' and the payer's (`person`), and `also`'s (a
+# member who just left). The last column: the member hears announcements privately.
 _REACH = select(CircleChat.channel, CircleChat.chat_address.label("address"), null().label("user_id"),
-                false().label("organizer"), null().label("name")).where(
+                false().label("organizer"), null().label("name"), false().label("private")).where(
     CircleChat.circle_id == bindparam("circle_id")).union_all(
     select(ChannelIdentity.channel, ChannelIdentity.address, ChannelIdentity.user_id,
-           func.coalesce(Membership.role == Role.ORGANIZER, false()), User.full_name)
+           func.coalesce(Membership.role == Role.ORGANIZER, false()), User.full_name,
+           func.coalesce(Membership.hears_privately, false()))
     .join(User, User.id == ChannelIdentity.user_id)
     .outerjoin(Membership, and_(Membership.user_id == ChannelIdentity.user_id,
                                 Membership.circle_id == bindparam("circle_id")))
     .where((Membership.id.is_not(None)) | (ChannelIdentity.user_id == bindparam("also")),
            (ChannelIdentity.channel == Channel.WHATSAPP) | ~_TELEGRAM_GROUP | (Membership.role == Role.ORGANIZER)
-           | (ChannelIdentity.user_id == bindparam("person"))))
+           | Membership.hears_privately | (ChannelIdentity.user_id == bindparam("person"))))
 
 
 async def audience(session: AsyncSession, circle_id: Any, *, also: Any = None) -> list[tuple[Channel, str]]:
@@ -82,14 +85,15 @@ async def audience(session: AsyncSession, circle_id: Any, *, also: Any = None) -
 
 async def _reach(session: AsyncSession, circle_id: Any, *, also: Any = None, person: Any = None) -> list[tuple]:
     rows = await session.execute(_REACH, {"circle_id": circle_id, "also": also, "person": person})
-    return [(Channel(c), a, u, o, n) for c, a, u, o, n in rows.all()]
+    return [(Channel(c), a, u, o, n, p) for c, a, u, o, n, p in rows.all()]
 
 
 def _announced(reach: list[tuple]) -> list[tuple[Channel, str, Any]]:
-    """Group chats, WhatsApp members, and Telegram members when no Telegram group carries the circle."""
+    """Group chats, WhatsApp members, and Telegram members when no Telegram group carries the circle
+    or when they joined privately."""
     telegram_group = any(u is None and c == Channel.TELEGRAM for c, _, u, *_ in reach)
-    chosen = [(c, a, u) for c, a, u, *_ in reach
-              if u is None or c == Channel.WHATSAPP or not telegram_group]
+    chosen = [(c, a, u) for c, a, u, _, _, private in reach
+              if u is None or c == Channel.WHATSAPP or not telegram_group or private]
     return list({(c, a): (c, a, u) for c, a, u in chosen}.values())
 
 
@@ -101,6 +105,12 @@ _ALL_CONFIRMED = select(
 
 
 async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
+    if isinstance(event, ev.ChatLinked) and event.channel == Channel.TELEGRAM.value:
+        # A running circle brought into a group: the group gets its status card now.
+        if (await session.get(Circle, event.circle_id)).status == CircleStatus.ACTIVE:
+            await want_status_card(session, channel=Channel.TELEGRAM, address=event.chat_address,
+                                   circle_id=event.circle_id, now=now)
+        return
     if event.circle_id is None or not isinstance(event, CONSEQUENCES + ANNOUNCED + PAYMENTS):
         return
     if isinstance(event, ev.PaymentMarked) and event.actor_id != event.user_id:
@@ -116,11 +126,11 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
     recipients = _recipients(event, reach, None if isinstance(event, CONSEQUENCES) or scheduled_draw else origin)
     if isinstance(event, ev.PaymentConfirmed) and await session.scalar(
             _ALL_CONFIRMED, {"circle_id": event.circle_id, "cycle_number": event.cycle_number}):
-        recipients += [(c, a, u, "all_paid") for c, a, u, organizer, _ in reach if organizer]
+        recipients += [(c, a, u, "all_paid") for c, a, u, organizer, *_ in reach if organizer]
     if not recipients:  # e.g. a Telegram-only circle acting from its own group: the reply said it all
         return
     circle = await session.get(Circle, event.circle_id)
-    payload = await _facts(session, event, {u: n for _, _, u, _, n in reach if u is not None}) | {
+    payload = await _facts(session, event, {u: n for _, _, u, _, n, _ in reach if u is not None}) | {
         "circle": circle.name, "circle_id": str(circle.id), "currency": circle.currency,
         "amount_per_cycle": circle.amount_per_cycle, "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour,
         "today": local_date(now, circle.timezone).isoformat()}
@@ -138,7 +148,7 @@ def _recipients(event: ev.Event, reach: list[tuple], skip: tuple[Channel, str] |
     if isinstance(event, ev.PaymentMarked):
         if event.actor_id != event.user_id:  # recorded by an organizer on the member's behalf: confirmed at once
             return []
-        return [(c, a, u, None) for c, a, u, organizer, _ in reach if organizer]
+        return [(c, a, u, None) for c, a, u, organizer, *_ in reach if organizer]
     if isinstance(event, ev.PaymentConfirmed | ev.PaymentRejected):
         if event.actor_id == event.user_id:  # an organizer deciding their own payment knows already
             return []

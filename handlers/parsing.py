@@ -182,3 +182,18 @@ def member_named(text: str, people: list) -> Any | None:
     matches = [p for p in people if p.full_name.lower() == wanted] or [
         p for p in people if p.full_name.lower().startswith(wanted)]
     return matches[0] if len(matches) == 1 else None
+
+
+_REJECT_REASON = re.compile(r"^(?P<who>.+?)\s+(?:(?P<short>short)(?:\s+(?P<arrived>.+))?"
+                            r"|(?P<not_received>not\s+received)|(?P<other>other))$", re.IGNORECASE)
+
+
+def reject_reason(text: str, currency: str) -> tuple[str, str | None, int | None]:
+    """'K7P2Q short 300' → ('K7P2Q', 'short', 30000); 'Tom not received' → ('Tom', 'not_received', None);
+    without a reason word, the whole text names the payment."""
+    match = _REJECT_REASON.match(text.strip())
+    if match is None:
+        return text.strip(), None, None
+    reason = next(r for r in ("short", "not_received", "other") if match[r])
+    arrived = parse_amount(match["arrived"], currency) if match["arrived"] else None
+    return match["who"], reason, arrived

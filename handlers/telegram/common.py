@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,6 +119,14 @@ async def chat_circle(update: Update, context: ContextTypes.DEFAULT_TYPE, *, inc
         raise CircleNotFound()
     return circle
 
+
+
+def button_circle(update: Update, prefix: str) -> uuid.UUID:
+    """The circle a button names after `prefix` ("paid:<circle id>"); forged data is no circle."""
+    try:
+        return uuid.UUID(update.callback_query.data[len(prefix):])
+    except ValueError:
+        raise CircleNotFound() from None
 
 
 def is_group(update: Update) -> bool:

@@ -14,7 +14,7 @@ from core.money import format_amount
 from core.outbox import STATUS_CARD, DeliveryFailed, Due
 from handlers.formats import day, names
 from handlers.telegram import card, texts
-from handlers.telegram.draws import ACK, DRAW, fair_button
+from handlers.telegram.draws import ACK, DRAW, drawn_buttons
 from handlers.telegram.paying import paid_markup
 from handlers.telegram.payments import decision_buttons
 
@@ -44,7 +44,7 @@ def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, In
         return plain_text(kind, p, circle), InlineKeyboardMarkup(
             [[InlineKeyboardButton("🎲 Draw now", callback_data=f"{DRAW}{p['circle_id']}")]])
     if kind in ("draw_completed", "auto_draw"):
-        return plain_text(kind, p, circle), fair_button(p["draw_id"])
+        return plain_text(kind, p, circle), drawn_buttons(p["draw_id"], circle_id)
     if kind in (*PAYING, "payment_rejected") and circle_id is not None:
         return plain_text(kind, p, circle), paid_markup(circle_id, p["amount_per_cycle"], p["currency"])
     return plain_text(kind, p, circle), None
@@ -72,13 +72,13 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "draw_completed": texts.DRAW_ANNOUNCED,
         "auto_draw": texts.AUTO_DRAW_ANNOUNCED,
         "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
-                        f"{texts.PAY_HINT} {{eligible}} member(s) can receive this pot.",
+                        f"{texts.PAY_HINT} {{eligible}} can receive this pot.",
         "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
                             "{total} was handed over in all. Thank you all!",
         "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
                            "Tap Confirm or Reject on the payments I sent you.",
     }
-    values = dict(p, money=_money(p) if "currency" in p else "", eligible=len(p.get("eligible_ids", [])),
+    values = dict(p, money=_money(p) if "currency" in p else "", eligible=_members(len(p.get("eligible_ids", []))),
                   total=_money(p, "total_paid_out") if "total_paid_out" in p else "",
                   pending_names=names(p.get("pending")),
                   due_day=day(p["due_date"], p.get("today", p["due_date"])) if "due_date" in p else "")
@@ -116,6 +116,10 @@ def _order_and_how_to_pay(p: dict[str, Any]) -> str:
     if p.get("payment_instructions"):
         lines.append(texts.HOW_TO_PAY_LINE.format(instructions=p["payment_instructions"]))
     return "".join("\n" + line for line in lines)
+
+
+def _members(n: int) -> str:
+    return "1 member" if n == 1 else f"{n} members"
 
 
 def _when(p: dict[str, Any]) -> str:

@@ -11,25 +11,30 @@ from telegram.ext import ContextTypes
 from core import verify_draw
 from core.chats import circle_for_chat
 from core.draws import run_draw
-from core.errors import CircleNotFound, NotReceiver
+from core.errors import NotReceiver
 from core.events import PayoutAcknowledged, PayoutRecorded
-from core.history import my_circles, names_of
-from core.models import Draw
+from core.history import circle_history, my_circles, names_of
+from core.models import Draw, User
 from core.payouts import acknowledge_payout, record_payout
 from core.proofs import Proof, order_proof, proof_of_draw, requested_proof
 from core.uow import UnitOfWork
 from handlers.parsing import verify_argument
 from handlers.telegram import texts
-from handlers.telegram.common import TG, acting_user, change, chat_circle, registered_user, update_uow
+from handlers.telegram.common import TG, acting_user, button_circle, change, chat_circle, registered_user, update_uow
 
-ACK, DRAW = "ack:", "draw:"
+ACK, DRAW, PAYOUT = "ack:", "draw:", "payout:"
 FAIR = "fair:"  # fair:d:<draw id> / fair:df:<draw id> (its file) · fair:o:<circle id> / fair:of:… · fair:py
 TELEGRAM_LIMIT = 4096
 CHECKER = Path(verify_draw.__file__)
 
 
-def fair_button(draw_id: uuid.UUID) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}d:{draw_id}")]])
+def drawn_buttons(draw_id: uuid.UUID | str, circle_id: uuid.UUID | str | None) -> InlineKeyboardMarkup:
+    """Under a draw's result: how it was fair, and the next step, recording the handover (core lets
+    only organizers; anyone else pressing it is told who can)."""
+    row = [InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}d:{draw_id}")]
+    if circle_id is not None:
+        row.append(InlineKeyboardButton(texts.HANDED_OVER_BUTTON, callback_data=f"{PAYOUT}{circle_id}"))
+    return InlineKeyboardMarkup([row])
 
 
 def order_fair_button(circle_id: uuid.UUID) -> InlineKeyboardButton:
@@ -53,10 +58,7 @@ async def on_draw_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if not (user := await registered_user(update, context)):
         return
-    try:
-        circle_id = uuid.UUID(query.data[len(DRAW):])
-    except ValueError:
-        raise CircleNotFound() from None
+    circle_id = button_circle(update, DRAW)
     draw = await run_draw(change(update, context), actor=user.id, circle_id=circle_id)
     text, markup = await _drawn(context, draw)
     await query.answer("🎲")
@@ -67,7 +69,8 @@ async def _drawn(context: ContextTypes.DEFAULT_TYPE, draw: Draw) -> tuple[str, I
     proof = await proof_of_draw(update_uow(context), draw.id)
     unpaid = await names_of(update_uow(context), draw.unpaid_ids) if draw.unpaid_ids else {}
     unpaid_names = [unpaid.get(u, "?") for u in draw.unpaid_ids]
-    return texts.draw_done(proof.cycle_number, proof.name(draw.winner_id), unpaid_names), fair_button(draw.id)
+    return (texts.draw_done(proof.cycle_number, proof.name(draw.winner_id), unpaid_names),
+            drawn_buttons(draw.id, proof.circle_id))
 
 
 async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,16 +150,30 @@ async def _send_file(message: Message, proof: Proof) -> None:
 
 async def cmd_payout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     circle = await chat_circle(update, context)
+    if user := await registered_user(update, context):
+        await _hand_over(update, context, user, circle.id)
+
+
+async def on_payout_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"Pot handed over" under a draw's result, in the group or an organizer's private chat."""
+    query = update.callback_query
     if not (user := await registered_user(update, context)):
         return
+    circle_id = button_circle(update, PAYOUT)
+    await _hand_over(update, context, user, circle_id)
+    await query.answer("🤝")
+
+
+async def _hand_over(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle_id: uuid.UUID) -> None:
     uow = change(update, context)
-    payout = await record_payout(uow, actor=user.id, circle_id=circle.id)
-    names = await names_of(update_uow(context), [payout.receiver_id])
-    cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PayoutRecorded))
+    payout = await record_payout(uow, actor=user.id, circle_id=circle_id)  # organizers only, drawn cycles only
+    recorded = next(e for e in uow.committed if isinstance(e, PayoutRecorded))
+    receiver = (await names_of(update_uow(context), [payout.receiver_id]))[payout.receiver_id]
     button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{payout.id}")
-    await update.effective_message.reply_text(
-        texts.payout_recorded(circle, names[payout.receiver_id], payout.amount, cycle_number),
-        reply_markup=InlineKeyboardMarkup([[button]]))
+    circle, _ = await circle_history(update_uow(context), circle_id)
+    await update.effective_message.reply_text(texts.payout_recorded(circle, receiver, payout.amount,
+                                                                    recorded.cycle_number),
+                                              reply_markup=InlineKeyboardMarkup([[button]]))
 
 
 async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

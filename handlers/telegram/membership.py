@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from core.circles import (
+    bring_into_chat,
     cancel_circle,
     circle_by_code,
     join_circle,
@@ -17,7 +18,7 @@ from core.circles import (
     remove_member,
     start_circle,
 )
-from core.errors import NotOrganizer
+from core.errors import CircleNotFound, NotOrganizer
 from core.models import Circle, PayoutOrder, Role, User
 from core.users import member_by_handle, user_by_identity
 from handlers.telegram import texts
@@ -25,19 +26,29 @@ from handlers.telegram.common import TG, acting_user, change, chat_circle, is_gr
 from handlers.telegram.draws import order_fair_button
 
 
-async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle) -> None:
-    await join_circle(change(update, context), actor=user.id, circle_id=circle.id)
+async def join_and_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle, *,
+                         by_code: bool = False) -> None:
+    """`by_code`: typed /join CODE in a private chat, so perhaps not in the circle's group: the
+    circle's announcements reach them privately too."""
+    await join_circle(change(update, context), actor=user.id, circle_id=circle.id, privately=by_code)
     seats = await member_count(update_uow(context), circle.id)
     if is_group(update):
         await update.effective_message.reply_text(texts.joined(user.full_name, circle, seats))
-    else:  # joined from the private chat after registering: the group hears it from the outbox
-        await update.effective_message.reply_text(f"You're in “{circle.name}”. See you in the group!")
+    else:  # the group, if any, hears it from the outbox
+        await update.effective_message.reply_text((texts.JOINED_HERE if by_code else texts.JOINED_SEE_GROUP)
+                                                  .format(circle=circle.name))
 
 
 async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In a group: its circle. In a private chat: any circle by its join code (one made on WhatsApp)."""
+    """In a group: its circle (or, in a group without one, an organizer's circle by its code: it then
+    lives in this group too). In a private chat: any circle by its join code (one made on WhatsApp)."""
     if is_group(update):
-        circle = await chat_circle(update, context)
+        try:
+            circle = await chat_circle(update, context)
+        except CircleNotFound:
+            if not context.args:
+                raise
+            return await _bring_here(update, context, context.args[0])
     elif context.args:
         circle = await circle_by_code(update_uow(context), context.args[0])
     else:
@@ -45,7 +56,20 @@ async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user = await registered_user(update, context, payload=f"join-{circle.join_code}")
     if user is not None:
-        await join_and_reply(update, context, user, circle)
+        await join_and_reply(update, context, user, circle, by_code=not is_group(update))
+
+
+async def _bring_here(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    circle = await circle_by_code(update_uow(context), code)
+    if not (user := await registered_user(update, context)):
+        return
+    await bring_into_chat(change(update, context), actor=user.id, circle_id=circle.id,
+                          chat=(TG, str(update.effective_chat.id)))
+    seats = await member_count(update_uow(context), circle.id)
+    brought = texts.BROUGHT_HERE.format(actor=user.full_name, circle=circle.name, members=seats,
+                                        total=circle.total_members, frequency=texts.frequency(circle),
+                                        money=texts.money(circle, circle.amount_per_cycle))
+    await update.effective_message.reply_text(brought, reply_markup=announcement_markup(circle))
 
 
 JOIN = "join:"

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from core.contributions import mark_paid
-from core.errors import CircleNotFound, NotMember
+from core.errors import NotMember
 from core.events import PaymentMarked
 from core.history import MyCircle, my_circles, unacknowledged_payouts
 from core.models import CircleStatus, ContributionStatus, User
@@ -20,7 +20,7 @@ from core.money import format_amount, parse_amount
 from core.payouts import acknowledge_payout
 from core.uow import UnitOfWork
 from handlers.telegram import texts
-from handlers.telegram.common import acting_user, change, is_group, registered_user, update_uow
+from handlers.telegram.common import acting_user, button_circle, change, is_group, registered_user, update_uow
 
 PAID = "paid:"
 
@@ -35,10 +35,7 @@ async def on_paid_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if not (user := await acting_user(update, context)):
         raise NotMember()  # not registered, so in no circle: the alert says how to join
-    try:
-        circle_id = uuid.UUID(query.data[len(PAID):])
-    except ValueError:
-        raise CircleNotFound() from None
+    circle_id = button_circle(update, PAID)
     # In a group the presser only gets a toast, so the announcement goes everywhere (the group too);
     # in a private chat our reply there is the confirmation.
     uow = update_uow(context) if is_group(update) else change(update, context)

@@ -60,6 +60,7 @@ ERRORS: Mapping[str, str] = {
     "chat_has_active_circle": "This chat already has a running circle (see /summary). A new one can start here "
                               "once it is complete, or after its organizers cancel it.",
     "already_organizer": "They're already an organizer.",
+    "circle_has_group": "That circle already lives in another Telegram group: a circle has one group per app.",
     "due_date_in_past": "{due_date} has already passed (today is {today}). Choose a later date.",
     "last_organizer": "You're the only organizer, so you can't step down yet. Make someone else an organizer "
                       "first (/organizer @name), then send /stepdown.",
@@ -113,6 +114,7 @@ ORGANIZER_ACTIONS = {
     "cancelcircle": "can cancel the circle", "remove": "can remove members",
     "reminders": "can change the reminders", "autodraw": "can change the automatic draw",
     "paid": "can record a payment for someone else", "timezone": "can change the time zone",
+    "join": "can bring the circle into this group",
     "organizer": "can make someone an organizer",
     "howtopay": "can change how to pay", "order": "can set the payout order",
 }
@@ -219,8 +221,9 @@ def draw_done(cycle_number: int, winner: str, unpaid: list[str]) -> str:
 # Outbox announcements of a draw (placeholders are the payload's keys); the fair button goes under them.
 DRAW_ANNOUNCED = "🎲 Cycle {cycle_number} draw by {actor}: {winner} receives the pot!"
 AUTO_DRAW_ANNOUNCED = ("🎲 Everyone paid, so I drew cycle {cycle_number} of “{circle}”: {winner} receives the pot!\n"
-                       "Organizers: /payout once it's handed over.")
+                       "Organizers: tap “Pot handed over” once it's handed over.")
 FAIR_BUTTON = "🤔 How is this fair?"
+HANDED_OVER_BUTTON = "🤝 Pot handed over"
 FILE_BUTTON = "📄 The draw file"
 CHECKER_BUTTON = "🐍 Get the checker"
 CHECKER_CAPTION = "The checker: one small Python file, nothing else needed. Run it with a draw file, as shown."
@@ -561,6 +564,10 @@ TIMEZONE_UNKNOWN = ("I don't know the time zone “{text}”. Send a city as tim
 JOIN_BUTTON = "🙋 Join"
 PAY_HINT = "Tap “I've paid” below once you've paid."
 JOINED_TOAST = "You're in “{circle}”! 👋"
+BROUGHT_HERE = ("🏠 {actor} brought “{circle}” into this group: {money} {frequency}, {members} of {total} seats "
+                "taken. Members here follow it in this chat; tap Join below to take a seat.")
+JOINED_SEE_GROUP = "You're in “{circle}”. See you in the group!"
+JOINED_HERE = "You're in “{circle}”. I'll tell you here when each cycle opens, and you can pay from here."
 
 
 def paid_button(amount: str) -> str:

@@ -26,6 +26,7 @@ from core.proofs import proof_of_draw, requested_proof
 from core.summary import circle_summary
 from core.uow import UnitOfWork
 from core.users import register_user, user_by_identity
+from handlers import parsing
 from handlers.guide import standing
 from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
@@ -233,12 +234,15 @@ async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
             return [texts.NOTHING_PENDING]
         return [_waiting_list(circle, waiting)]
     text, command = talk.args.strip(), "CONFIRM" if confirm else "REJECT"
+    why: dict = {}
+    if not confirm:  # REJECT K7P2Q SHORT 300 · NOT RECEIVED · OTHER: the payer is told why
+        text, why["reason"], why["received"] = parsing.reject_reason(text, circle.currency)
     matches = by_ref(payments, text) or _by_name(text, waiting) or _by_name(text, payments)
     if len(matches) != 1:
         return [_not_found(text, command, matches)]
     decide = confirm_contribution if confirm else reject_contribution
     decided = await decide(talk.change(), actor=talk.user.id, contribution_id=matches[0].contribution_id,
-                           circle_id=circle.id)
+                           circle_id=circle.id, **why)
     return [shared.payment_decided(matches[0].full_name, circle, decided.amount, decided.status,
                                    talk.user.full_name)]
 

@@ -46,7 +46,8 @@ CHOSEN = "OK, now talking about “{name}”."
 NO_SUCH_CODE = "No circle has the join code “{code}”. Check it with your organizer."
 JOIN_USAGE = "Send JOIN followed by the circle's join code, e.g. JOIN K7P2QX."
 JOINED = "👋 You joined “{name}” ({seats}/{total}). Join code for others: {code}."
-PENDING_LIST = "Payments waiting for a decision:\n{lines}\nReply CONFIRM {ref} or REJECT {ref} (each payment's code)."
+PENDING_LIST = ("Payments waiting for a decision:\n{lines}\nReply CONFIRM {ref} or REJECT {ref} (each payment's code); "
+                "say why after a REJECT: SHORT [what arrived], NOT RECEIVED or OTHER.")
 PAYMENT_MARKED = ("💸 {user} says they paid {money} for cycle {cycle_number} of “{circle}”. "
                   "Organizers: reply CONFIRM {ref} or REJECT {ref}.")
 PENDING_LINE = "{ref} — {name}, {money}"

@@ -223,6 +223,12 @@ async def test_confirm_by_code_decides_the_payment_the_organizer_saw(bot, whatsa
     assert "No payment of this cycle has the code ZZZZZ" in await whatsapp.send(amina, "CONFIRM ZZZZZ")
     assert "Only Amina (organizer) can confirm" in await whatsapp.send(joseph, f"CONFIRM {told['Wanjiru']}")
     assert "Amina's payment of KES" in await whatsapp.send(amina, "confirm amina")  # names still work
+    # A rejection can say why, and the payer hears it: REJECT <code> SHORT <what arrived> · NOT RECEIVED · OTHER.
+    clock.now += timedelta(minutes=1)
+    await whatsapp.send(joseph, "paid")
+    again = next(t for t in reversed(whatsapp.inbox(amina)) if "Joseph says they paid" in t).split("CONFIRM ")[1][:5]
+    assert "rejected by Amina" in await whatsapp.send(amina, f"reject {again} short 400")
+    assert "KES 600 short (KES 400 arrived)" in whatsapp.inbox(joseph)[-1]
 
 
 async def test_cycle_open_and_reminders_carry_a_paid_quick_reply_inside_the_window(bot, whatsapp, clock):

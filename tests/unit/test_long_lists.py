@@ -39,3 +39,4 @@ def test_a_200_cycle_history_fits_a_whatsapp_message() -> None:
     assert shown_cycles[-1].startswith("Cycle 200 (due") and 180 < first_shown < 200
     earlier = first_shown - 1
     assert f"Cycles 1–{earlier}: {earlier} pots handed over, {earlier // 2} confirmed received." in shown
+
