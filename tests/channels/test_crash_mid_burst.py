@@ -19,7 +19,7 @@ from core.models import Channel, Contribution, ContributionStatus, User
 from core.users import register_user
 from tests.channels import updates
 from tests.channels.fake_telegram import FakeTelegram
-from tests.channels.test_crash_recovery import start_bot, wait_for
+from tests.channels.test_crash_recovery import start_bot, stop_bot, wait_for
 from tests.channels.updates import Person
 
 GROUP, MEMBERS = -1005550000001, 30
@@ -72,8 +72,7 @@ async def test_kill_9_in_a_burst_keeps_every_acknowledged_confirmation(fake_tele
         await wait_for(drained)
         await asyncio.sleep(0.5)  # let the last reply go out
     finally:
-        second.terminate()
-        await second.communicate()
+        await stop_bot(second)
 
     said = Counter(acknowledged())
     assert all(n == 1 for n in said.values()), said  # nothing acknowledged twice

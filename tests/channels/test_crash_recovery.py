@@ -28,6 +28,19 @@ async def start_bot(fake: FakeTelegram, database_url: str, workdir: Path) -> asy
                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
 
 
+async def stop_bot(process: asyncio.subprocess.Process, grace: float = 30) -> bytes:
+    """SIGTERM, as a deployer's `docker stop` sends: the bot must exit by itself. A bot that doesn't
+    fails the test here, with what it said, instead of hanging the whole run."""
+    process.terminate()
+    try:
+        return (await asyncio.wait_for(process.communicate(), grace))[1]
+    except TimeoutError:
+        process.kill()
+        stderr = (await process.communicate())[1]
+        raise AssertionError(f"the bot did not stop within {grace} s of SIGTERM:\n"
+                             + stderr.decode()[-3000:]) from None
+
+
 async def pending(new_uow) -> int:
     async with new_uow() as uow:
         return await uow.session.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING))
@@ -69,8 +82,7 @@ async def test_kill_9_mid_delivery_loses_nothing_and_repeats_at_most_one(fake_te
     try:
         await wait_for(all_sent)
     finally:
-        second.terminate()
-        _, stderr = await second.communicate()
+        stderr = await stop_bot(second)
     assert second.returncode == 0, stderr.decode()[-2000:]
 
     counts = Counter(text.split(": ")[-1].split(".")[0] for text in fake_telegram.texts_to(CHAT))
