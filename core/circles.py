@@ -17,7 +17,6 @@ from core.errors import (
     ChatHasActiveCircle,
     CircleFull,
     CircleHasGroup,
-    CircleNotActive,
     CircleNotFound,
     DueDateInPast,
     InvalidCircleSettings,
@@ -38,8 +37,8 @@ from core.events import (
     PayoutOrderSet,
     TimezoneChanged,
 )
-from core.guards import lock_circle, require_member, require_organizer, require_status
-from core.models import Channel, Circle, CircleChat, CircleStatus, Membership, PayoutOrder, Role
+from core.guards import lock_circle, require_member, require_organizer, require_running, require_status
+from core.models import Channel, Circle, CircleChat, CircleStatus, Membership, PayoutOrder, Role, in_payout_order
 from core.money import MAX_AMOUNT_MINOR, normalize_currency
 from core.uow import UnitOfWork
 from core.users import clean_name
@@ -128,8 +127,7 @@ async def bring_into_chat(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
         await require_organizer(uow.session, circle_id, actor)
-        if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
-            raise CircleNotActive(status=circle.status.value)
+        require_running(circle)
         if await uow.session.scalar(select(func.count()).where(CircleChat.circle_id == circle_id,
                                                                CircleChat.channel == chat[0])):
             raise CircleHasGroup()
@@ -252,9 +250,7 @@ async def _start(uow: UnitOfWork, circle: Circle, actor: uuid.UUID) -> None:
         order = [uuid.UUID(u) for u in fairness.draw_order(circle.order_seed, str(circle.id),
                                                            [str(m.user_id) for m in memberships])]
     elif circle.payout_order == PayoutOrder.FIXED:
-        listed = sorted((m for m in memberships if m.payout_position), key=lambda m: m.payout_position)
-        rest = [m for m in memberships if not m.payout_position]  # already in join order
-        order = [m.user_id for m in listed + rest]
+        order = [m.user_id for m in in_payout_order(memberships)]  # memberships come in join order
     if order:
         await _assign_positions(uow, memberships, order)
     circle.status, circle.started_at = CircleStatus.ACTIVE, uow.now()
@@ -302,8 +298,7 @@ async def set_timezone(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUI
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
         await require_organizer(uow.session, circle_id, actor)
-        if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
-            raise CircleNotActive(status=circle.status.value)
+        require_running(circle)
         previous, circle.timezone = circle.timezone, timezone
         uow.emit(TimezoneChanged(circle_id=circle_id, actor_id=actor, timezone=timezone, previous=previous))
         await uow.commit()

@@ -78,6 +78,12 @@ async def require_organizer(session: AsyncSession, circle_id: uuid.UUID, user_id
     return membership
 
 
+def require_running(circle: Circle) -> None:
+    """Forming or active: not yet completed or cancelled."""
+    if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
+        raise CircleNotActive(status=circle.status.value)
+
+
 def require_status(circle: Circle, status: CircleStatus) -> None:
     if circle.status != status:
         error = CircleNotForming if status == CircleStatus.FORMING else CircleNotActive

@@ -210,6 +210,13 @@ class Membership(Base):
     joined_at: Mapped[datetime] = _created()
 
 
+def in_payout_order(members: list[Any]) -> list[Any]:
+    """Members (anything with a payout_position), given in join order: those with a position by it,
+    then the rest as they joined. The one rule for who receives when in a `fixed` circle."""
+    placed = sorted((m for m in members if m.payout_position), key=lambda m: m.payout_position)
+    return placed + [m for m in members if not m.payout_position]
+
+
 class Cycle(Base):
     __tablename__ = "cycles"
     __table_args__ = (

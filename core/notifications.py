@@ -33,6 +33,7 @@ from core.models import (
     PayoutOrder,
     Role,
     User,
+    in_payout_order,
 )
 from core.outbox import enqueue, want_status_card
 from core.schedule import local_date
@@ -167,7 +168,6 @@ async def _order_and_how_to_pay(session: AsyncSession, event: ev.Event, circle: 
         rows = (await session.execute(
             select(User.full_name, Membership.payout_position).join(Membership, Membership.user_id == User.id)
             .where(Membership.circle_id == circle.id).order_by(Membership.joined_at, Membership.id))).all()
-        placed = sorted((r for r in rows if r.payout_position), key=lambda r: r.payout_position)
-        order = [r.full_name for r in placed + [r for r in rows if not r.payout_position]]
+        order = [r.full_name for r in in_payout_order(rows)]
         facts |= {"order_names": order, "join_order": order == [r.full_name for r in rows]}
     return facts

@@ -16,7 +16,6 @@ from sqlalchemy.dialects.postgresql import insert
 
 from core.circles import apply_payout_order
 from core.errors import (
-    CircleNotActive,
     InstructionsTooLong,
     InvalidPayoutOrder,
     LastOrganizer,
@@ -24,12 +23,21 @@ from core.errors import (
     StaleButton,
 )
 from core.events import OrganizerSteppedDown, PaymentInstructionsSet
-from core.guards import lock_circle, require_organizer, require_status
-from core.models import Channel, Circle, CircleStatus, Conversation, Membership, PayoutOrder, Role, User
+from core.guards import lock_circle, require_organizer, require_running, require_status
+from core.models import (
+    Channel,
+    Circle,
+    CircleStatus,
+    Conversation,
+    Membership,
+    PayoutOrder,
+    Role,
+    User,
+    in_payout_order,
+)
 from core.uow import UnitOfWork
 
 MAX_INSTRUCTIONS = 300
-RUNNING = (CircleStatus.FORMING, CircleStatus.ACTIVE)
 _DRAFT = "payout-order"  # the conversation row (per chat) holding an order being tapped
 
 
@@ -38,7 +46,7 @@ async def step_down(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID) 
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
         membership = await require_organizer(uow.session, circle_id, actor)
-        _require_running(circle)
+        require_running(circle)
         others = await uow.session.scalar(select(func.count()).where(
             Membership.circle_id == circle_id, Membership.role == Role.ORGANIZER, Membership.user_id != actor))
         if not others:
@@ -60,16 +68,11 @@ async def set_payment_instructions(uow: UnitOfWork, *, actor: uuid.UUID, circle_
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
         await require_organizer(uow.session, circle_id, actor)
-        _require_running(circle)
+        require_running(circle)
         circle.payment_instructions = cleaned
         uow.emit(PaymentInstructionsSet(circle_id=circle_id, actor_id=actor, payment_instructions=cleaned))
         await uow.commit()
         return circle
-
-
-def _require_running(circle: Circle) -> None:
-    if circle.status not in RUNNING:
-        raise CircleNotActive(status=circle.status.value)
 
 
 async def organizer_names(uow: UnitOfWork, circle_id: uuid.UUID) -> list[str]:
@@ -115,8 +118,7 @@ async def saved_order(uow: UnitOfWork, circle_id: uuid.UUID) -> list[Person]:
             select(Membership.user_id, User.full_name, Membership.payout_position).join(User)
             .where(Membership.circle_id == circle_id).order_by(Membership.joined_at, Membership.id))
         people = rows.all()
-    placed = sorted((r for r in people if r.payout_position), key=lambda r: r.payout_position)
-    return [Person(r.user_id, r.full_name) for r in placed + [r for r in people if not r.payout_position]]
+    return [Person(r.user_id, r.full_name) for r in in_payout_order(people)]
 
 
 async def edit_order_draft(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, chat: tuple[Channel, str],

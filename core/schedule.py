@@ -146,25 +146,16 @@ def _dated(day: int, month: int, year: str | None, today: date) -> date:
     raise ValueError("no such day within a year")
 
 
-def _month_names() -> dict[str, int]:
-    names: dict[str, int] = {}
-    for width in ("wide", "abbreviated"):
-        for number, name in get_month_names(width, locale="en").items():
-            names[name.lower().rstrip(".")] = number
-    return {**names, "sept": 9}
-
-
-def _weekday_names() -> dict[str, int]:
-    names: dict[str, int] = {}
-    for width in ("wide", "abbreviated"):
-        for number, name in get_day_names(width, locale="en").items():
-            names[name.lower().rstrip(".")] = number
-    return {**names, "tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+def _names(babel_names, **spoken: int) -> dict[str, int]:
+    """Babel's wide and abbreviated English names (months or weekdays), lowercase, plus `spoken` ones."""
+    names = {name.lower().rstrip("."): number for width in ("wide", "abbreviated")
+             for number, name in babel_names(width, locale="en").items()}
+    return names | spoken
 
 
 _MAX_DATE_TEXT = 40
-_MONTHS = _month_names()
-_WEEKDAYS = _weekday_names()
+_MONTHS = _names(get_month_names, sept=9)
+_WEEKDAYS = _names(get_day_names, tues=1, weds=2, thur=3, thurs=3)
 _RELATIVE_DAYS = {"today": 0, "tomorrow": 1}
 _YEAR = r"(?:\s+([0-9]{4}))?"
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})(?:\2([0-9]{4}|[0-9]{2}))?")

@@ -17,6 +17,7 @@ from core.circles import cancel_circle, circle_by_code, join_circle, leave_circl
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.conversations import load_state, save_state
 from core.draws import run_draw
+from core.guards import require_running
 from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
 from core.money import parse_amount
@@ -200,8 +201,7 @@ async def cmd_join(talk: Conversation) -> list[str]:
 
 async def cmd_circle(talk: Conversation) -> list[str]:
     circle = await circle_by_code(talk.new_uow(), talk.args.split()[0] if talk.args else "-")
-    if circle.status not in (CircleStatus.FORMING, CircleStatus.ACTIVE):
-        raise errors.CircleNotActive(status=circle.status.value)
+    require_running(circle)
     await talk.remember(circle=str(circle.id))
     return [texts.CHOSEN.format(name=circle.name)]
 
