@@ -61,7 +61,7 @@ async def on_draw_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     circle_id = button_circle(update, DRAW)
     draw = await run_draw(change(update, context), actor=user.id, circle_id=circle_id)
     text, markup = await _drawn(context, draw)
-    await query.answer("🎲")
+    await query.answer(texts.TOAST_DRAWN)
     await query.edit_message_text(text, reply_markup=markup)
 
 
@@ -161,7 +161,7 @@ async def on_payout_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     circle_id = button_circle(update, PAYOUT)
     await _hand_over(update, context, user, circle_id)
-    await query.answer("🤝")
+    await query.answer(texts.TOAST_HANDED_OVER)
 
 
 async def _hand_over(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle_id: uuid.UUID) -> None:
@@ -187,7 +187,7 @@ async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     uow = change(update, context)
     await acknowledge_payout(uow, actor=user.id, payout_id=payout_id)  # only the receiver may
     acknowledged = next(e for e in uow.committed if isinstance(e, PayoutAcknowledged))
-    await query.answer("Thank you!")
+    await query.answer(texts.TOAST_THANKS)
     received = texts.RECEIVED.format(receiver=user.full_name, cycle_number=acknowledged.cycle_number)
     # The handover post itself says so (an edit): one message less for the group's phones.
     await query.edit_message_text(f"{query.message.text}\n{received}")

@@ -75,13 +75,12 @@ async def on_member_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     user = await user_by_identity(update_uow(context), TG, str(person.id))
     if user is not None and await member_role(update_uow(context), circle.id, user.id) is not None:
-        await message.reply_text(f"{user.full_name} left this chat but is still a member of “{circle.name}”. "
-                                 "Organizers: talk to them, or /remove them if the circle hasn't started.")
+        await message.reply_text(texts.STILL_A_MEMBER.format(name=user.full_name, circle=circle.name))
 
 
 async def on_edited_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Acting on edits would let one message act twice; say so instead."""
-    await update.effective_message.reply_text("I only act on new messages. Please send the command again.")
+    await update.effective_message.reply_text(texts.NEW_MESSAGES_ONLY)
 
 
 async def on_wrong_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

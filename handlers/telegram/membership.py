@@ -154,8 +154,8 @@ async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     circle = await chat_circle(update, context)
     user = await registered_user(update, context)
     if user is None or query.data != f"cancel:{circle.id}":
-        await query.answer("This button isn't for you or is out of date.", show_alert=True)
+        await query.answer(texts.NOT_YOURS_OR_OLD, show_alert=True)
         return
     await cancel_circle(change(update, context), actor=user.id, circle_id=uuid.UUID(query.data[7:]))
-    await query.answer("Cancelled.")
+    await query.answer(texts.TOAST_CANCELLED)
     await query.edit_message_text(texts.CANCELLED.format(circle=circle.name, actor=user.full_name))

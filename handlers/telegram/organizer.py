@@ -65,7 +65,7 @@ async def on_organizer_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     await add_organizer(change(update, context), actor=user.id, circle_id=circle.id, user_id=member)
     name = next((p.full_name for p in await members_in_join_order(update_uow(context), circle.id)
                  if p.user_id == member), "?")
-    await query.answer("Done.")
+    await query.answer(texts.TOAST_DONE)
     await query.edit_message_text(texts.ORGANIZER_ADDED.format(actor=user.full_name, user=name, circle=circle.name))
 
 
@@ -175,7 +175,7 @@ async def on_order_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if action == "save":
         order = await save_order_draft(change(update, context), actor=user.id, circle_id=circle.id, chat=chat,
                                        token=token)
-        await query.answer("Saved.")
+        await query.answer(texts.TOAST_SAVED)
         await query.edit_message_text(texts.ORDER_SAVED.format(
             actor=user.full_name, circle=circle.name, lines=texts.order_lines([p.full_name for p in order])
         )[:TELEGRAM_LIMIT])

@@ -73,7 +73,7 @@ async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     confirm = query.data.startswith(CONFIRM)
     contribution_id = _id(query.data[len(CONFIRM):], ContributionNotFound)
     decided = await _decide(update, context, circle, user, contribution_id, confirm)
-    await query.answer("Confirmed ✅" if confirm else "Rejected ❌")
+    await query.answer(texts.TOAST_DECIDED[confirm])
     await query.edit_message_text(_decided_text(circle, decided, user))
 
 
@@ -129,7 +129,7 @@ async def _decide_privately(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     original = post.text.split("\n\n")[0]
     text = original + "\n\n" + outcome.format(user=_payer(original))
     if update.callback_query is not None:
-        await update.callback_query.answer("Confirmed ✅" if reason is None else "Rejected ❌")
+        await update.callback_query.answer(texts.TOAST_DECIDED[reason is None])
         await update.callback_query.edit_message_text(text)
     else:
         await context.bot.edit_message_text(text, chat_id=post.chat.id, message_id=post.message_id)

@@ -224,6 +224,15 @@ AUTO_DRAW_ANNOUNCED = ("🎲 Everyone paid, so I drew cycle {cycle_number} of �
                        "Organizers: tap “Pot handed over” once it's handed over.")
 FAIR_BUTTON = "🤔 How is this fair?"
 HANDED_OVER_BUTTON = "🤝 Pot handed over"
+# Telegram's short pop-up answers to a tapped button.
+TOAST_DRAWN, TOAST_HANDED_OVER, TOAST_THANKS = "🎲", "🤝", "Thank you!"
+TOAST_CANCELLED, TOAST_DONE, TOAST_SAVED = "Cancelled.", "Done.", "Saved."
+TOAST_DECIDED = {True: "Confirmed ✅", False: "Rejected ❌"}  # confirmed?
+NOT_YOURS_OR_OLD = "This button isn't for you or is out of date."
+STILL_A_MEMBER = ("{name} left this chat but is still a member of “{circle}”. "
+                  "Organizers: talk to them, or /remove them if the circle hasn't started.")
+NEW_MESSAGES_ONLY = "I only act on new messages. Please send the command again."
+SETTINGS_UPDATED = "Updated. "
 FILE_BUTTON = "📄 The draw file"
 CHECKER_BUTTON = "🐍 Get the checker"
 CHECKER_CAPTION = "The checker: one small Python file, nothing else needed. Run it with a draw file, as shown."
