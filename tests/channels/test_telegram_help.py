@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from tests.channels import updates
 from tests.channels.driver import buttons
+from tests.channels.test_telegram_identity_and_roles import circle_with
 from tests.channels.updates import Person
 
 GRACE = Person(5001, "Grace", None, "grace", "+254700000501")
 TOM = Person(5002, "Tom", None, "tom", "+254700000502")
 AMINA = Person(5003, "Amina", None, "amina", "+254700000503")
 STRANGER = Person(5009, "Stranger", None, "stranger", "+254700000509")
-
-
-async def circle_with(bot, organizer: Person, *members: Person, size: int = 3) -> None:
-    for person in (organizer, *members):
-        await bot.register(person)
-    await bot.say(organizer, f"/newcircle Savings | 20 USD | {size} | weekly | 2026-12-02")
-    for person in members:
-        await bot.say(person, "/join")
 
 
 async def ask_help(bot, person: Person) -> tuple[str, dict[str, str], dict]:
