@@ -65,7 +65,8 @@ async def _users(session: AsyncSession, held: Sequence[str]) -> tuple[list[str],
     problems = _broken(await audit.verify_chain(session, None))
     for fingerprint in held:
         problems += _head_mismatch(await audit.check_head(session, None, fingerprint))
-    return _report(f"user records: {await audit.chain_length(session, None)} entries", head, problems)
+    return _report(f"user records: {await audit.chain_length(session, None)} entries", head, problems,
+                   "intact: the chain holds")
 
 
 async def _circle(session: AsyncSession, circle: record_check.CircleRecord,
@@ -83,11 +84,12 @@ async def _circle(session: AsyncSession, circle: record_check.CircleRecord,
     return _report(f"{title}: {found.entries} entries", found.head, problems)
 
 
-def _report(title: str, head: audit.Head, problems: list[str]) -> tuple[list[str], int]:
+def _report(title: str, head: audit.Head, problems: list[str],
+            intact: str = "intact: the chain holds and the tables match the log") -> tuple[list[str], int]:
     if head.fingerprint:
         title += f", record check {head.fingerprint}"
     if not problems:
-        return [title, "intact: the chain holds and the tables match the log"], INTACT
+        return [title, intact], INTACT
     return [title, *problems, f"TAMPERING FOUND: {len(problems)} problem{'s' if len(problems) > 1 else ''}"], TAMPERED
 
 

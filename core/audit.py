@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,11 +130,11 @@ class MalformedFingerprint(ValueError):
 def parse_fingerprint(text: str) -> tuple[int, str]:
     """(entry count, the fingerprint written as `fingerprint` writes it) from one as a person may
     copy it: any case, spaces or dashes inside, O for 0, I or L for 1. Raises MalformedFingerprint."""
-    count, _, code = text.strip().partition("-")
-    code = "".join(code.upper().translate(_READ_AS).replace("-", "").split())
-    if not count.isdigit() or int(count) < 1 or len(code) != _CODE_LENGTH or set(code) - set(_ALPHABET):
+    parts = re.fullmatch(r"\s*([0-9]+)[\s-]+(.*)", text)
+    code = "".join(parts[2].upper().translate(_READ_AS).replace("-", "").split()) if parts else ""
+    if not parts or int(parts[1]) < 1 or len(code) != _CODE_LENGTH or set(code) - set(_ALPHABET):
         raise MalformedFingerprint(text)
-    return int(count), f"{int(count)}-{code[:4]}-{code[4:8]}-{code[8:]}"
+    return int(parts[1]), f"{int(parts[1])}-{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
 @dataclass(frozen=True)
