@@ -1,5 +1,5 @@
-"""`python -m bot audit [CIRCLE] [--head FINGERPRINT ...]`: the operator's (or a member's helper's)
-check of a circle's record, one plain line per finding. Exit 0: intact; 1: tampering found; 2: bad input."""
+"""`python -m bot audit [CIRCLE] [--head FINGERPRINT ...]`: the operator's check of a circle's record,
+one plain line per problem. Exit 0: intact; 1: tampering found; 2: bad input (said in one line)."""
 
 from __future__ import annotations
 

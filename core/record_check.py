@@ -103,17 +103,18 @@ async def replay(session: AsyncSession, circle_id: uuid.UUID) -> tuple[State, li
 
 
 def compare(logged: State, stored: State) -> list[Disagreement]:
+    """Row by row, the fields the log knows; rows on one side only as whole rows."""
     found = []
     for table in TABLES:
         mine, theirs = logged[table], stored[table]
         for key in sorted(mine.keys() | theirs.keys()):
             log_row, table_row = mine.get(key), theirs.get(key)
             some = log_row or table_row
-            names = dict(cycle=some.get("cycle", some.get("cycle_number")), user=some.get("user_id"))
+            about = dict(cycle=some.get("cycle", some.get("cycle_number")), user=some.get("user_id"))
             if log_row is None or table_row is None:
-                found.append(Disagreement(table, key, None, log_row, table_row, **names))
+                found.append(Disagreement(table, key, None, log_row, table_row, **about))
                 continue
-            found += [Disagreement(table, key, name, value, table_row.get(name), **names)
+            found += [Disagreement(table, key, name, value, table_row.get(name), **about)
                       for name, value in log_row.items() if table_row.get(name) != value]
     return found
 
@@ -187,6 +188,8 @@ async def find_circle(session: AsyncSession, text: str) -> CircleRecord | None:
         circle_id = uuid.UUID(text)
         where = Circle.id == circle_id
     except ValueError:
+        if not text.strip().isalnum():  # no join code has anything else (nor can a NUL byte reach the query)
+            return None
         circle_id, where = None, Circle.join_code == text.strip().upper()
     circle = (await session.execute(select(Circle).where(where))).scalar_one_or_none()
     if circle is not None:

@@ -82,6 +82,7 @@ async def test_bad_input_is_one_line_and_exit_code_2(clean_database, new_uow, tm
         (("3f1c2d4e-0000-4000-8000-000000000000",), "rosca-bot: no circle has the id or join code "
                                                     "“3f1c2d4e-0000-4000-8000-000000000000” (run `audit` alone to "
                                                     "list them)"),
+        (("AB\x01C",), "rosca-bot: no circle has the id or join code “AB\x01C” (run `audit` alone to list them)"),
         ((str(s.circle_id), "--head", "42-nonsense"), "rosca-bot: “42-nonsense” is not a record check "
                                                       "(they look like 42-7KQ2-M9XA-B3CD)"),
     ]:
