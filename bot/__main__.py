@@ -1,4 +1,4 @@
-"""Entry point: `python -m bot [run|serve|migrate|audit CIRCLE_ID]` (also installed as `rosca-bot`)."""
+"""Entry point: `python -m bot [run|serve|migrate|audit [CIRCLE] [--head FINGERPRINT]]` (also `rosca-bot`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
-import uuid
 
 import uvicorn
 from sqlalchemy.engine import make_url
 
+from bot import audit_command
 from bot.background import Background
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
@@ -19,7 +19,6 @@ from bot.polling import run_polling
 from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
-from core import audit
 from core.db import make_engine, make_sessionmaker, normalize_database_url
 from core.models import Channel
 from core.uow import UnitOfWork
@@ -101,24 +100,14 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
-    """Verify a circle's audit chain (or the user records' chain with `users`) and say where it breaks."""
-    url = prepared_database(settings)
-    circle_id = None if args.circle == "users" else uuid.UUID(args.circle)
-
-    async def check():
-        engine = make_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                return await audit.chain_length(session, circle_id), await audit.verify_chain(session, circle_id)
-        finally:
-            await engine.dispose()
-
-    length, broken = asyncio.run(check())
-    if broken is None:
-        print(f"audit chain intact: {length} entries")
-        return 0
-    print(f"audit chain BROKEN at entry {broken.seq} (row id {broken.entry_id}): {broken.reason}")
-    return 1
+    """Check a circle's record (by id or join code; `users`: the chain of user records) against its
+    chain, the record checks members hold (`--head`), and its tables; no circle: list the circles."""
+    try:
+        held = audit_command.record_checks(args.head or [])  # a typo is bad input, before any database work
+        return audit_command.run(prepared_database(settings), args.circle, held)
+    except audit_command.BadInput as error:
+        print(f"rosca-bot: {error}", file=sys.stderr)
+        return audit_command.BAD_INPUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,8 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="run the bot, polling Telegram for updates (the default)")
     commands.add_parser("serve", help="run the webhook web server (set PUBLIC_URL)")
     commands.add_parser("migrate", help="apply database migrations and exit (Procfile release step)")
-    audit_parser = commands.add_parser("audit", help="verify a circle's tamper-evident audit chain")
-    audit_parser.add_argument("circle", help="circle id, or 'users' for the chain of user records")
+    audit_parser = commands.add_parser("audit", help="check a circle's record: its audit chain, what members "
+                                                     "were shown, and its tables against its log")
+    audit_parser.add_argument("circle", nargs="?", help="circle id or join code ('users': the chain of user "
+                                                        "records); leave out to list the circles")
+    audit_parser.add_argument("--head", action="append", metavar="FINGERPRINT",
+                              help="a record check a member holds, e.g. 42-7KQ2-M9XA-B3CD (repeatable)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()

@@ -2,19 +2,25 @@
 
 Each entry's hash covers its own content and the previous entry's hash, so editing, deleting or
 reordering any past entry breaks every later link; `verify_chain` names the first broken one.
+
+Whoever can write the database can also delete the newest entries, or edit one and recompute every
+later hash (the algorithm is public, no key is needed). So the head of the chain also leaves the
+database: its short fingerprint (shown to members as their "record check") travels in messages they
+receive and keep, and `check_head` tells whether the chain still leads to what a member holds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.events import Event
 from core.guards import ensure_circle_locked
@@ -98,3 +104,64 @@ async def verify_chain(session: AsyncSession, circle_id: uuid.UUID | None) -> Br
 async def chain_length(session: AsyncSession, circle_id: uuid.UUID | None) -> int:
     where = AuditEntry.circle_id.is_(None) if circle_id is None else AuditEntry.circle_id == circle_id
     return (await session.execute(select(func.count()).where(where))).scalar_one()
+
+
+# --- The head's fingerprint, in a form people can keep and copy (members see it as a "record check").
+# "42-7KQ2-M9XA-B3CD": the entry count, then the first 60 bits of that entry's hash in Crockford's
+# base32 (digits and capitals without I, L, O, U, so nothing is misread). 60 bits because the check
+# must resist grinding: forging a rewritten chain whose entry 42 shows the same 12 characters takes
+# about 2^60 hash computations, years on a GPU; 8 characters (40 bits) would take minutes.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what Crockford's base32 reads them as
+_CODE_LENGTH = 12
+
+
+def fingerprint(seq: int, hash_hex: str) -> str:
+    """The fingerprint of the chain ending at entry `seq`, whose hash is `hash_hex`."""
+    bits = int(hash_hex[:15], 16)  # 15 hex digits: 60 bits, 12 base32 characters
+    code = "".join(_ALPHABET[(bits >> shift) & 31] for shift in range(55, -1, -5))
+    return f"{seq}-{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+class MalformedFingerprint(ValueError):
+    pass
+
+
+def parse_fingerprint(text: str) -> tuple[int, str]:
+    """(entry count, the fingerprint written as `fingerprint` writes it) from one as a person may
+    copy it: any case, spaces or dashes inside, O for 0, I or L for 1. Raises MalformedFingerprint."""
+    parts = re.fullmatch(r"\s*([0-9]+)[\s-]+(.*)", text)
+    code = "".join(parts[2].upper().translate(_READ_AS).replace("-", "").split()) if parts else ""
+    if not parts or int(parts[1]) < 1 or len(code) != _CODE_LENGTH or set(code) - set(_ALPHABET):
+        raise MalformedFingerprint(text)
+    return int(parts[1]), f"{int(parts[1])}-{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+@dataclass(frozen=True)
+class Head:
+    count: int  # entries in the chain (the seq of its newest)
+    fingerprint: str | None  # None for an empty chain
+
+
+async def head(db: AsyncSession | AsyncConnection, circle_id: uuid.UUID | None) -> Head:
+    """The chain's head and its fingerprint, for messages and statements that carry it."""
+    last = (await db.execute(_USERS_HEAD if circle_id is None else _CIRCLE_HEAD, {"circle_id": circle_id})).first()
+    return Head(0, None) if last is None else Head(last.seq, fingerprint(last.seq, last.hash))
+
+
+@dataclass(frozen=True)
+class HeadMismatch:
+    held: str  # the fingerprint a member holds
+    count: int  # how many entries the chain has now
+    found: str | None  # the fingerprint of the held entry now; None when it is gone (truncated)
+
+
+async def check_head(session: AsyncSession, circle_id: uuid.UUID | None, held: str) -> HeadMismatch | None:
+    """Does the chain still lead to the fingerprint a member holds? None when it does. Otherwise
+    the entries were cut back below it (`found` None), or the entry it names, or one before it, was
+    changed and the hashes recomputed. Raises MalformedFingerprint."""
+    seq, held = parse_fingerprint(held)
+    where = AuditEntry.circle_id.is_(None) if circle_id is None else AuditEntry.circle_id == circle_id
+    stored = await session.scalar(select(AuditEntry.hash).where(where, AuditEntry.seq == seq))
+    found = None if stored is None else fingerprint(seq, stored)
+    return None if found == held else HeadMismatch(held, (await head(session, circle_id)).count, found)

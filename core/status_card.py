@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core import audit
 from core.models import Circle, Contribution, Cycle, Draw, Membership, Payout, Role, User
 from core.schedule import local_date
 
@@ -47,6 +48,7 @@ async def card_facts(conn: AsyncConnection, circle_id: uuid.UUID, now: datetime)
                      "received": received.get(m.user_id), "organizer": m.role == Role.ORGANIZER} for m in members],
         "collected": sum(m.amount for m in members if m.status is not None and str(m.status) == "CONFIRMED"),
         "expected": circle.amount_per_cycle * len(members),
+        "record_check": (await audit.head(conn, circle_id)).fingerprint,  # the log's head as of this card
     }
     if current is not None:
         facts |= {"cycle_number": current.cycle_number, "due_date": current.due_date.isoformat(),

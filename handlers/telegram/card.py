@@ -10,6 +10,7 @@ from typing import Any
 
 from core.money import format_amount
 from handlers.formats import day, names
+from handlers.telegram.texts import RECORD_CHECK
 
 MAX_TEXT = 4096
 LISTED = 30  # members listed one per line up to this size; counted beyond it
@@ -45,7 +46,10 @@ def render(p: dict[str, Any]) -> str:
         lines.append(f"💳 How to pay: {p['instructions']}")
     lines.append(LEGEND)
     text = "\n".join(lines)
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    # The footer is the card's last line whatever its size: members keep the latest one they saw.
+    footer = "\n" + RECORD_CHECK.format(fingerprint=p["record_check"]) if p.get("record_check") else ""
+    room = MAX_TEXT - len(footer)
+    return (text if len(text) <= room else text[: room - 1] + "…") + footer
 
 
 def next_step(p: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from core.history import circle_history, my_circles, names_of
 from core.models import Draw, User
 from core.payouts import acknowledge_payout, record_payout
 from core.proofs import Proof, order_proof, proof_of_draw, requested_proof
+from core.record_check import current_head
 from core.uow import UnitOfWork
 from handlers.parsing import verify_argument
 from handlers.telegram import texts
@@ -85,7 +86,7 @@ async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.effective_message.reply_text(
             texts.NOT_DRAWN_ORDER if wanted == "order" else texts.NO_SUCH_CYCLE.format(number=wanted or 1))
         return
-    await _show(update.effective_message, proof, why=False)
+    await _show(update.effective_message, proof, context, why=False)
     if proof.revealed:
         await _send_file(update.effective_message, proof)
 
@@ -108,7 +109,7 @@ async def on_fair_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if what.endswith("f"):
         await _send_file(query.message, proof)
     else:
-        await _show(query.message, proof, why=True)
+        await _show(query.message, proof, context, why=True)
 
 
 async def _proof(what: str, ref: str, uow: UnitOfWork) -> Proof | None:
@@ -130,9 +131,10 @@ async def _may_see(update: Update, context: ContextTypes.DEFAULT_TYPE, circle_id
         update_uow(context), user.id, include_ended=True))
 
 
-async def _show(message: Message, proof: Proof, *, why: bool) -> None:
+async def _show(message: Message, proof: Proof, context: ContextTypes.DEFAULT_TYPE, *, why: bool) -> None:
     how = texts.CHECK_ON_TELEGRAM.format(file=proof.filename)
-    text = texts.fair_details(proof, how_to_check=how, limit=TELEGRAM_LIMIT, why=why)
+    head = await current_head(update_uow(context), proof.circle_id)
+    text = texts.fair_details(proof, how_to_check=how, limit=TELEGRAM_LIMIT, why=why, record_check=head.fingerprint)
     markup = None
     if why and proof.revealed:
         ref = f"df:{proof.draw_id}" if proof.kind == "draw" else f"of:{proof.circle_id}"

@@ -274,8 +274,10 @@ def fit_names(names: list[str], budget: int) -> str:
 MAX_NAMES_SHOWN = 1200  # characters of names in the details: the draw file lists everyone
 
 
-def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = True) -> str:
-    """The explanation (when `why`) and the published values, within `limit` characters at any size."""
+def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = True,
+                 record_check: str | None = None) -> str:
+    """The explanation (when `why`) and the published values, within `limit` characters at any size,
+    then the circle's record check as of now."""
     if proof.kind == "draw":
         header = f"🔍 Cycle {proof.cycle_number} of “{proof.circle_name}”"
         label = f"Could receive the pot ({len(proof.member_ids)}): "
@@ -294,7 +296,8 @@ def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = Tru
         "at the draw" if proof.kind == "draw" else "when the circle starts")
     lines = [FAIR_WHY[proof.kind, proof.revealed] + "\n"] if why else []
     lines += [header, label, f"Fingerprint (commitment): {proof.commitment}", seed, result,
-              how_to_check if proof.revealed else ""]
+              how_to_check if proof.revealed else "",
+              (RECORD_CHECK_WHY if why else RECORD_CHECK).format(fingerprint=record_check) if record_check else ""]
     lines = [line for line in lines if line]
     budget = min(limit - len("\n".join(lines)) - 1, MAX_NAMES_SHOWN)
     index = lines.index(label)
@@ -641,3 +644,9 @@ def order_lines(names: list[str]) -> str:
     more = len(names) - MAX_ORDER_BUTTONS
     lines = [f"{n}. {name}" for n, name in enumerate(names[:MAX_ORDER_BUTTONS], start=1)]
     return "\n".join(lines + ([f"… and {more} more, in the order they joined"] if more > 0 else []))
+
+
+# --- audit: the record check, the audit log's head members keep, so a rewritten record shows later.
+RECORD_CHECK = "Record check: {fingerprint}"
+RECORD_CHECK_WHY = ("Record check: {fingerprint} (keep this message: with it, anyone can later confirm "
+                    "that the circle's record wasn't changed)")

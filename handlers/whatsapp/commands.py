@@ -24,6 +24,7 @@ from core.money import parse_amount
 from core.payment_refs import CurrentPayment, by_ref, current_payments, looks_like_ref
 from core.payouts import acknowledge_payout, record_payout
 from core.proofs import proof_of_draw, requested_proof
+from core.record_check import current_head
 from core.summary import circle_summary
 from core.uow import UnitOfWork
 from core.users import register_user, user_by_identity
@@ -322,7 +323,8 @@ async def cmd_verify(talk: Conversation) -> list[str]:
     if proof is None:
         return [texts.words(shared.NOT_DRAWN_ORDER) if wanted == "order" else
                 shared.NO_SUCH_CYCLE.format(number=wanted or 1)]
-    return [texts.fair_details(proof, talk.public_url)]
+    head = await current_head(talk.new_uow(), circle.id)
+    return [texts.fair_details(proof, talk.public_url, head.fingerprint)]
 
 
 async def cmd_my_circles(talk: Conversation) -> list[str]:

@@ -86,12 +86,12 @@ def proof_url(public_url: str, commitment: str) -> str:
     return f"{public_url}{PROOFS_PATH}/{commitment}.json"
 
 
-def fair_details(proof: Proof, public_url: str | None) -> str:
+def fair_details(proof: Proof, public_url: str | None, record_check: str | None = None) -> str:
     """FAIR and VERIFY: why the draw was fair, its values, and links to its file and the checker
     (the file itself is on the web: a WhatsApp message can't carry one without a public link)."""
     how = CHECK_ON_WHATSAPP.format(checker=public_url + CHECKER_PATH, file=proof_url(public_url, proof.commitment)
                                    ) if public_url else ""
-    return telegram_texts.fair_details(proof, how_to_check=how, limit=LIMIT)
+    return telegram_texts.fair_details(proof, how_to_check=how, limit=LIMIT, record_check=record_check)
 
 
 def words(text: str) -> str:

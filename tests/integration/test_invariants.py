@@ -1,7 +1,7 @@
 """Random sequences of taps by organizers, members and outsiders never break the circle's invariants.
 
 Whatever happens: each member wins at most once (exactly once at completion), payouts sum to the
-confirmed payments they cover, refusals change nothing, and the audit chain verifies.
+confirmed payments they cover, refusals change nothing, the audit chain verifies and replays to the tables.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from core import audit, errors
+from core import audit, errors, record_check
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.draws import run_draw
 from core.guards import current_cycle
@@ -118,6 +118,7 @@ async def check_invariants(new_uow, circle_id, *, completed: bool, members=()) -
             .join(Payout, Payout.cycle_id == Cycle.id)
             .where(Cycle.circle_id == circle_id, Contribution.status == ContributionStatus.CONFIRMED)))
         assert await audit.verify_chain(s, circle_id) is None
+        assert (await record_check.check_circle(s, circle_id)).intact  # the log replays to the tables
     assert len(winners) == len(set(winners))
     assert paid_out == covered
     if completed:
