@@ -97,14 +97,22 @@ async def test_members_elect_a_new_organizer_who_can_then_confirm_and_draw(bot, 
 
 
 async def test_the_majority_ends_the_circle(bot, new_uow, clock):
-    await running_circle(bot, clock, TOM, AMINA)
+    """Amina joined by code from a private chat: she hears the vote there, and votes there."""
+    for person in (GRACE, TOM, AMINA):
+        await bot.register(person)
+    created = await bot.say(GRACE, "/newcircle Savings | 20 USD | 3 | weekly | 2026-12-02")
+    await bot.say(TOM, "/join")
+    await bot.private(AMINA, "/join " + created.split("join code ")[1].rstrip(")."))
     clock.now += timedelta(days=15)
     ballot = await bot.say(TOM, "/vote end")
     assert ballot.startswith("🗳 Tom proposes to end “Savings” (it shows as cancelled; its history stays).")
     assert "It carries when 2 of all 3 members vote yes" in ballot
-    ended = await bot.say(AMINA, "/vote yes")
-    assert "✅ Carried." in ended
-    assert "🛑 The members ended “Savings” (2 of 3 voted yes). Its history stays available with /history." in ended
+    heard = bot.tg.messages_to(AMINA.id)[-1]
+    assert heard["text"].startswith("🗳 Tom proposes to end “Savings”") and "👍 Yes" in buttons(heard)
+    toast, sent = await bot.press(AMINA, heard, buttons(heard)["👍 Yes"])
+    assert toast == "Counted: yes." and "✅ Carried." in sent[0]["text"]
+    told = "🛑 The members ended “Savings” (2 of 3 voted yes). Its history stays available with /history."
+    assert told in bot.tg.texts_to(bot.group) and told in bot.tg.texts_to(AMINA.id)
     assert "This circle was cancelled." in bot.card()
     [carried] = await audit(new_uow, "vote_carried")
     assert carried["kind"] == "END" and carried["previous_status"] == "ACTIVE"
