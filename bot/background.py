@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.dispatcher import Dispatcher
 from core.autodraws import run_due_draws
 from core.reminders import plan_reminders
+from core.stewardship import expire_votes
 from core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,10 @@ async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> Non
     instances at once (see core/reminders.py and core/autodraws.py)."""
     planned = await plan_reminders(new_uow())
     drawn = await run_due_draws(new_uow)
-    if planned or drawn:
-        log.info("scheduler: %d reminder(s) queued, %d automatic draw(s)", planned, len(drawn))
+    expired = await expire_votes(new_uow)
+    if planned or drawn or expired:
+        log.info("scheduler: %d reminder(s) queued, %d automatic draw(s), %d vote(s) expired",
+                 planned, len(drawn), expired)
         dispatcher.wake.set()
 
 

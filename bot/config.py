@@ -39,6 +39,9 @@ class Settings:
     twilio_messages_per_second: float = 10.0
     twilio_reminder_content_sid: str | None = None  # approved template for reminders outside 24 hours
     twilio_paid_content_sid: str | None = None  # quick-reply template ({{1}} the text, a PAID button)
+    # Days without any organizer acting in a circle before its members may vote for a new organizer
+    # or to end it (core/stewardship.py).
+    organizer_absent_days: int = 14
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -91,7 +94,16 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         twilio_messages_per_second=_number(env.get("TWILIO_MESSAGES_PER_SECOND"), 10.0, "TWILIO_MESSAGES_PER_SECOND"),
         twilio_reminder_content_sid=env.get("TWILIO_REMINDER_CONTENT_SID") or None,
         twilio_paid_content_sid=env.get("TWILIO_PAID_CONTENT_SID") or None,
+        organizer_absent_days=_days(env.get("ORGANIZER_ABSENT_DAYS"), 14, "ORGANIZER_ABSENT_DAYS"),
     )
+
+
+def _days(value: str | None, default: int, name: str) -> int:
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or not 1 <= int(value) <= 365:
+        raise ConfigError(f"{name} must be a whole number of days from 1 to 365, not {value!r}")
+    return int(value)
 
 
 def _number(value: str | None, default: float, name: str) -> float:

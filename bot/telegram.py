@@ -37,7 +37,7 @@ def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, 
     if not updater:
         builder = builder.updater(None)  # webhook mode: updates arrive over HTTP
     application = builder.build()
-    application.bot_data["rosca"] = Rosca(new_uow=new_uow)
+    application.bot_data["rosca"] = Rosca(new_uow=new_uow, organizer_absent_days=settings.organizer_absent_days)
     install(application)
     return application
 

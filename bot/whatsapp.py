@@ -88,7 +88,8 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                     return held if held.held else new_uow()
 
                 try:
-                    replies = await handle(this_message, message, public_url=settings.public_url)
+                    replies = await handle(this_message, message, public_url=settings.public_url,
+                                           absent_days=settings.organizer_absent_days)
                     await queue_replies(this_message(), Channel.WHATSAPP, message.sender, replies)
                 finally:
                     await held.finish()

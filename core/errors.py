@@ -173,3 +173,24 @@ class InstructionsTooLong(CoreError):
 
 class StaleButton(CoreError):
     key = "stale_button"  # a button of something since replaced or finished
+
+
+# --- stewardship: member votes (core/stewardship.py) ----------------------------------------
+class OrganizerActive(CoreError):
+    key = "organizer_active"  # context: user_ids (the organizers), acted, from_date (when votes open), today; days
+
+
+class VoteAlreadyOpen(CoreError):
+    key = "vote_already_open"
+
+
+class NoOpenVote(CoreError):
+    key = "no_open_vote"
+
+
+class VoteClosed(CoreError):
+    key = "vote_closed"  # context: status (CARRIED, FAILED or EXPIRED)
+
+
+class AlreadyVoted(CoreError):
+    key = "already_voted"  # context: ballot ("yes" or "no")

@@ -10,7 +10,7 @@ import dataclasses
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 
@@ -258,3 +258,48 @@ class TimezoneChanged(Event):
     id_field = "circle_id"
     timezone: str
     previous: str
+
+
+# --- stewardship: members decide for a circle whose organizers stopped acting (core/stewardship.py)
+@dataclass(frozen=True, kw_only=True)
+class _VoteEvent(Event):
+    entity = "vote"
+    id_field = "vote_id"
+    vote_id: uuid.UUID
+    kind: str  # "ELECT" (user_id becomes the organizer) or "END" (the circle ends)
+    user_id: uuid.UUID | None  # the proposed organizer; None for END
+    yes: int
+    no: int
+    members: int  # all current members: more than half of them must vote yes
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoteStarted(_VoteEvent):
+    needed: int
+    expires_at: datetime
+    organizers_last_acted: date | None  # in the circle's calendar; None: no organizer ever acted, or there is none
+
+
+@dataclass(frozen=True, kw_only=True)
+class BallotCast(Event):
+    entity = "vote"
+    id_field = "vote_id"
+    vote_id: uuid.UUID
+    user_id: uuid.UUID
+    in_favour: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoteCarried(_VoteEvent):
+    # ELECT: the organizers who hadn't acted since the vote started, now plain members; END: the
+    # circle is CANCELLED (previous_status says from what).
+    demoted_ids: list[uuid.UUID]
+    previous_status: str
+
+
+class VoteFailed(_VoteEvent):
+    pass
+
+
+class VoteExpired(_VoteEvent):
+    pass

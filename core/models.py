@@ -297,6 +297,8 @@ class AuditEntry(Base):
         UniqueConstraint("circle_id", "seq", postgresql_nulls_not_distinct=True),
         CheckConstraint("seq >= 1", name="seq_positive"),
         CheckConstraint("hash ~ '^[0-9a-f]{64}$'", name="hash_hex"),
+        # When an organizer last acted in a circle (core/stewardship.py): one short index range per organizer.
+        Index("ix_audit_log_circle_actor", "circle_id", "actor_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -372,3 +374,46 @@ class OutboxMessage(Base):
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- stewardship: members decide for a circle whose organizers stopped acting (core/stewardship.py)
+class VoteKind(enum.StrEnum):
+    ELECT = "ELECT"  # make a member the organizer
+    END = "END"  # end the circle
+
+
+class VoteStatus(enum.StrEnum):
+    OPEN = "OPEN"
+    CARRIED = "CARRIED"
+    FAILED = "FAILED"  # too many voted no for it to carry
+    EXPIRED = "EXPIRED"  # not enough votes in time
+
+
+class CircleVote(Base):
+    __tablename__ = "circle_votes"
+    __table_args__ = (
+        CheckConstraint("(kind = 'ELECT') = (candidate_id is not null)", name="candidate_iff_elect"),
+        # One open vote per circle: two at once could contradict each other.
+        Index("uq_circle_votes_one_open", "circle_id", unique=True, postgresql_where=text("status = 'OPEN'")),
+    )
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    circle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[VoteKind] = mapped_column(_enum(VoteKind, "vote_kind"), nullable=False)
+    candidate_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    started_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    status: Mapped[VoteStatus] = mapped_column(_enum(VoteStatus, "vote_status"), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VoteBallot(Base):
+    """One member's yes or no; the key makes it one ballot per member, however many taps."""
+
+    __tablename__ = "vote_ballots"
+
+    vote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("circle_votes.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    in_favour: Mapped[bool] = mapped_column(nullable=False)
+    cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -38,14 +38,15 @@ from core.models import (
 from core.outbox import enqueue, want_status_card
 from core.schedule import local_date
 
-CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted)
+# A vote's outcome is a consequence too: everyone hears it, the chat whose ballot settled it included.
+CONSEQUENCES = (ev.CycleOpened, ev.CircleCompleted, ev.VoteCarried, ev.VoteFailed, ev.VoteExpired)
 ANNOUNCED = (ev.MemberJoined, ev.MemberLeft, ev.MemberRemoved, ev.CircleStarted, ev.DrawCompleted,
              ev.PayoutRecorded, ev.PayoutAcknowledged, ev.CircleCancelled, ev.OrganizerAdded, ev.OrganizerSteppedDown,
-             ev.PaymentInstructionsSet, ev.PayoutOrderSet)
+             ev.PaymentInstructionsSet, ev.PayoutOrderSet, ev.VoteStarted)
 PAYMENTS = (ev.PaymentMarked, ev.PaymentConfirmed, ev.PaymentRejected)
 # What changes the status card: everything from the start on (joins happen before there is a card).
 CARD = (ev.CircleStarted, ev.CycleOpened, *PAYMENTS, ev.DrawCompleted, ev.PayoutRecorded, ev.PayoutAcknowledged,
-        ev.CircleCompleted, ev.CircleCancelled, ev.PaymentInstructionsSet)
+        ev.CircleCompleted, ev.CircleCancelled, ev.PaymentInstructionsSet, ev.VoteCarried)
 
 
 async def _facts(session: AsyncSession, event: ev.Event, known: dict[Any, str]) -> dict[str, Any]:
@@ -136,6 +137,9 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
         "amount_per_cycle": circle.amount_per_cycle, "auto_draw": circle.auto_draw, "draw_hour": circle.draw_hour,
         "today": local_date(now, circle.timezone).isoformat()}
     payload |= await _order_and_how_to_pay(session, event, circle)
+    if isinstance(event, ev.VoteCarried):  # the organizers the vote replaced, by name
+        payload["demoted"] = list((await session.execute(select(User.full_name).where(
+            User.id.in_(event.demoted_ids)).order_by(User.full_name))).scalars()) if event.demoted_ids else []
     kind = "auto_draw" if scheduled_draw else event.action
     for channel, address, user, special in recipients:
         # A private copy says whom it is for, so it can carry that person's buttons (the receiver's

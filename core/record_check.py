@@ -315,8 +315,21 @@ def _payout_acknowledged(state: State, entry: AuditEntry) -> None:
     state["payouts"].setdefault(entry.entity_id, {})["acknowledged"] = True
 
 
-# Events that change no table compared here (a chat link lives in circle_chats: not money or turns).
-NO_TABLE_CHANGE = frozenset({"chat_linked", "chat_moved"})
+def _vote_carried(state: State, entry: AuditEntry) -> None:
+    """ELECT: the candidate becomes an organizer and the absent ones plain members; END: cancelled."""
+    d = entry.details
+    if d["kind"] == "END":
+        _circle(state, entry)["status"] = "CANCELLED"
+        return
+    for user_id in d["demoted_ids"]:
+        state["memberships"].setdefault(user_id, {"user_id": user_id})["role"] = "MEMBER"
+    state["memberships"].setdefault(d["user_id"], {"user_id": d["user_id"]})["role"] = "ORGANIZER"
+
+
+# Events that change no table compared here (a chat link lives in circle_chats: not money or turns;
+# a vote's own rows are its proposal and ballots, which change nothing until it carries).
+NO_TABLE_CHANGE = frozenset({"chat_linked", "chat_moved", "vote_started", "ballot_cast", "vote_failed",
+                             "vote_expired"})
 
 RULES: dict[str, Callable[[State, AuditEntry], None]] = {
     "circle_created": _circle_created,
@@ -339,5 +352,6 @@ RULES: dict[str, Callable[[State, AuditEntry], None]] = {
     "payout_acknowledged": _payout_acknowledged,
     "circle_completed": _circle_status("COMPLETED"),
     "circle_cancelled": _circle_status("CANCELLED"),
+    "vote_carried": _vote_carried,
     **{action: lambda state, entry: None for action in NO_TABLE_CHANGE},
 }

@@ -25,6 +25,7 @@ class Rosca:
     """Put in `application.bot_data["rosca"]` by the wiring."""
 
     new_uow: Callable[[], UnitOfWork]
+    organizer_absent_days: int  # Settings.organizer_absent_days: when members may vote (core/stewardship.py)
     # Each update's unit of work holding its delivery record, by update id (housekeeping puts and
     # takes them): kept here rather than on the context, since python-telegram-bot hands the error
     # handler a context of its own.

@@ -17,6 +17,7 @@ from handlers.telegram import card, texts
 from handlers.telegram.draws import ACK, DRAW, drawn_buttons
 from handlers.telegram.paying import paid_markup
 from handlers.telegram.payments import decision_buttons
+from handlers.telegram.votes import ballot_buttons
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def _money(p: dict[str, Any], key: str = "amount_per_cycle") -> str:
 
 
 PAYING = ("cycle_opened", "reminder", "overdue", "nudge_reminder", "nudge_overdue")  # carry "I've paid"
+VOTES = ("vote_started", "vote_carried", "vote_failed", "vote_expired")
 
 
 def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -45,6 +47,8 @@ def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, In
             [[InlineKeyboardButton("🎲 Draw now", callback_data=f"{DRAW}{p['circle_id']}")]])
     if kind in ("draw_completed", "auto_draw"):
         return plain_text(kind, p, circle), drawn_buttons(p["draw_id"], circle_id)
+    if kind == "vote_started":  # every member votes, wherever they hear of it
+        return plain_text(kind, p, circle), ballot_buttons(p["vote_id"])
     if kind in (*PAYING, "payment_rejected") and circle_id is not None:
         return plain_text(kind, p, circle), paid_markup(circle_id, p["amount_per_cycle"], p["currency"])
     return plain_text(kind, p, circle), None
@@ -57,6 +61,8 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return texts.YOUR_PAYMENT_CONFIRMED.format_map(p | {"money": _money(p, "amount")})
     if kind == "payment_rejected":
         return _rejected(p)
+    if kind in VOTES:
+        return texts.vote_announcement(kind, p)
     if kind == "all_paid":
         return texts.ALL_PAID.format_map(p) + (texts.ALL_PAID_AUTO.format_map(p) if p["auto_draw"]
                                                else texts.ALL_PAID_MANUAL)

@@ -38,7 +38,7 @@ async def cmd_organizer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return
-    target = await _named(update, context, circle)
+    target = await named(update, context, circle)
     if target is None:  # tap instead of type: the members who aren't organizers yet, as buttons
         members = [p for p in await members_in_join_order(update_uow(context), circle.id) if p.role != Role.ORGANIZER]
         names = [InlineKeyboardButton(p.full_name[:40], callback_data=f"{ORGANIZER}{p.user_id.hex}")
@@ -113,7 +113,7 @@ def names_someone_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
 
 async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle, user: User) -> None:
     """An organizer records (and so confirms) a member's payment; anyone else is told who can."""
-    member = await _named(update, context, circle)
+    member = await named(update, context, circle)
     if member is None:
         who = context.args[0] if context.args and context.args[0].startswith("@") else "them"
         await update.effective_message.reply_text(texts.NOT_IN_CIRCLE.format(who=who[:40], circle=circle.name))
@@ -134,7 +134,7 @@ async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: C
         cycle_number=cycle_number))
 
 
-async def _named(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle) -> Person | None:
+async def named(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle) -> Person | None:
     """The member meant by a reply or an @handle, or by `@name` for members without a Telegram handle
     (those on WhatsApp)."""
     members = await members_in_join_order(update_uow(context), circle.id)

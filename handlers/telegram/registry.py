@@ -32,6 +32,7 @@ from handlers.telegram import (
     reminders,
     setup,
     texts,
+    votes,
 )
 from handlers.telegram.common import is_group
 from handlers.telegram.errors import on_error
@@ -127,6 +128,9 @@ COMMANDS = [
     Command("order", (GROUP,), "organizer", "tap who receives first, second… (fixed order, before the start)",
             organizer.cmd_order),
     Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
+    Command("vote", (GROUP,), "member",
+            "when no organizer has acted for a while: vote for a new organizer or to end the circle",
+            votes.cmd_vote, "[@member | end | yes | no]"),
     Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),
     Command("mycircles", (PRIVATE,), "member", "your circles: what you owe next and when", info.cmd_mycircles),
     Command("help", (GROUP, PRIVATE), "anyone", "what you can do next, with buttons", cmd_help),
@@ -176,6 +180,7 @@ def install(application: Application) -> None:
                               (r"^help:", on_help_button),
                               (r"^paid:", paying.on_paid_button), (r"^join:", membership.on_join_button),
                               (r"^ord:", organizer.on_order_button), (r"^org:", organizer.on_organizer_button),
+                              (r"^vote:", votes.on_vote_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from core.errors import CoreError
@@ -14,6 +14,7 @@ from core.money import format_amount
 from core.proofs import Proof
 from core.reminders import ReminderSettings
 from core.schedule import local_date
+from core.stewardship import VOTE_DAYS, Vote, needed
 from core.summary import CircleSummary
 from handlers.formats import day
 from handlers.formats import names as name_list
@@ -91,6 +92,9 @@ def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: 
     if error.key == "due_date_in_past":
         today = context["today"]
         context.update(due_date=day(context["due_date"], today), today=day(today, today))
+    if error.key == "organizer_active":
+        today = context["today"]
+        context.update(acted=day(context["acted"], today), from_date=day(context["from_date"], today))
     context["names"] = name_list([(names or {}).get(u, "someone") for u in error.context.get("user_ids", [])])
     if standing is not None and error.key == "not_organizer":
         return only_organizers(standing, action)
@@ -650,3 +654,67 @@ def order_lines(names: list[str]) -> str:
 RECORD_CHECK = "Record check: {fingerprint}"
 RECORD_CHECK_WHY = ("Record check: {fingerprint} (keep this message: with it, anyone can later confirm "
                     "that the circle's record wasn't changed)")
+
+
+# --- stewardship: members vote when no organizer acts (core/stewardship.py, handlers/telegram/votes.py)
+ERRORS |= {
+    "organizer_active": "An organizer of this circle ({names}) acted on {acted}, so they still run it. Members can "
+                        "vote for a new organizer or to end the circle once no organizer has acted for {days} days "
+                        "(from {from_date}); until then, talk to {names}.",
+    "vote_already_open": "A vote is already open in this circle. Send /vote to see it and vote.",
+    "no_open_vote": "There's no vote open in this circle. Send /vote to see your choices.",
+    "vote_closed": "That vote is over: {status_word}. Send /vote to see where things stand.",
+    "already_voted": "You already voted {ballot}. Each member votes once, and a vote can't be changed.",
+}
+STATUS_WORDS |= {"CARRIED": "it carried", "FAILED": "it didn't carry", "EXPIRED": "its time ran out"}
+VOTE_TAP = "Tap Yes or No below."
+VOTE_YES, VOTE_NO, VOTE_END_BUTTON, VOTE_BUTTON = "👍 Yes", "👎 No", "🛑 End the circle", "🗳 Vote"
+VOTE_COUNTED = "Counted: {ballot}."
+VOTE_WHAT = {"ELECT": "make {user} the organizer of “{circle}”", "END": "end “{circle}” (it shows as cancelled; "
+                                                                       "its history stays)"}
+VOTE_RULE = "It carries when {needed} of all {members} members vote yes."
+VOTE_STARTED = "🗳 {actor} proposes to {what}: {absent} " + VOTE_RULE + " Open until {until}. " + VOTE_TAP
+VOTE_CARRIED = {"ELECT": "⭐ The members chose {user} as organizer of “{circle}” ({yes} of {members} voted yes).",
+                "END": "🛑 The members ended “{circle}” ({yes} of {members} voted yes). Its history stays "
+                       "available with /history."}
+VOTE_DEMOTED = " {demoted} hadn't acted since the vote began, so they stay members but are no longer organizers."
+VOTE_FAILED = "The vote to {what} didn't carry: {no} of {members} members voted no."
+VOTE_EXPIRED = ("The vote to {what} ran out of time with {yes} yes of the {needed} it needed. "
+                "Any member can start another with /vote.")
+VOTE_NOBODY_SINCE = {True: "no organizer has acted in “{circle}” since {since}.", False: "“{circle}” has no organizer."}
+VOTE_CHOICES = ("{absent} Members can decide together: tap a member to propose them as organizer, or propose "
+                "ending the circle. " + VOTE_RULE + " Proposing counts as your yes.")
+ORGANIZER_ABSENT = "{absent} Members can vote for a new organizer or to end the circle: send /vote."
+
+
+def absent_line(circle: str, since: date | str | None, today: date | str, *, start: bool = True) -> str:
+    """'No organizer has acted in “Savings” since Wed 25 Nov.' (`start`: as a sentence's start)."""
+    text = VOTE_NOBODY_SINCE[since is not None].format(circle=circle, since=since and day(since, today))
+    return _capital(text) if start else text
+
+
+def vote_text(vote: Vote, today: date, how: str = VOTE_TAP) -> str:
+    """A vote as it stands (core/stewardship.Vote): what it decides, the tally, and what's next."""
+    what = VOTE_WHAT[vote.kind.value].format(user=vote.candidate, circle=vote.circle.name)
+    lines = [f"🗳 {vote.started_by} proposes to {what}.",
+             f"Yes: {vote.yes} · No: {vote.no} · " + VOTE_RULE.format(needed=vote.needed, members=vote.members)]
+    if vote.status.value == "OPEN":
+        lines.append(f"Open until {day(vote.expires_on, today)}; every member votes once. {how}")
+    else:
+        lines.append({"CARRIED": "✅ Carried.", "FAILED": "❌ Didn't carry.", "EXPIRED": "⌛ Ran out of time."}[
+            vote.status.value])
+    return "\n".join(lines)
+
+
+def vote_announcement(kind: str, p: Mapping[str, Any]) -> str:
+    """The outbox's words for a vote starting or ending (its payload: core/events.py's vote events)."""
+    what = VOTE_WHAT[p["kind"]].format_map(p)
+    if kind == "vote_started":
+        absent = absent_line(p["circle"], p["organizers_last_acted"], p["today"], start=False)
+        until = day(date.fromisoformat(p["today"]) + timedelta(days=VOTE_DAYS), p["today"])
+        return VOTE_STARTED.format_map(dict(p, what=what, absent=absent, until=until))
+    if kind == "vote_carried":
+        text = VOTE_CARRIED[p["kind"]].format_map(p)
+        return text + (VOTE_DEMOTED.format(demoted=name_list(p["demoted"])) if p.get("demoted") else "")
+    return (VOTE_FAILED if kind == "vote_failed" else VOTE_EXPIRED).format_map(
+        dict(p, what=what, needed=needed(p["members"])))

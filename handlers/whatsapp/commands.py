@@ -25,6 +25,8 @@ from core.payment_refs import CurrentPayment, by_ref, current_payments, looks_li
 from core.payouts import acknowledge_payout, record_payout
 from core.proofs import proof_of_draw, requested_proof
 from core.record_check import current_head
+from core.schedule import local_date
+from core.stewardship import organizer_absence
 from core.summary import circle_summary
 from core.uow import UnitOfWork
 from core.users import register_user, user_by_identity
@@ -32,7 +34,7 @@ from handlers import parsing
 from handlers.guide import standing
 from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
-from handlers.whatsapp import organizer, setup, texts
+from handlers.whatsapp import organizer, setup, texts, votes
 
 WA = Channel.WHATSAPP
 
@@ -50,6 +52,7 @@ class Conversation:
     new_uow: Callable[[], UnitOfWork]
     message: Message
     user: User
+    absent_days: int  # Settings.organizer_absent_days: when members may vote (core/stewardship.py)
     args: str = ""
     public_url: str | None = None  # where the web app serves draw files (bot/proofs.py)
 
@@ -89,14 +92,15 @@ class _Reply(Exception):
     """A short answer that ends the command (not a refusal from core)."""
 
 
-async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, public_url: str | None = None) -> list[str]:
+async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_days: int,
+                 public_url: str | None = None) -> list[str]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
         return [texts.TOO_LONG]
     if not body:
         return [texts.NO_TEXT if message.media else texts.UNKNOWN]
     user = await _user(new_uow, message)
-    talk = Conversation(new_uow, message, user, public_url=public_url)
+    talk = Conversation(new_uow, message, user, absent_days, public_url=public_url)
     command = ""
     try:
         state = await talk.state()
@@ -138,7 +142,14 @@ async def _refusal(talk: Conversation, error: errors.CoreError, command: str) ->
         except (_Reply, errors.CoreError):
             pass
     action = ACTIONS.get(command, command.lower())
-    return texts.refusal(error, names, where, action, actor=talk.user.id)
+    refusal = texts.refusal(error, names, where, action, actor=talk.user.id)
+    if error.key == "not_organizer" and where is not None and where.role is not None and not where.ended:
+        absence = await organizer_absence(talk.new_uow(), where.circle.id, absent_days=talk.absent_days)
+        if absence is not None:  # the way out: a vote
+            since = absence.last_acted and local_date(absence.last_acted, where.circle.timezone)
+            absent = shared.absent_line(where.circle.name, since, where.today)
+            return f"{refusal} {texts.words(shared.ORGANIZER_ABSENT.format(absent=absent))}"
+    return refusal
 
 
 async def _user(new_uow: Callable[[], UnitOfWork], message: Message) -> User:
@@ -359,6 +370,7 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "TIMEZONE": setup.cmd_timezone,
     "ORGANIZER": organizer.cmd_organizer, "STEP DOWN": organizer.cmd_step_down, "STEPDOWN": organizer.cmd_step_down,
     "HOW TO PAY": organizer.cmd_how_to_pay, "HOWTOPAY": organizer.cmd_how_to_pay, "ORDER": organizer.cmd_order,
+    "VOTE": votes.cmd_vote,
 }
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)
 ACTIONS = {"CANCEL": "cancelcircle"}  # the Telegram command a word is, where the names differ (for refusals)

@@ -27,7 +27,7 @@ REMINDERS = ("reminder", "overdue", "nudge_reminder", "nudge_overdue")
 PAYING = ("cycle_opened", *REMINDERS)  # the next step is paying: a PAID quick reply where configured
 QUICK_REPLY_BODY = 1024  # Twilio's limit for a quick-reply template's body
 # Telegram's wording, with the parts that only make sense in a Telegram group turned around.
-GROUP_PHRASES = {telegram_texts.PAY_HINT: texts.PAY_HINT,
+GROUP_PHRASES = {telegram_texts.PAY_HINT: texts.PAY_HINT, telegram_texts.VOTE_TAP: texts.VOTE_REPLY,
                  "Tap Confirm or Reject on the payments I sent you.": "Reply CONFIRM to see them."}
 
 

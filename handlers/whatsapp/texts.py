@@ -23,6 +23,7 @@ HELP = """Hi! I keep your family savings circle honest. Send one of these (any c
 • RECEIVED — confirm you received the pot
 Organizers: CONFIRM <code> · REJECT <code> · DRAW [anyway] · PAYOUT · BEGIN · CANCEL · TIMEZONE <city>
 Organizer tools: ORGANIZER <name> · STEP DOWN · HOW TO PAY <text> · PAID FOR <name> · ORDER
+No organizer acting for a while? VOTE — choose a new organizer (VOTE <name>) or end the circle (VOTE END)
 In several circles? CIRCLE <code> chooses which one you mean."""
 UNKNOWN = "Sorry, I didn't understand that. Send HELP to see your choices."
 DID_YOU_MEAN = "I don't know “{word}”. Did you mean {suggestion}? Send HELP to see what you can do."
@@ -114,3 +115,10 @@ SETUP_REPLY_NUMBER = "(Reply with a number, or type your answer.)"
 SETUP_CANCEL_HINT = "Send CANCEL to stop."
 SETUP_WHICH_FIELD = "Which answer do you want to change?"
 SETUP_ALREADY_DONE = "That circle is already created. Send MY CIRCLES to see it."
+
+
+# --- stewardship: members vote when no organizer acts (handlers/whatsapp/votes.py)
+VOTE_REPLY = "Reply VOTE YES or VOTE NO."
+VOTE_CHOICES = ("{absent} Members can decide together: send VOTE and a member's name to propose them as "
+                "organizer (e.g. VOTE {example}), or VOTE END to propose ending the circle. "
+                + telegram_texts.VOTE_RULE + " Proposing counts as your yes.")

@@ -52,3 +52,18 @@ def test_quick_reply_template_setting(monkeypatch, tmp_path):
     assert load_settings(tmp_path / "none.env").twilio_paid_content_sid is None
     monkeypatch.setenv("TWILIO_PAID_CONTENT_SID", "HX" + "2" * 32)
     assert load_settings(tmp_path / "none.env").twilio_paid_content_sid == "HX" + "2" * 32
+
+
+def test_organizer_absent_days(monkeypatch, tmp_path):
+    import pytest
+
+    from bot.config import ConfigError
+
+    monkeypatch.delenv("ORGANIZER_ABSENT_DAYS", raising=False)
+    assert load_settings(tmp_path / "none.env").organizer_absent_days == 14
+    monkeypatch.setenv("ORGANIZER_ABSENT_DAYS", "30")
+    assert load_settings(tmp_path / "none.env").organizer_absent_days == 30
+    for bad in ("0", "two weeks", "-3"):
+        monkeypatch.setenv("ORGANIZER_ABSENT_DAYS", bad)
+        with pytest.raises(ConfigError, match="ORGANIZER_ABSENT_DAYS"):
+            load_settings(tmp_path / "none.env")
