@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -95,6 +95,12 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                 # They just wrote: WhatsApp's 24-hour window for free-form replies is open.
                 await touch_inbound(new_uow(), Channel.WHATSAPP, message.sender)
                 wake()
+        except DataError as error:
+            # The database refused something in the message (a NUL byte, say) that got past the
+            # checks: an input error, rolled back whole, not an outage.
+            log.info("WhatsApp message %s: input refused by the database (%s)", params["MessageSid"][:40],
+                     error.orig.__class__.__name__)
+            return _twiml(texts.UNSTORABLE)
         except DBAPIError:
             # The database is away (restart, failover): answer in the webhook's own response, which
             # Twilio sends on without our outbox, so the member knows to try again.

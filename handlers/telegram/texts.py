@@ -641,3 +641,8 @@ def order_lines(names: list[str]) -> str:
     more = len(names) - MAX_ORDER_BUTTONS
     lines = [f"{n}. {name}" for n, name in enumerate(names[:MAX_ORDER_BUTTONS], start=1)]
     return "\n".join(lines + ([f"… and {more} more, in the order they joined"] if more > 0 else []))
+
+
+# --- edges: input the database can't keep (a NUL byte, say), refused before anything happens ---------
+UNSTORABLE = ("Part of that message is a hidden character I can't store. Nothing was changed; "
+              "please type it again.")
