@@ -22,6 +22,7 @@ from bot.web import create_web_app
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
 from core import audit
 from core.db import make_engine, make_sessionmaker, normalize_database_url
+from core.limits import Limits
 from core.models import Channel
 from core.uow import UnitOfWork
 from handlers.telegram.delivery import TelegramSender
@@ -50,7 +51,9 @@ def _services(settings: Settings):
     """Database ready and migrated, then an engine and a unit-of-work factory over it."""
     engine = make_engine(prepared_database(settings))
     sessions = make_sessionmaker(engine)
-    return engine, lambda: UnitOfWork(sessions)
+    limits = Limits(circles_per_day=settings.max_circles_per_day,
+                    seat_changes_per_hour=settings.max_seat_changes_per_hour)
+    return engine, lambda: UnitOfWork(sessions, limits=limits)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:

@@ -39,6 +39,10 @@ class Settings:
     twilio_messages_per_second: float = 10.0
     twilio_reminder_content_sid: str | None = None  # approved template for reminders outside 24 hours
     twilio_paid_content_sid: str | None = None  # quick-reply template ({{1}} the text, a PAID button)
+    # Flood limits (core/limits.py): circles one person may create a day; joins and leaves of one
+    # person in one circle an hour (each is announced to every member).
+    max_circles_per_day: int = 5
+    max_seat_changes_per_hour: int = 6
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -91,6 +95,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         twilio_messages_per_second=_number(env.get("TWILIO_MESSAGES_PER_SECOND"), 10.0, "TWILIO_MESSAGES_PER_SECOND"),
         twilio_reminder_content_sid=env.get("TWILIO_REMINDER_CONTENT_SID") or None,
         twilio_paid_content_sid=env.get("TWILIO_PAID_CONTENT_SID") or None,
+        max_circles_per_day=_count(env.get("MAX_CIRCLES_PER_DAY"), 5, "MAX_CIRCLES_PER_DAY"),
+        max_seat_changes_per_hour=_count(env.get("MAX_SEAT_CHANGES_PER_HOUR"), 6, "MAX_SEAT_CHANGES_PER_HOUR"),
     )
 
 
@@ -104,3 +110,11 @@ def _number(value: str | None, default: float, name: str) -> float:
     if number <= 0:
         raise ConfigError(f"{name} must be more than 0")
     return number
+
+
+def _count(value: str | None, default: int, name: str) -> int:
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)

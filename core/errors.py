@@ -173,3 +173,12 @@ class InstructionsTooLong(CoreError):
 
 class StaleButton(CoreError):
     key = "stale_button"  # a button of something since replaced or finished
+
+
+# --- edges: flood limits (core/limits.py) -----------------------------------------------------
+class TooManyCircles(CoreError):
+    key = "too_many_circles"  # context: limit (per day), minutes (until one more is allowed)
+
+
+class TooManySeatChanges(CoreError):
+    key = "too_many_seat_changes"  # context: limit (joins and leaves per hour), minutes

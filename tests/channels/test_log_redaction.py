@@ -44,7 +44,8 @@ async def test_a_debug_log_holds_no_secret_and_no_phone_number(fake_telegram, fa
             params = incoming(address, body, profile_name=name)
             headers = {"X-Twilio-Signature": sign(server.url + "/whatsapp/webhook", params, FakeTwilio.AUTH_TOKEN),
                        "Content-Type": "application/x-www-form-urlencoded"}
-            assert (await client.post("/whatsapp/webhook", content=urlencode(params), headers=headers)).status_code == 200
+            answer = await client.post("/whatsapp/webhook", content=urlencode(params), headers=headers)
+            assert answer.status_code == 200
             return await eventually(lambda: "\n".join(fake_twilio.bodies_to(address)[before:]), f"a reply to {body}")
 
         due = (date.today() + timedelta(days=10)).isoformat()
