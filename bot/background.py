@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.dispatcher import Dispatcher
 from core.autodraws import run_due_draws
 from core.reminders import plan_reminders
+from core.retention import prune
 from core.stewardship import expire_votes
 from core.uow import UnitOfWork
 
@@ -40,6 +41,9 @@ class Background:
         self._delivery = asyncio.create_task(self.dispatcher.run_forever(), name="outbox-dispatcher")
         self.scheduler.add_job(self._tick, "interval", minutes=1, coalesce=True, max_instances=1,
                                misfire_grace_time=55, next_run_time=datetime.now(UTC))
+        # Retention (core/retention.py): hourly, and once at start, so a bot restarted often prunes too.
+        self.scheduler.add_job(self._prune, "interval", hours=1, coalesce=True, max_instances=1,
+                               misfire_grace_time=3000, next_run_time=datetime.now(UTC))
         self.scheduler.start()
 
     async def stop(self) -> None:
@@ -53,3 +57,12 @@ class Background:
             await tick(self.new_uow, self.dispatcher)
         except Exception:  # the database is away for a moment: the next tick catches up
             log.exception("scheduler tick failed")
+
+    async def _prune(self) -> None:
+        try:
+            deliveries, messages = await prune(self.new_uow())
+        except Exception:  # the database is away for a moment: the next run catches up
+            log.exception("retention: pruning failed")
+            return
+        if deliveries or messages:
+            log.info("retention: deleted %d old delivery id(s) and %d old outbox message(s)", deliveries, messages)

@@ -42,6 +42,10 @@ class Settings:
     # Days without any organizer acting in a circle before its members may vote for a new organizer
     # or to end it (core/stewardship.py).
     organizer_absent_days: int = 14
+    # Flood limits (core/limits.py): circles one person may create a day; joins and leaves of one
+    # person in one circle an hour (each is announced to every member).
+    max_circles_per_day: int = 5
+    max_seat_changes_per_hour: int = 6
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -95,6 +99,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         twilio_reminder_content_sid=env.get("TWILIO_REMINDER_CONTENT_SID") or None,
         twilio_paid_content_sid=env.get("TWILIO_PAID_CONTENT_SID") or None,
         organizer_absent_days=_days(env.get("ORGANIZER_ABSENT_DAYS"), 14, "ORGANIZER_ABSENT_DAYS"),
+        max_circles_per_day=_count(env.get("MAX_CIRCLES_PER_DAY"), 5, "MAX_CIRCLES_PER_DAY"),
+        max_seat_changes_per_hour=_count(env.get("MAX_SEAT_CHANGES_PER_HOUR"), 6, "MAX_SEAT_CHANGES_PER_HOUR"),
     )
 
 
@@ -116,3 +122,11 @@ def _number(value: str | None, default: float, name: str) -> float:
     if number <= 0:
         raise ConfigError(f"{name} must be more than 0")
     return number
+
+
+def _count(value: str | None, default: int, name: str) -> int:
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)

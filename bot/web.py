@@ -11,6 +11,7 @@ import secrets
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -23,6 +24,21 @@ from handlers.telegram.registry import publish_menus
 log = logging.getLogger(__name__)
 TELEGRAM_PATH = "/telegram/webhook"
 MAX_UPDATE_BYTES = 1_000_000
+
+
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The request's body, refused with 413 as soon as it is known to pass `limit` bytes: by its
+    declared Content-Length before reading anything, and by counting a streamed (chunked) body as
+    it arrives, so nobody can make us hold more than `limit` (plus one chunk) of anything unsigned."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413)
+    return bytes(body)
 
 
 def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_url: str | None,
@@ -46,9 +62,7 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return Response(status_code=403)
-        body = await request.body()
-        if len(body) > MAX_UPDATE_BYTES:
-            return Response(status_code=413)
+        body = await bounded_body(request, MAX_UPDATE_BYTES)
         try:
             update = Update.de_json(json.loads(body), telegram.bot)
         except (ValueError, TypeError, KeyError):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,6 +18,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
 from bot.proofs import proof_routes
+from bot.web import bounded_body
 from core.inbox import arrive
 from core.models import Channel
 from core.outbox import queue_replies, record_delivery_failure
@@ -60,10 +61,9 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
     validator = RequestValidator(settings.twilio_auth_token)
 
     async def signed_form(request: Request, path: str) -> dict[str, str] | None:
-        """The POSTed form if Twilio signed it for our public URL; None otherwise."""
-        body = await request.body()
-        if len(body) > MAX_FORM_BYTES:
-            return None
+        """The POSTed form if Twilio signed it for our public URL; None otherwise. The signature covers
+        the parsed form, so the body's size is bounded before it is read (413 past MAX_FORM_BYTES)."""
+        body = await bounded_body(request, MAX_FORM_BYTES)
         params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         url = settings.public_url + path + (f"?{request.url.query}" if request.url.query else "")
         signature = request.headers.get("X-Twilio-Signature", "")
@@ -96,6 +96,12 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                 # They just wrote: WhatsApp's 24-hour window for free-form replies is open.
                 await touch_inbound(new_uow(), Channel.WHATSAPP, message.sender)
                 wake()
+        except DataError as error:
+            # The database refused something in the message (a NUL byte, say) that got past the
+            # checks: an input error, rolled back whole, not an outage.
+            log.info("WhatsApp message %s: input refused by the database (%s)", params["MessageSid"][:40],
+                     error.orig.__class__.__name__)
+            return _twiml(texts.UNSTORABLE)
         except DBAPIError:
             # The database is away (restart, failover): answer in the webhook's own response, which
             # Twilio sends on without our outbox, so the member knows to try again.

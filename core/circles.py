@@ -38,6 +38,7 @@ from core.events import (
     TimezoneChanged,
 )
 from core.guards import lock_circle, require_member, require_organizer, require_running, require_status
+from core.limits import check_new_circle, check_seat_change
 from core.models import Channel, Circle, CircleChat, CircleStatus, Membership, PayoutOrder, Role, in_payout_order
 from core.money import MAX_AMOUNT_MINOR, normalize_currency
 from core.uow import UnitOfWork
@@ -90,6 +91,7 @@ async def create_circle(uow: UnitOfWork, *, actor: uuid.UUID, settings: CircleSe
     lives in; a chat holds one active circle at a time."""
     async with uow:
         s = _validated(settings, schedule.local_date(uow.now(), settings.timezone))
+        await check_new_circle(uow, actor)
         circle = Circle(id=uuid.uuid4(), owner_id=actor, status=CircleStatus.FORMING,
                         join_code=await _new_join_code(uow), created_at=uow.now(), **s.__dict__)
         if s.payout_order == PayoutOrder.DRAWN_AT_START:
@@ -156,6 +158,7 @@ async def join_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID
         require_status(circle, CircleStatus.FORMING)
         if len(members) >= circle.total_members:
             raise CircleFull(total_members=circle.total_members)
+        await check_seat_change(uow, actor, circle_id)
         uow.session.add(Membership(circle_id=circle_id, user_id=actor, role=Role.MEMBER, joined_at=uow.now(),
                                    hears_privately=privately))
         await uow.session.flush()
@@ -173,6 +176,7 @@ async def leave_circle(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUI
         require_status(circle, CircleStatus.FORMING)
         if membership.role == Role.ORGANIZER:
             raise OrganizerCannotLeave()
+        await check_seat_change(uow, actor, circle_id)
         await uow.session.delete(membership)
         uow.emit(MemberLeft(circle_id=circle_id, actor_id=actor, user_id=actor))
         await uow.commit()

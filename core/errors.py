@@ -194,3 +194,12 @@ class VoteClosed(CoreError):
 
 class AlreadyVoted(CoreError):
     key = "already_voted"  # context: ballot ("yes" or "no")
+
+
+# --- edges: flood limits (core/limits.py) -----------------------------------------------------
+class TooManyCircles(CoreError):
+    key = "too_many_circles"  # context: limit (per day), minutes (until one more is allowed)
+
+
+class TooManySeatChanges(CoreError):
+    key = "too_many_seat_changes"  # context: limit (joins and leaves per hour), minutes

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core import audit, notifications
 from core.events import Event
 from core.guards import forget_locks
+from core.limits import Limits
 from core.models import Channel
 
 
@@ -23,7 +24,8 @@ class UnitOfWork:
     outbox notifications) then commits.
 
     Leaving the block without commit rolls everything back, so a refusal (a raised CoreError) or a
-    crash half-way changes nothing. The clock is injectable so tests move time instead of sleeping.
+    crash half-way changes nothing. The clock is injectable so tests move time instead of sleeping;
+    the flood limits are configured through it too.
 
     `hold()` keeps a block's transaction open past its end: later blocks on this unit of work
     continue it, reads leaving it open, until one commits (a change) or fails (rolling it all back);
@@ -34,9 +36,11 @@ class UnitOfWork:
 
     session: AsyncSession
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utc_now):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utc_now,
+                 limits: Limits = Limits()):
         self._sessions = sessions
         self.clock = clock
+        self.limits = limits  # flood limits, from the settings (core/limits.py)
         self.events: list[Event] = []
         self.committed: list[Event] = []
         # The chat the change was made from: it gets the direct reply, so announcements skip it.

@@ -197,3 +197,15 @@ def reject_reason(text: str, currency: str) -> tuple[str, str | None, int | None
     reason = next(r for r in ("short", "not_received", "other") if match[r])
     arrived = parse_amount(match["arrived"], currency) if match["arrived"] else None
     return match["who"], reason, arrived
+
+
+def storable(text: str) -> bool:
+    """Whether the database can keep `text`: PostgreSQL's text holds no NUL character, and UTF-8 no
+    lone surrogate (JSON can carry both). Anything else someone types is fine."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

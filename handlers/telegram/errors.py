@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -30,7 +30,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return
-    if isinstance(error, DBAPIError):  # the database is away (restart, failover)
+    if isinstance(error, DataError):  # it refused something in the update (a NUL byte): an input error
+        log.info("update %s: input refused by the database (%s)", update.update_id, error.orig.__class__.__name__)
+        text = texts.UNSTORABLE
+    elif isinstance(error, DBAPIError):  # the database is away (restart, failover)
         log.warning("update %s: database unavailable: %s", update.update_id, error.__class__.__name__)
         # The update's change may have committed before the database went (a draw, then the read for
         # its announcement): then don't say nothing happened.

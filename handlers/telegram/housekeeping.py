@@ -12,11 +12,25 @@ from core.chats import circle_for_chat, move_chat
 from core.circles import member_role
 from core.inbox import arrive
 from core.users import user_by_identity
+from handlers.parsing import storable
 from handlers.telegram import texts
 from handlers.telegram.common import TG, rosca, update_uow
 from handlers.telegram.errors import tell
 
 log = logging.getLogger(__name__)
+
+
+async def refuse_unstorable(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first: what someone typed (a message, a caption, a button's data) that the database can't
+    keep (a NUL byte) is refused before anything acts on it. In a group, only a command is answered:
+    other chatter is none of our business."""
+    message, query = update.message, update.callback_query
+    typed = query.data if query is not None else (message.text or message.caption) if message is not None else None
+    if typed is None or storable(typed):
+        return
+    if query is not None or message.chat.type == "private" or typed.startswith("/"):
+        await tell(update, texts.UNSTORABLE)
+    raise ApplicationHandlerStop
 
 
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

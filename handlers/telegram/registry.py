@@ -161,6 +161,7 @@ LAST = 1  # the handler group after the commands' (0): python-telegram-bot runs 
 
 def install(application: Application) -> None:
     """Wire every handler onto a python-telegram-bot Application."""
+    application.add_handler(TypeHandler(Update, housekeeping.refuse_unstorable), group=-2)
     application.add_handler(TypeHandler(Update, housekeeping.drop_duplicates), group=-1)
     application.add_handler(TypeHandler(Update, housekeeping.finish_update), group=LAST)
     for c in COMMANDS:

@@ -96,6 +96,8 @@ def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: 
         today = context["today"]
         context.update(acted=day(context["acted"], today), from_date=day(context["from_date"], today))
     context["names"] = name_list([(names or {}).get(u, "someone") for u in error.context.get("user_ids", [])])
+    if "minutes" in context:  # a flood limit: when they can try again
+        context["wait"] = wait_words(context["minutes"])
     if standing is not None and error.key == "not_organizer":
         return only_organizers(standing, action)
     if standing is not None and error.key == "not_member":
@@ -718,3 +720,25 @@ def vote_announcement(kind: str, p: Mapping[str, Any]) -> str:
         return text + (VOTE_DEMOTED.format(demoted=name_list(p["demoted"])) if p.get("demoted") else "")
     return (VOTE_FAILED if kind == "vote_failed" else VOTE_EXPIRED).format_map(
         dict(p, what=what, needed=needed(p["members"])))
+
+
+# --- edges: input the database can't keep (a NUL byte, say), refused before anything happens ---------
+UNSTORABLE = ("Part of that message is a hidden character I can't store. Nothing was changed; "
+              "please type it again.")
+
+
+# --- edges: flood limits (core/limits.py) ----------------------------------------------------------
+ERRORS |= {
+    "too_many_circles": "You've set up {limit} circles in the last 24 hours, the most I allow one person, "
+                        "so nobody can flood the app. You can set up another {wait}.",
+    "too_many_seat_changes": "You've joined or left this circle {limit} times in the last hour, and each time "
+                             "every member gets a message, so let's pause here. You can try again {wait}.",
+}
+
+
+def wait_words(minutes: int) -> str:
+    """'in 1 minute', 'in 60 minutes', 'in about 3 hours'."""
+    if minutes <= 90:
+        return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(minutes / 60)
+    return f"in about {hours} hour{'s' if hours != 1 else ''}"

