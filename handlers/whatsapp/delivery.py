@@ -36,8 +36,9 @@ def render(kind: str, p: dict[str, Any]) -> str:
         return p["text"]
     money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
     if kind == "payment_marked":
+        ref = payment_ref(p["contribution_id"], p.get("version", 1))  # queued before versions: the first claim
         return texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
-                                           circle=p["circle"], ref=payment_ref(p["contribution_id"]))
+                                           circle=p["circle"], ref=ref)
     if kind == "payout_recorded":
         return (f"🤝 The cycle {p['cycle_number']} pot of “{p['circle']}” ({money}) was handed to {p['receiver']}. "
                 f"{p['receiver']}, reply RECEIVED once you have it.")

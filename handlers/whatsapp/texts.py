@@ -114,3 +114,8 @@ SETUP_REPLY_NUMBER = "(Reply with a number, or type your answer.)"
 SETUP_CANCEL_HINT = "Send CANCEL to stop."
 SETUP_WHICH_FIELD = "Which answer do you want to change?"
 SETUP_ALREADY_DONE = "That circle is already created. Send MY CIRCLES to see it."
+
+
+# --- payments: partial payments and stale decisions ---------------------------------------------------
+PAYMENT_CHANGED = ("⚠️ That code is for an earlier version of {name}'s payment, so nothing was decided. "
+                   "It's now {money}: reply {command} {ref} to decide it as it is now.")
