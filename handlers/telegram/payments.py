@@ -6,6 +6,7 @@ import uuid
 from types import SimpleNamespace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
@@ -266,7 +267,11 @@ async def _show_changed(update: Update, changed: PaymentChanged, *, in_group: bo
             money=money, status_word=texts.STATUS_WORDS[c["status"]]), None
     if update.callback_query is not None:
         await update.callback_query.answer(texts.PAYMENT_CHANGED_TOAST)
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
+        try:
+            await update.callback_query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:  # the post already shows the payment as it is (a second stale tap)
+            if "not modified" not in str(error):
+                raise
     else:
         await update.effective_message.reply_text(text, reply_markup=markup)
 

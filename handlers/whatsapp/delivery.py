@@ -37,8 +37,12 @@ def render(kind: str, p: dict[str, Any]) -> str:
     money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
     if kind == "payment_marked":
         ref = payment_ref(p["contribution_id"], p.get("version", 1))  # queued before versions: the first claim
-        return texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
+        text = texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
                                            circle=p["circle"], ref=ref)
+        if p.get("confirmed_amount"):  # a top-up of a payment confirmed in part
+            text += " " + telegram_texts.TOP_UP.format(confirmed=format_amount(p["confirmed_amount"], p["currency"]),
+                                                       due=format_amount(p["amount_due"], p["currency"]))
+        return text
     if kind == "payout_recorded":
         return (f"🤝 The cycle {p['cycle_number']} pot of “{p['circle']}” ({money}) was handed to {p['receiver']}. "
                 f"{p['receiver']}, reply RECEIVED once you have it.")
