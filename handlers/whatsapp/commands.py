@@ -178,7 +178,8 @@ async def cmd_help(talk: Conversation) -> list[str]:
     items = [step.upper() for step in where.steps()] + ["HELP ALL"]
     await talk.remember(menu=items)
     lead = shared.help_card(where, name=talk.user.full_name, how=texts.HOW)
-    return [texts.words(texts.menu(lead, items, amount=shared.money(circle, circle.amount_per_cycle)))]
+    owed = shared.money(circle, where.my_short or circle.amount_per_cycle)  # a top-up: what is left
+    return [texts.words(texts.menu(lead, items, amount=owed))]
 
 
 async def cmd_commands(talk: Conversation) -> list[str]:

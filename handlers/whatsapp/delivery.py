@@ -79,7 +79,7 @@ class WhatsAppSender:
             p = message.payload
             due = day(p["due_date"], p.get("today", p["due_date"]))
             options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
-                {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": due})}
+                {"1": p["circle"], "2": format_amount(p.get("owed", p["amount_per_cycle"]), p["currency"]), "3": due})}
         elif message.kind in PAYING and self.paid_template and self._window_open(message):
             # In the window a quick-reply template needs no approval: the same words, and a button to tap.
             text = fit(render(message.kind, message.payload), QUICK_REPLY_BODY)

@@ -45,6 +45,7 @@ async def test_a_short_payment_stays_short_until_topped_up(bot, new_uow):
     refused = await bot.say(GRACE, "/draw")
     assert refused.startswith("Not everyone is confirmed yet: Tom.") and "/draw anyway" in refused
     assert "more than is left to pay this cycle (USD 19)" in await bot.say(TOM, "/paid 20")
+    assert "Fund: cycle 1, USD 20 due Wed 2 Dec — short by USD 19" in await bot.private(TOM, "/mycircles")
 
     toast, _ = await bot.press(TOM, told, buttons(told)["I've paid USD 19"])  # the top-up, from the private message
     assert toast == "Noted — the organizers will confirm."
@@ -62,9 +63,11 @@ async def test_drawing_anyway_records_a_short_member_as_unpaid(bot):
     await confirm_privately(bot, GRACE, "Grace")
     await bot.say(TOM, "/paid 5")
     await confirm_privately(bot, GRACE, "Tom")
+    assert "Your payment is short by USD 15: pay the rest" in await bot.say(TOM, "/help")
     drawn = await bot.say(GRACE, "/draw anyway")
     assert "Drawn before everyone was confirmed; not confirmed: Tom." in drawn
     assert "Pot handed over" in str(buttons(bot.last_in_group()))
+    assert "paid in part: Tom (short by USD 15)" in await bot.say(TOM, "/history")
 
 
 async def test_an_old_confirm_after_a_reject_and_a_new_claim_decides_nothing(bot, new_uow):
