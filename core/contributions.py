@@ -100,7 +100,8 @@ REJECT_REASONS = ("short", "not_received", "other")
 async def reject_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID,
                               circle_id: uuid.UUID | None = None, reason: str | None = None,
                               received: int | None = None, version: int | None = None) -> Contribution:
-    """The member can mark the payment again afterwards (same row, back to PENDING). The reason
+    """The member can mark the payment again afterwards (same row, back to PENDING as a new version,
+    so a decision still showing this claim no longer applies). The reason
     (one of REJECT_REASONS) and, for "short", the amount that did arrive go into the event, so the
     payer is told why and the audit keeps it."""
     if reason is not None and reason not in REJECT_REASONS:
