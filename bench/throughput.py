@@ -223,7 +223,7 @@ def ceiling_app(tg: FakeTelegram) -> Application:
             await update.callback_query.answer("Confirmed ✅")
             await update.callback_query.edit_message_text("✅ M1's payment of KES 500.00 was confirmed by M0.")
         elif update.effective_message.text == "/paid":
-            await update.effective_message.reply_text(post, reply_markup=decision_buttons(uuid.uuid4()))
+            await update.effective_message.reply_text(post, reply_markup=decision_buttons(uuid.uuid4(), 1))
         else:
             await update.effective_message.reply_text("Family 1 — cycle 1\n" + "M1: ✅ paid\n" * 10)
 

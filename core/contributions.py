@@ -15,8 +15,10 @@ from core.errors import (
     ContributionNotFound,
     InvalidAmount,
     InvalidRejectReason,
+    MoreThanOwed,
     NotMember,
     NotOrganizer,
+    PaymentChanged,
 )
 from core.events import PaymentConfirmed, PaymentMarked, PaymentRejected
 from core.guards import current_cycle, lock_circle, lock_circle_of_payment, require_member, require_status
@@ -37,7 +39,9 @@ from core.uow import UnitOfWork
 
 async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, amount: int | None = None,
                     member: uuid.UUID | None = None) -> Contribution:
-    """A member says they paid this cycle (the amount defaults to the circle's).
+    """A member says they paid this cycle: by default what they still owe (the circle's amount, or
+    the rest of a short payment — a top-up). More than they owe is refused: the pot is exactly what
+    the members owe, and a typo (5000 for 500) never reaches it.
 
     With `member`, an organizer records a payment on that member's behalf; it is confirmed at once,
     since the organizer is the one who would confirm it.
@@ -51,39 +55,43 @@ async def mark_paid(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID, 
         if membership is None:
             raise NotMember(circle_id=str(circle_id), user_id=str(payer))
         require_status(circle, CircleStatus.ACTIVE)
-        given, amount = amount, circle.amount_per_cycle if amount is None else amount
-        if not 0 < amount <= MAX_AMOUNT_MINOR:
+        if amount is not None and not 0 < amount <= MAX_AMOUNT_MINOR:
             raise InvalidAmount(text=str(amount), reason="not_positive" if amount <= 0 else "too_large")
         if cycle is None:
             raise CircleNotActive(status="no_open_cycle")
         on_behalf = payer != actor
-        if contribution is None:
-            contribution = Contribution(id=uuid.uuid4(), cycle_id=cycle.id, user_id=payer, created_at=uow.now())
-            uow.session.add(contribution)
-        elif contribution.status == ContributionStatus.CONFIRMED or (
-                contribution.status == ContributionStatus.PENDING and not on_behalf):
+        owed = circle.amount_per_cycle - (contribution.confirmed_amount if contribution else 0)
+        if contribution is not None and (owed <= 0 or (contribution.status == ContributionStatus.PENDING
+                                                       and not on_behalf)):
             raise AlreadyPaid(status=contribution.status.value)
-        if contribution.status != ContributionStatus.PENDING:  # new, or marked again after a rejection
-            contribution.amount, contribution.marked_by = amount, actor
-            contribution.status = ContributionStatus.PENDING
+        if amount is not None and amount > owed:
+            raise MoreThanOwed(owed=owed, currency=circle.currency)
+        if contribution is None:
+            contribution = Contribution(id=uuid.uuid4(), cycle_id=cycle.id, user_id=payer, confirmed_amount=0,
+                                        version=0, created_at=uow.now())
+            uow.session.add(contribution)
+        if contribution.status != ContributionStatus.PENDING:  # new, a top-up, or again after a rejection
+            contribution.amount, contribution.marked_by = amount or owed, actor
+            contribution.status, contribution.version = ContributionStatus.PENDING, contribution.version + 1
             contribution.decided_by = contribution.decided_at = None
             await uow.session.flush()
-            uow.emit(PaymentMarked(circle_id=circle_id, actor_id=actor, contribution_id=contribution.id,
-                                   user_id=payer, cycle_number=cycle.cycle_number, amount=amount))
+            uow.emit(PaymentMarked(**_facts(circle, cycle, contribution), actor_id=actor))
         if on_behalf:
-            if given is not None:  # what the organizer received wins over what the member had said
-                contribution.amount = given
+            if amount is not None and amount != contribution.amount:  # what the organizer received wins
+                contribution.amount, contribution.version = amount, contribution.version + 1
             _decide(uow, circle, cycle, contribution, actor, ContributionStatus.CONFIRMED)
         await uow.commit()
         return contribution
 
 
 async def confirm_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID,
-                               circle_id: uuid.UUID | None = None) -> Contribution:
+                               circle_id: uuid.UUID | None = None, version: int | None = None) -> Contribution:
     """`circle_id`, when given, must be the payment's circle (a button pressed in one group chat
-    must not act on another group's payment, whatever its callback data says). The payment comes
-    back with its `payer` loaded, for the reply that names them."""
-    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.CONFIRMED, circle_id)
+    must not act on another group's payment, whatever its callback data says). `version`, when
+    given, must be the claim the organizer saw (a button or code carries it): after a rejection and
+    a new claim on the same payment, an old Confirm is refused with PaymentChanged. A short payment
+    confirmed becomes PARTIAL. The payment comes back with its `payer` loaded, for the reply."""
+    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.CONFIRMED, circle_id, version)
 
 
 REJECT_REASONS = ("short", "not_received", "other")
@@ -91,15 +99,16 @@ REJECT_REASONS = ("short", "not_received", "other")
 
 async def reject_contribution(uow: UnitOfWork, *, actor: uuid.UUID, contribution_id: uuid.UUID,
                               circle_id: uuid.UUID | None = None, reason: str | None = None,
-                              received: int | None = None) -> Contribution:
-    """The member can mark the payment again afterwards (same row, back to PENDING). The reason
+                              received: int | None = None, version: int | None = None) -> Contribution:
+    """The member can mark the payment again afterwards (same row, back to PENDING as a new version,
+    so a decision still showing this claim no longer applies). The reason
     (one of REJECT_REASONS) and, for "short", the amount that did arrive go into the event, so the
     payer is told why and the audit keeps it."""
     if reason is not None and reason not in REJECT_REASONS:
         raise InvalidRejectReason(reason=reason[:20])
     if received is not None and (reason != "short" or not 0 <= received <= MAX_AMOUNT_MINOR):
         raise InvalidAmount(text=str(received), reason="not_positive" if received < 0 else "too_large")
-    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.REJECTED, circle_id,
+    return await _decide_by_id(uow, actor, contribution_id, ContributionStatus.REJECTED, circle_id, version,
                                {"reason": reason, "received": received})
 
 
@@ -114,7 +123,7 @@ async def pending_contribution_of(uow: UnitOfWork, *, circle_id: uuid.UUID, memb
 
 
 async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid.UUID,
-                        decision: ContributionStatus, expected_circle: uuid.UUID | None,
+                        decision: ContributionStatus, expected_circle: uuid.UUID | None, version: int | None,
                         why: dict[str, Any] | None = None) -> Contribution:
     async with uow:
         circle = await lock_circle_of_payment(uow.session, contribution_id)  # serializes concurrent taps
@@ -126,6 +135,11 @@ async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid
         if role != Role.ORGANIZER:
             raise NotOrganizer(circle_id=str(circle.id))
         require_status(circle, CircleStatus.ACTIVE)
+        if version is not None and version != contribution.version:
+            raise PaymentChanged(contribution_id=str(contribution.id), version=contribution.version,
+                                 amount=contribution.amount, currency=circle.currency,
+                                 status=contribution.status.value, name=contribution.payer.full_name,
+                                 circle=circle.name, cycle_number=cycle.cycle_number)
         if contribution.status != ContributionStatus.PENDING:
             by = await uow.session.scalar(select(User.full_name).where(User.id == contribution.decided_by))
             raise AlreadyDecided(status=contribution.status.value, by=by or "an organizer")
@@ -138,11 +152,20 @@ async def _decide_by_id(uow: UnitOfWork, actor: uuid.UUID, contribution_id: uuid
 
 def _decide(uow: UnitOfWork, circle: Circle, cycle: Cycle, contribution: Contribution, actor: uuid.UUID,
             decision: ContributionStatus, why: dict[str, Any] | None = None) -> None:
+    if decision == ContributionStatus.CONFIRMED:
+        contribution.confirmed_amount += contribution.amount
+        if contribution.confirmed_amount < circle.amount_per_cycle:
+            decision = ContributionStatus.PARTIAL
     contribution.status, contribution.decided_by, contribution.decided_at = decision, actor, uow.now()
-    event = PaymentConfirmed if decision == ContributionStatus.CONFIRMED else PaymentRejected
-    uow.emit(event(circle_id=circle.id, actor_id=actor, contribution_id=contribution.id,
-                   user_id=contribution.user_id, cycle_number=cycle.cycle_number, amount=contribution.amount,
-                   **(why or {})))
+    event = PaymentRejected if decision == ContributionStatus.REJECTED else PaymentConfirmed
+    uow.emit(event(**_facts(circle, cycle, contribution), actor_id=actor, **(why or {})))
+
+
+def _facts(circle: Circle, cycle: Cycle, contribution: Contribution) -> dict[str, Any]:
+    """What every payment event carries: the claim, and the row's totals after the change."""
+    return {"circle_id": circle.id, "contribution_id": contribution.id, "user_id": contribution.user_id,
+            "cycle_number": cycle.cycle_number, "amount": contribution.amount, "version": contribution.version,
+            "confirmed_amount": contribution.confirmed_amount, "amount_due": circle.amount_per_cycle}
 
 
 # Built once, with bind parameters (every payment and decision runs one; building costs more than running).

@@ -15,7 +15,8 @@ from core.uow import UnitOfWork
 
 
 async def unpaid_members(uow: UnitOfWork, circle_id: uuid.UUID, cycle: Cycle) -> list[uuid.UUID]:
-    """Members whose payment for the cycle is not confirmed (everyone pays every cycle)."""
+    """Members whose payment for the cycle is not confirmed in full (everyone pays every cycle; a
+    short one, PARTIAL, counts as unpaid until topped up)."""
     confirmed = select(Contribution.user_id).where(Contribution.cycle_id == cycle.id,
                                                    Contribution.status == ContributionStatus.CONFIRMED)
     rows = await uow.session.execute(select(Membership.user_id).where(

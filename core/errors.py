@@ -203,3 +203,15 @@ class TooManyCircles(CoreError):
 
 class TooManySeatChanges(CoreError):
     key = "too_many_seat_changes"  # context: limit (joins and leaves per hour), minutes
+
+
+# --- payments: partial payments and stale decisions ---------------------------------------------------
+class MoreThanOwed(CoreError):
+    key = "more_than_owed"  # context: owed (minor units still to pay this cycle), currency
+
+
+class PaymentChanged(CoreError):
+    """A decision on a claim the payment no longer holds (it was rejected and marked again): nothing
+    changes; the context describes the payment as it is now, so the channel can show it afresh."""
+
+    key = "payment_changed"  # context: contribution_id, version, amount, currency, status, name

@@ -166,7 +166,12 @@ class _PaymentEvent(Event):
     contribution_id: uuid.UUID
     user_id: uuid.UUID
     cycle_number: int
-    amount: int
+    amount: int  # the claim this event is about
+    # The row after the change, so replaying the log rebuilds it: the claim's version, what is
+    # confirmed so far this cycle (all claims together) and what the cycle asks of each member.
+    version: int
+    confirmed_amount: int
+    amount_due: int
 
 
 class PaymentMarked(_PaymentEvent):

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from core.errors import CircleNotFound
@@ -22,6 +22,7 @@ from core.models import (
     Payout,
     Role,
     User,
+    short_by,
 )
 from core.uow import UnitOfWork
 
@@ -40,6 +41,7 @@ class CycleRecord:
     payout_id: uuid.UUID | None
     payout_amount: int | None
     acknowledged: bool
+    short: tuple[tuple[str, int], ...] = ()  # members who paid in part: (name, what they still owe), by name
 
 
 async def circle_history(uow: UnitOfWork, circle_id: uuid.UUID) -> tuple[Circle, list[CycleRecord]]:
@@ -52,12 +54,23 @@ async def circle_history(uow: UnitOfWork, circle_id: uuid.UUID) -> tuple[Circle,
             select(Cycle, Draw, winner.full_name, Payout).outerjoin(Draw, Draw.cycle_id == Cycle.id)
             .outerjoin(winner, winner.id == Draw.winner_id).outerjoin(Payout, Payout.cycle_id == Cycle.id)
             .where(Cycle.circle_id == circle_id).order_by(Cycle.cycle_number))).all()
+        short: dict[uuid.UUID, list[tuple[str, int]]] = {}
+        for cycle_id, name, confirmed in await uow.session.execute(_SHORT, {"circle_id": circle_id}):
+            short.setdefault(cycle_id, []).append((name, circle.amount_per_cycle - confirmed))
     return circle, [CycleRecord(
         cycle_number=c.cycle_number, due_date=c.due_date, status=c.status, seed_commitment=c.seed_commitment,
         eligible_ids=sorted(c.eligible_ids, key=str), seed=c.seed if d is not None else None,
         winner_id=d.winner_id if d else None, winner_name=name, unpaid_ids=list(d.unpaid_ids) if d else [],
         payout_id=p.id if p else None, payout_amount=p.amount if p else None,
-        acknowledged=bool(p and p.acknowledged_at)) for c, d, name, p in rows]
+        acknowledged=bool(p and p.acknowledged_at), short=tuple(short.get(c.id, ()))) for c, d, name, p in rows]
+
+
+# Payments confirmed in part, per cycle of a circle: a short member stays visibly short in the history.
+_SHORT = (select(Contribution.cycle_id, User.full_name, Contribution.confirmed_amount)
+          .join(Cycle, Cycle.id == Contribution.cycle_id).join(Circle, Circle.id == Cycle.circle_id)
+          .join(User, User.id == Contribution.user_id)
+          .where(Cycle.circle_id == bindparam("circle_id"), Contribution.confirmed_amount > 0,
+                 Contribution.confirmed_amount < Circle.amount_per_cycle).order_by(User.full_name))
 
 
 async def names_of(uow: UnitOfWork, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -74,6 +87,7 @@ class MyCircle:
     due_date: date | None
     my_payment: ContributionStatus | None
     received_in_cycle: int | None
+    short: int = 0  # what the person still owes of a payment made in part (minor units)
 
 
 async def my_circles(uow: UnitOfWork, user_id: uuid.UUID, *, include_ended: bool = False) -> list[MyCircle]:
@@ -82,7 +96,7 @@ async def my_circles(uow: UnitOfWork, user_id: uuid.UUID, *, include_ended: bool
     async with uow:
         current = aliased(Cycle)
         rows = (await uow.session.execute(
-            select(Circle, Membership.role, current, Contribution.status)
+            select(Circle, Membership.role, current, Contribution.status, Contribution.confirmed_amount)
             .join(Membership, Membership.circle_id == Circle.id)
             .outerjoin(current, (current.circle_id == Circle.id) & (current.status != CycleStatus.PAID_OUT))
             .outerjoin(Contribution, (Contribution.cycle_id == current.id) & (Contribution.user_id == user_id))
@@ -94,7 +108,8 @@ async def my_circles(uow: UnitOfWork, user_id: uuid.UUID, *, include_ended: bool
             select(Cycle.circle_id, Cycle.cycle_number).join(Draw, Draw.cycle_id == Cycle.id)
             .where(Draw.winner_id == user_id))).all())
     return [MyCircle(circle, role, cycle.cycle_number if cycle else None, cycle.due_date if cycle else None,
-                     payment, won.get(circle.id)) for circle, role, cycle, payment in rows]
+                     payment, won.get(circle.id), short_by(circle.amount_per_cycle, confirmed))
+            for circle, role, cycle, payment, confirmed in rows]
 
 
 @dataclass(frozen=True)

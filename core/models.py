@@ -57,8 +57,19 @@ class CycleStatus(enum.StrEnum):
 
 class ContributionStatus(enum.StrEnum):
     PENDING = "PENDING"
-    CONFIRMED = "CONFIRMED"
+    CONFIRMED = "CONFIRMED"  # the whole amount of the cycle arrived
     REJECTED = "REJECTED"
+    PARTIAL = "PARTIAL"  # what was confirmed so far falls short of the cycle's amount: a top-up is due
+
+
+# A member in one of these (None: nothing marked) still has something to pay this cycle.
+STILL_OWING = (None, ContributionStatus.REJECTED, ContributionStatus.PARTIAL)
+
+
+def short_by(amount_due: int, confirmed: int | None) -> int:
+    """What a member who paid in part still owes this cycle; 0 when they paid nothing confirmed yet
+    (they are unpaid, not short) or everything."""
+    return amount_due - confirmed if confirmed and confirmed < amount_due else 0
 
 
 class Role(enum.StrEnum):
@@ -241,16 +252,25 @@ class Cycle(Base):
 
 
 class Contribution(Base):
+    """A member's payment for one cycle. `amount` is their latest claim (what an organizer decides on);
+    `confirmed_amount` the sum of the claims confirmed so far. A short payment stays PARTIAL until a
+    top-up (a new claim on the same row) brings `confirmed_amount` to the circle's amount. `version`
+    counts the claims, so a decision made on an older one is refused (core/contributions.py)."""
+
     __tablename__ = "contributions"
     __table_args__ = (
         UniqueConstraint("cycle_id", "user_id"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("confirmed_amount >= 0", name="confirmed_amount_not_negative"),
+        CheckConstraint("version >= 1", name="version_positive"),
     )
 
     id: Mapped[uuid.UUID] = _uuid_pk()
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    confirmed_amount: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
     status: Mapped[ContributionStatus] = mapped_column(_enum(ContributionStatus, "contribution_status"),
                                                       nullable=False)
     marked_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)

@@ -1,8 +1,10 @@
 """Short, stable references to payments, for channels without buttons (WhatsApp: "CONFIRM K7P2Q").
 
 A list position changes as payments come and go, so "CONFIRM 2" could decide someone other than the
-person the organizer saw. A reference is derived from the payment's id instead: it never changes, needs
-no storage, and reads well aloud (no 0/O, 1/I/L). Five characters give 28 million codes; should two
+person the organizer saw. A reference is derived from the payment's id and the version of its claim
+instead: it needs no storage, reads well aloud (no 0/O, 1/I/L), and changes when the payment is
+claimed again (after a rejection, or a top-up), so an old code cannot decide a different amount —
+it is recognised as an earlier version and refused. Five characters give 28 million codes; should two
 current payments of one circle ever share one, the code is refused as ambiguous rather than guessed.
 """
 
@@ -21,8 +23,13 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 5
 
 
-def payment_ref(contribution_id: uuid.UUID | str) -> str:
-    number = uuid.UUID(str(contribution_id)).int
+# Each new version shifts the code by this step (prime, so coprime with 31**5: versions of one payment
+# never share a code). Version 1 is the id alone: the codes sent before versions existed.
+STEP = 15_485_863
+
+
+def payment_ref(contribution_id: uuid.UUID | str, version: int = 1) -> str:
+    number = uuid.UUID(str(contribution_id)).int + (version - 1) * STEP
     code = []
     for _ in range(LENGTH):
         number, digit = divmod(number, len(ALPHABET))
@@ -43,6 +50,7 @@ class CurrentPayment:
     full_name: str
     amount: int
     status: ContributionStatus
+    version: int
 
 
 async def current_payments(uow: UnitOfWork, circle_id: uuid.UUID) -> list[CurrentPayment]:
@@ -52,10 +60,18 @@ async def current_payments(uow: UnitOfWork, circle_id: uuid.UUID) -> list[Curren
         rows = (await uow.session.execute(
             select(Contribution, User.full_name).join(User, User.id == Contribution.user_id)
             .where(Contribution.cycle_id == cycle.id).order_by(Contribution.created_at, Contribution.id))).all()
-    return [CurrentPayment(payment_ref(c.id), c.id, c.user_id, name, c.amount, c.status) for c, name in rows]
+    return [CurrentPayment(payment_ref(c.id, c.version), c.id, c.user_id, name, c.amount, c.status, c.version)
+            for c, name in rows]
 
 
 def by_ref(payments: list[CurrentPayment], text: str) -> list[CurrentPayment]:
     """Every current payment with this reference (normally one; none when it is another cycle's)."""
     wanted = text.strip().upper()
     return [p for p in payments if p.ref == wanted]
+
+
+def changed_since(payments: list[CurrentPayment], text: str) -> list[CurrentPayment]:
+    """The current payments an older code (an earlier claim's) belongs to: the organizer saw a claim
+    that has since been replaced, so nothing is decided and they are shown the current one."""
+    wanted = text.strip().upper()
+    return [p for p in payments if any(payment_ref(p.contribution_id, v) == wanted for v in range(1, p.version))]

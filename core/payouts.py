@@ -16,9 +16,9 @@ from core.uow import UnitOfWork
 
 
 async def record_payout(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UUID) -> Payout:
-    """The pot is the sum of the cycle's confirmed payments; recording it closes the cycle and opens
-    the next one (or completes the circle), without waiting for the receiver's acknowledgement so a
-    forgetful receiver cannot stall everyone."""
+    """The pot is the sum of the cycle's confirmed payments (a short one's confirmed part included);
+    recording it closes the cycle and opens the next one (or completes the circle), without waiting
+    for the receiver's acknowledgement so a forgetful receiver cannot stall everyone."""
     async with uow:
         circle = await lock_circle(uow.session, circle_id)
         await require_organizer(uow.session, circle_id, actor)
@@ -30,8 +30,8 @@ async def record_payout(uow: UnitOfWork, *, actor: uuid.UUID, circle_id: uuid.UU
             Contribution.cycle_id == cycle.id, Contribution.status == ContributionStatus.PENDING))).scalars().all()
         if pending:
             raise PendingPayments(user_ids=sorted(str(u) for u in pending))
-        pot = int(await uow.session.scalar(select(func.coalesce(func.sum(Contribution.amount), 0)).where(
-            Contribution.cycle_id == cycle.id, Contribution.status == ContributionStatus.CONFIRMED)))
+        pot = int(await uow.session.scalar(select(func.coalesce(func.sum(Contribution.confirmed_amount), 0)).where(
+            Contribution.cycle_id == cycle.id)))
         if not pot:
             raise NothingToPayOut()
         winner = await uow.session.scalar(select(Draw.winner_id).where(Draw.cycle_id == cycle.id))

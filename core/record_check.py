@@ -136,6 +136,7 @@ async def tables(session: AsyncSession, circle_id: uuid.UUID) -> State:
     of_circle = Cycle.circle_id == circle_id
     for c, number in await session.execute(select(Contribution, Cycle.cycle_number).join(Cycle).where(of_circle)):
         state["contributions"][str(c.id)] = _plain(dict(cycle=number, user_id=c.user_id, amount=c.amount,
+                                                        version=c.version, confirmed_amount=c.confirmed_amount,
                                                         status=c.status, marked_by=c.marked_by,
                                                         decided_by=c.decided_by))
     for d, number in await session.execute(select(Draw, Cycle.cycle_number).join(Cycle).where(of_circle)):
@@ -285,11 +286,21 @@ def _cycle_opened(state: State, entry: AuditEntry) -> None:
 
 
 def _payment(status: str) -> Callable[[State, AuditEntry], None]:
-    """Marked (again), confirmed or rejected: the payment's amount and state as of this entry."""
+    """Marked (again), confirmed or rejected: the payment's claim, version and confirmed total as of
+    this entry. A confirmation short of the amount due leaves it PARTIAL until a top-up completes it."""
     def rule(state: State, entry: AuditEntry) -> None:
         d = entry.details
         row = state["contributions"].setdefault(entry.entity_id, {})
-        row.update(cycle=d["cycle_number"], user_id=d["user_id"], amount=d["amount"], status=status)
+        if "version" in d:
+            version, confirmed, due = d["version"], d["confirmed_amount"], d["amount_due"]
+        else:  # written before payments had versions (migration 0011 numbered them by their marks)
+            version = row.get("version", 0) + (status == "PENDING")
+            due = _circle(state, entry).get("amount_per_cycle")
+            confirmed = d["amount"] if status == "CONFIRMED" else row.get("confirmed_amount", 0)
+        if status == "CONFIRMED" and due is not None and confirmed < due:
+            status = "PARTIAL"
+        row.update(cycle=d["cycle_number"], user_id=d["user_id"], amount=d["amount"], status=status,
+                   version=version, confirmed_amount=confirmed)
         if status == "PENDING":
             row.update(marked_by=_actor(entry), decided_by=None)
         else:

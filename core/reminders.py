@@ -3,7 +3,8 @@
 Each reminder has a unique outbox key (cycle, trigger, recipient), so a restart, a missed tick or a
 second scheduler running the same tick neither skips nor repeats it. Planning is two set-based
 statements, whatever the number of circles, and computes each circle's local time in PostgreSQL.
-Only members who have not paid (nothing marked, or rejected) are reminded.
+Only members who have not paid (nothing marked, rejected, or paid in part) are reminded; one who paid
+in part is told what is left.
 """
 
 from __future__ import annotations
@@ -37,17 +38,22 @@ with local as (
 ), facts as (
     -- Per circle, through the (circle, user) and (cycle, user) unique indexes: a fixed cost per circle
     -- whatever the planner guesses (a global "unpaid" set joined back made this quadratic).
-    select f.*, case when f.days_left >= 0 then 'reminder' else 'overdue' end as kind, p.user_ids, p.names,
+    select f.*, case when f.days_left >= 0 then 'reminder' else 'overdue' end as kind, p.user_ids, p.names, p.owed,
            jsonb_build_object('circle', f.name, 'currency', f.currency, 'amount_per_cycle', f.amount_per_cycle,
                               'cycle_number', f.cycle_number, 'due_date', f.due_date, 'days_left', f.days_left,
-                              'today', f.local_now::date,
-                              'unpaid', to_jsonb(p.names), 'payment_instructions', f.payment_instructions) as payload
+                              'today', f.local_now::date, 'unpaid', to_jsonb(p.names),
+                              'short', coalesce(p.short, '{}'),
+                              'payment_instructions', f.payment_instructions) as payload
     from fired f cross join lateral (
+        -- Who still owes: nothing marked, rejected, or paid in part (with what is left of it).
         select array_agg(m.user_id order by u.full_name) as user_ids,
-               array_agg(u.full_name order by u.full_name) as names
+               array_agg(u.full_name order by u.full_name) as names,
+               array_agg(f.amount_per_cycle - coalesce(k.confirmed_amount, 0) order by u.full_name) as owed,
+               jsonb_object_agg(u.full_name, f.amount_per_cycle - k.confirmed_amount)
+                   filter (where k.confirmed_amount > 0) as short
         from memberships m join users u on u.id = m.user_id
         left join contributions k on k.cycle_id = f.cycle_id and k.user_id = m.user_id
-        where m.circle_id = f.circle_id and (k.id is null or k.status = 'REJECTED')) p
+        where m.circle_id = f.circle_id and (k.id is null or k.status in ('REJECTED', 'PARTIAL'))) p
     where p.user_ids is not null
 )
 """
@@ -58,9 +64,10 @@ select ch.channel, ch.chat_address, f.kind, f.payload,
        concat_ws(':', 'r', f.cycle_id, f.days_left, ch.channel, ch.chat_address), f.circle_id, :now, :now
 from facts f join circle_chats ch on ch.circle_id = f.circle_id and ch.active
 union all
-select i.channel, i.address, 'nudge_' || f.kind, f.payload || jsonb_build_object('member', p.full_name),
+select i.channel, i.address, 'nudge_' || f.kind,
+       f.payload - 'short' || jsonb_build_object('member', p.full_name, 'owed', p.owed),
        concat_ws(':', 'r', f.cycle_id, f.days_left, p.user_id, i.channel), f.circle_id, :now, :now
-from facts f cross join lateral unnest(f.user_ids, f.names) as p(user_id, full_name)
+from facts f cross join lateral unnest(f.user_ids, f.names, f.owed) as p(user_id, full_name, owed)
 join channel_identities i on i.user_id = p.user_id
 on conflict (dedup_key) do nothing
 """

@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import audit
-from core.models import Circle, Contribution, Cycle, Draw, Membership, Payout, Role, User
+from core.models import Circle, Contribution, Cycle, Draw, Membership, Payout, Role, User, short_by
 from core.schedule import local_date
 
 _CIRCLE = select(Circle).where(Circle.id == bindparam("circle_id"))
@@ -23,7 +23,8 @@ _CYCLES = (select(Cycle.id, Cycle.cycle_number, Cycle.due_date, Cycle.status, Dr
                   Payout.acknowledged_at)
            .outerjoin(Draw, Draw.cycle_id == Cycle.id).outerjoin(Payout, Payout.cycle_id == Cycle.id)
            .where(Cycle.circle_id == bindparam("circle_id")).order_by(Cycle.cycle_number))
-_MEMBERS = (select(Membership.user_id, Membership.role, User.full_name, Contribution.status, Contribution.amount)
+_MEMBERS = (select(Membership.user_id, Membership.role, User.full_name, Contribution.status,
+                   Contribution.confirmed_amount)
             .join(User, User.id == Membership.user_id)
             .outerjoin(Contribution, and_(Contribution.cycle_id == bindparam("cycle_id"),
                                           Contribution.user_id == Membership.user_id))
@@ -45,8 +46,9 @@ async def card_facts(conn: AsyncConnection, circle_id: uuid.UUID, now: datetime)
         "today": local_date(now, circle.timezone).isoformat(),
         "instructions": circle.payment_instructions,
         "members": [{"name": m.full_name, "payment": None if m.status is None else str(m.status),
+                     "short": short_by(circle.amount_per_cycle, m.confirmed_amount),
                      "received": received.get(m.user_id), "organizer": m.role == Role.ORGANIZER} for m in members],
-        "collected": sum(m.amount for m in members if m.status is not None and str(m.status) == "CONFIRMED"),
+        "collected": sum(m.confirmed_amount or 0 for m in members),
         "expected": circle.amount_per_cycle * len(members),
         "record_check": (await audit.head(conn, circle_id)).fingerprint,  # the log's head as of this card
     }

@@ -22,6 +22,7 @@ from core.models import (
     Payout,
     Role,
     User,
+    short_by,
 )
 from core.uow import UnitOfWork
 
@@ -32,6 +33,7 @@ class MemberLine:
     full_name: str
     role: Role
     payment: ContributionStatus | None  # this cycle's payment; None: not marked yet
+    short: int  # what a member who paid in part still owes (minor units); 0 otherwise
     received_in_cycle: int | None  # the cycle in which this member received the pot
     eligible: bool  # may still win the current draw
 
@@ -79,8 +81,9 @@ async def circle_summary(uow: UnitOfWork, circle_id: uuid.UUID) -> CircleSummary
             payments = {c.user_id: c for c in rows.scalars()}
     received = {winner: cycle.cycle_number for cycle, winner, amount in history if amount is not None}
     eligible = set(current[0].eligible_ids) if current is not None and current[0].status == CycleStatus.OPEN else set()
-    lines = [MemberLine(uid, name, role, payments[uid].status if uid in payments else None, received.get(uid),
-                        uid in eligible) for uid, role, name in members]
+    lines = [MemberLine(uid, name, role, payments[uid].status if uid in payments else None,
+                        short_by(circle.amount_per_cycle, payments[uid].confirmed_amount if uid in payments else 0),
+                        received.get(uid), uid in eligible) for uid, role, name in members]
     cycle_line, next_due = None, None
     if current is not None:
         cycle, winner, _ = current
@@ -88,7 +91,7 @@ async def circle_summary(uow: UnitOfWork, circle_id: uuid.UUID) -> CircleSummary
         if cycle.cycle_number < circle.total_members:
             next_due = schedule.due_date(circle.first_due_date, circle.frequency, circle.every_days,
                                          cycle.cycle_number + 1)
-    confirmed = sum(c.amount for c in payments.values() if c.status == ContributionStatus.CONFIRMED)
+    confirmed = sum(c.confirmed_amount for c in payments.values())
     return CircleSummary(circle=circle, cycle=cycle_line, members=lines, next_due_date=next_due,
                          confirmed_this_cycle=confirmed, expected_this_cycle=circle.amount_per_cycle * len(members),
                          paid_out_total=sum(amount for _, _, amount in history if amount is not None))

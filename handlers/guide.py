@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from core.models import Circle, CircleStatus, ContributionStatus, CycleStatus, Role
+from core.models import STILL_OWING, Circle, CircleStatus, ContributionStatus, CycleStatus, Role
 from core.schedule import local_date
 from core.summary import CircleSummary, circle_summary
 from core.uow import UnitOfWork
@@ -31,6 +31,7 @@ class Standing:
     winner: str | None
     organizers: list[str]
     today: date  # in the circle's timezone, for saying dates
+    my_short: int = 0  # what is left of a payment made in part (minor units)
 
     @property
     def forming(self) -> bool:
@@ -48,7 +49,7 @@ class Standing:
     def owes(self) -> bool:
         """A member who still has to pay (and tap "I've paid") this cycle."""
         return (self.role is not None and self.cycle_number is not None and not self.drawn
-                and self.my_payment in (None, ContributionStatus.REJECTED))
+                and self.my_payment in STILL_OWING)
 
     def steps(self) -> list[str]:
         """The buttons worth offering this person now, most useful first."""
@@ -83,4 +84,5 @@ def standing_in(board: CircleSummary, user_id: uuid.UUID | None, today: date) ->
         drawn=drawn, my_payment=me.payment if me else None,
         confirmed=len(board.with_payment(ContributionStatus.CONFIRMED)),
         pending=len(board.with_payment(ContributionStatus.PENDING)), winner=winner,
-        organizers=[m.full_name for m in board.members if m.role == Role.ORGANIZER], today=today)
+        organizers=[m.full_name for m in board.members if m.role == Role.ORGANIZER], today=today,
+        my_short=me.short if me else 0)

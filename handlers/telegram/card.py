@@ -15,8 +15,9 @@ from handlers.telegram.texts import RECORD_CHECK
 MAX_TEXT = 4096
 LISTED = 30  # members listed one per line up to this size; counted beyond it
 NAMED = 25  # names shown in a summary line before "and N more"
-MARKS = {"CONFIRMED": "✅", "PENDING": "⏳", "REJECTED": "❌", None: "▫️"}
+MARKS = {"CONFIRMED": "✅", "PENDING": "⏳", "PARTIAL": "🌗", "REJECTED": "❌", None: "▫️"}
 LEGEND = "✅ confirmed · ⏳ waiting for an organizer · ❌ not confirmed · ▫️ not paid yet · ⭐ received the pot"
+PARTIAL_LEGEND = " · 🌗 paid in part"  # only on cards that show someone paid in part
 
 
 def render(p: dict[str, Any]) -> str:
@@ -27,11 +28,13 @@ def render(p: dict[str, Any]) -> str:
                      f"due {day(p['due_date'], p['today'])}")
     members = p["members"]
     if len(members) <= LISTED:
-        lines += [f"{MARKS[m['payment']]} {m['name']}{' ⭐' if m['received'] else ''}" for m in members]
+        lines += [f"{MARKS[m['payment']]} {m['name']}{' ⭐' if m['received'] else ''}"
+                  + (f" — short by {money(m['short'])}" if m.get("short") else "") for m in members]
     else:
         counts = {mark: sum(1 for m in members if m["payment"] == state) for state, mark in MARKS.items()}
         lines.append(" · ".join(f"{mark} {n}" for mark, n in counts.items() if n))
-        owing = [m["name"] for m in members if m["payment"] != "CONFIRMED"]
+        owing = [m["name"] + (f" (short by {money(m['short'])})" if m.get("short") else "")
+                 for m in members if m["payment"] != "CONFIRMED"]
         if owing:
             lines.append("Not confirmed yet: " + _some(owing))
         received = [m["name"] for m in members if m["received"]]
@@ -44,7 +47,7 @@ def render(p: dict[str, Any]) -> str:
     lines.append("👉 " + next_step(p))
     if p.get("instructions") and p["status"] == "ACTIVE":
         lines.append(f"💳 How to pay: {p['instructions']}")
-    lines.append(LEGEND)
+    lines.append(LEGEND + (PARTIAL_LEGEND if any(m["payment"] == "PARTIAL" for m in members) else ""))
     text = "\n".join(lines)
     # The footer is the card's last line whatever its size: members keep the latest one they saw.
     footer = "\n" + RECORD_CHECK.format(fingerprint=p["record_check"]) if p.get("record_check") else ""

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from core.models import short_by
 from core.money import format_amount
 from core.outbox import STATUS_CARD, DeliveryFailed, Due
 from handlers.formats import day, names
@@ -35,7 +36,9 @@ def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, In
     group's, or one person's private copy (`p["for"]`), whose buttons are the ones that person can use."""
     circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
     if kind == "payment_marked":
-        return plain_text(kind, p, circle), decision_buttons(p["contribution_id"], p["currency"])
+        return plain_text(kind, p, circle), decision_buttons(p["contribution_id"], p.get("version", 1), p["currency"])
+    if kind == "payment_confirmed" and _short(p) and circle_id is not None:  # a top-up is due: offer it
+        return plain_text(kind, p, circle), paid_markup(circle_id, _short(p), p["currency"])
     if kind == "payout_recorded":
         text = texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"])
         if p.get("for", p["receiver_id"]) != p["receiver_id"]:
@@ -50,15 +53,24 @@ def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, In
     if kind == "vote_started":  # every member votes, wherever they hear of it
         return plain_text(kind, p, circle), ballot_buttons(p["vote_id"])
     if kind in (*PAYING, "payment_rejected") and circle_id is not None:
-        return plain_text(kind, p, circle), paid_markup(circle_id, p["amount_per_cycle"], p["currency"])
+        owed = p.get("owed") or _short(p) or p["amount_per_cycle"]
+        return plain_text(kind, p, circle), paid_markup(circle_id, owed, p["currency"])
     return plain_text(kind, p, circle), None
 
 
 def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
     if kind == "payment_marked":
-        return texts.PAYMENT_TO_DECIDE.format_map(p | {"money": _money(p, "amount")})
+        text = texts.PAYMENT_TO_DECIDE.format_map(p | {"money": _money(p, "amount")})
+        if p.get("confirmed_amount"):  # a top-up of a payment confirmed in part
+            text += "\n" + texts.TOP_UP.format(confirmed=_money(p, "confirmed_amount"), due=_money(p, "amount_due"))
+        return text
     if kind == "payment_confirmed":
-        return texts.YOUR_PAYMENT_CONFIRMED.format_map(p | {"money": _money(p, "amount")})
+        text = texts.YOUR_PAYMENT_CONFIRMED.format_map(p | {"money": _money(p, "amount")})
+        if _short(p):
+            text += "\n" + texts.YOUR_PAYMENT_SHORT.format(confirmed=_money(p, "confirmed_amount"),
+                                                          due=_money(p, "amount_due"),
+                                                          short=_money(p | {"x": _short(p)}, "x"))
+        return text
     if kind == "payment_rejected":
         return _rejected(p)
     if kind in VOTES:
@@ -95,12 +107,22 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
     if kind == "payout_order_set":
         return texts.ORDER_SET.format_map(dict(values, order=texts.order_names(p["order_names"])))
     if kind in ("reminder", "overdue"):
+        short = p.get("short", {})
+        unpaid = [f"{n} ({texts.SHORT_BY.format(short=_money(p | {'x': short[n]}, 'x'))})" if n in short else n
+                  for n in p["unpaid"]]
         return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p)}.\n"
-                f"Not paid yet: {names(p['unpaid'])}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
+                f"Not paid yet: {names(unpaid)}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
     if kind in ("nudge_reminder", "nudge_overdue"):
+        owed = p.get("owed", p["amount_per_cycle"])
+        left = texts.NUDGE_LEFT.format(money=_money(p | {"x": owed}, "x")) if owed < p["amount_per_cycle"] else ""
         return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p)}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
+                f"{_when(p)}{left}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
+
+
+def _short(p: dict[str, Any]) -> int:
+    """What is left to pay after a payment event, for payloads that carry the totals."""
+    return short_by(p["amount_due"], p["confirmed_amount"]) if "amount_due" in p else 0
 
 
 def _rejected(p: dict[str, Any]) -> str:

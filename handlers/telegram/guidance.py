@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from core.chats import circle_for_chat
 from core.history import MyCircle, my_circles
-from core.models import ContributionStatus, User
+from core.models import STILL_OWING, User
 from handlers import guide
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, is_group, update_uow
@@ -50,7 +50,7 @@ async def card(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str,
         link = InlineKeyboardButton(texts.HELP_BUTTONS["register"],
                                     url=f"https://t.me/{context.bot.username}?start={payload}")
         return text, keyboard([link, button(guide.SUMMARY, circle.id)])
-    amount = texts.money(circle, circle.amount_per_cycle)
+    amount = texts.money(circle, where.my_short or circle.amount_per_cycle)
     return text, keyboard([button(step, circle.id, texts.HELP_BUTTONS[step].format(amount=amount))
                            for step in where.steps()])
 
@@ -62,7 +62,8 @@ async def _private_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user
     owing = [m for m in mine if _owes(m)][:3]
     return texts.help_private(user.full_name, mine, update_uow(context).now()), keyboard(
         [InlineKeyboardButton(callback_data=f"{PAID}{m.circle.id}", text=texts.HELP_PAID_FOR.format(
-            amount=texts.money(m.circle, m.circle.amount_per_cycle), circle=m.circle.name[:24])) for m in owing])
+            amount=texts.money(m.circle, m.short or m.circle.amount_per_cycle), circle=m.circle.name[:24]))
+         for m in owing])
 
 
 async def shortcut(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> InlineKeyboardMarkup | None:
@@ -78,7 +79,7 @@ async def shortcut(update: Update, context: ContextTypes.DEFAULT_TYPE, command: 
 
 
 def _owes(m: MyCircle) -> bool:
-    return m.cycle_number is not None and m.my_payment in (None, ContributionStatus.REJECTED)
+    return m.cycle_number is not None and m.my_payment in STILL_OWING
 
 
 async def on_step(update: Update, context: ContextTypes.DEFAULT_TYPE,

@@ -131,7 +131,7 @@ async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: C
     cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PaymentConfirmed))
     await update.effective_message.reply_text(texts.PAID_FOR.format(
         actor=user.full_name, user=member.full_name, amount=texts.money(circle, paid.amount),
-        cycle_number=cycle_number))
+        cycle_number=cycle_number) + texts.still_short(circle, paid.confirmed_amount))
 
 
 async def named(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle) -> Person | None:

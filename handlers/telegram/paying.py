@@ -15,7 +15,7 @@ from core.contributions import mark_paid
 from core.errors import NotMember
 from core.events import PaymentMarked
 from core.history import MyCircle, my_circles, unacknowledged_payouts
-from core.models import CircleStatus, ContributionStatus, User
+from core.models import STILL_OWING, CircleStatus, User
 from core.money import format_amount, parse_amount
 from core.payouts import acknowledge_payout
 from core.uow import UnitOfWork
@@ -51,7 +51,7 @@ async def paid_privately(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     running = [m for m in await my_circles(update_uow(context), user.id)
                if m.circle.status == CircleStatus.ACTIVE and m.cycle_number is not None]
-    owing = [m for m in running if m.my_payment in (None, ContributionStatus.REJECTED)] or running
+    owing = [m for m in running if m.my_payment in STILL_OWING] or running
     if not owing:
         await update.effective_message.reply_text(texts.PAID_NO_CIRCLE)
     elif len(owing) == 1:
@@ -66,7 +66,7 @@ async def paid_privately(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 def _choices(items: list[MyCircle]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        f"{m.circle.name} — {format_amount(m.circle.amount_per_cycle, m.circle.currency)}",
+        f"{m.circle.name} — {format_amount(m.short or m.circle.amount_per_cycle, m.circle.currency)}",
         callback_data=f"{PAID}{m.circle.id}")] for m in items])
 
 

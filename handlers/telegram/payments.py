@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from core.contributions import confirm_contribution, mark_paid, pending_contribution_of, reject_contribution
-from core.errors import ContributionNotFound, CoreError
-from core.events import PaymentMarked
-from core.models import Circle, Contribution, User
-from core.money import parse_amount
+from core.errors import ContributionNotFound, CoreError, PaymentChanged
+from core.events import PaymentConfirmed, PaymentMarked
+from core.models import Circle, Contribution, ContributionStatus, User, short_by
+from core.money import format_amount, parse_amount
+from core.uow import UnitOfWork
 from handlers.telegram import organizer, texts
 from handlers.telegram.common import change, chat_circle, is_group, registered_user, update_uow
 from handlers.telegram.membership import named_member
@@ -19,29 +22,47 @@ from handlers.telegram.paying import paid_privately
 from handlers.telegram.setup import on_setup_answer
 
 CONFIRM, REJECT = "pay:ok:", "pay:no:"
-# Reject's follow-ups, in a private chat: why, and for a short amount how much did arrive. The
-# currency rides along (…:<id>:KES) to read a typed amount; a forged one only misreads it.
+# Reject's follow-ups, in a private chat: why, and for a short amount how much did arrive.
 SHORT, NOT_RECEIVED, OTHER, SHORT_UNKNOWN, BACK = "pay:rs:", "pay:rn:", "pay:ro:", "pay:rq:", "pay:bk:"
 REASONS = {NOT_RECEIVED: "not_received", OTHER: "other", SHORT_UNKNOWN: "short"}
+# Every decision button carries the payment, the version of its claim the organizer saw, and the
+# currency (to read a typed amount; a forged one only misreads it): "pay:ok:<id>:<version>:KES",
+# at most 7 + 36 + 1 + 10 + 1 + 3 = 58 of Telegram's 64 bytes. Buttons sent before versions existed
+# carry no version: they were sent for the first claim, so they mean version 1 and core refuses them
+# once the payment was claimed again.
+FIRST_CLAIM = 1
 
 
-def decision_buttons(contribution_id: uuid.UUID | str, currency: str = "") -> InlineKeyboardMarkup:
-    reject = f"{REJECT}{contribution_id}" + (f":{currency}" if currency else "")
-    return InlineKeyboardMarkup([[InlineKeyboardButton("✅ Confirm", callback_data=f"{CONFIRM}{contribution_id}"),
-                                  InlineKeyboardButton("❌ Reject", callback_data=reject)]])
+def _data(prefix: str, contribution_id: uuid.UUID | str, version: int, currency: str) -> str:
+    return f"{prefix}{contribution_id}:{version}" + (f":{currency}" if currency else "")
 
 
-def reason_buttons(contribution_id: uuid.UUID, currency: str) -> InlineKeyboardMarkup:
+def decision_buttons(contribution_id: uuid.UUID | str, version: int, currency: str = "") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("✅ Confirm", callback_data=_data(CONFIRM, contribution_id, version, currency)),
+        InlineKeyboardButton("❌ Reject", callback_data=_data(REJECT, contribution_id, version, currency))]])
+
+
+def reason_buttons(contribution_id: uuid.UUID, version: int, currency: str) -> InlineKeyboardMarkup:
+    def data(prefix: str) -> str:
+        return _data(prefix, contribution_id, version, currency)
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(texts.REASONS["short"], callback_data=f"{SHORT}{contribution_id}:{currency}"),
-         InlineKeyboardButton(texts.REASONS["not_received"], callback_data=f"{NOT_RECEIVED}{contribution_id}")],
-        [InlineKeyboardButton(texts.REASONS["other"], callback_data=f"{OTHER}{contribution_id}"),
-         InlineKeyboardButton("↩️ Back", callback_data=f"{BACK}{contribution_id}:{currency}")]])
+        [InlineKeyboardButton(texts.REASONS["short"], callback_data=data(SHORT)),
+         InlineKeyboardButton(texts.REASONS["not_received"], callback_data=data(NOT_RECEIVED))],
+        [InlineKeyboardButton(texts.REASONS["other"], callback_data=data(OTHER)),
+         InlineKeyboardButton("↩️ Back", callback_data=data(BACK))]])
 
 
-def short_buttons(contribution_id: uuid.UUID, currency: str) -> InlineKeyboardMarkup:
+def short_buttons(contribution_id: uuid.UUID, version: int, currency: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        "🤷 Don't know", callback_data=f"{SHORT_UNKNOWN}{contribution_id}:{currency}")]])
+        "🤷 Don't know", callback_data=_data(SHORT_UNKNOWN, contribution_id, version, currency))]])
+
+
+def _payment(data: str) -> tuple[uuid.UUID, int, str]:
+    """'<id>[:<version>][:<currency>]' → the payment, the claim's version, the currency."""
+    payment, *rest = data.split(":")
+    version = int(rest.pop(0)) if rest and rest[0].isascii() and rest[0].isdigit() else FIRST_CLAIM
+    return _id(payment, ContributionNotFound), version, rest[0] if rest else ""
 
 
 async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -60,7 +81,7 @@ async def cmd_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     paid = await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount)
     cycle_number = next(e.cycle_number for e in uow.committed if isinstance(e, PaymentMarked))
     await update.effective_message.reply_text(texts.payment_marked(user.full_name, circle, paid.amount, cycle_number),
-                                              reply_markup=decision_buttons(paid.id))
+                                              reply_markup=decision_buttons(paid.id, paid.version, circle.currency))
 
 
 async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -71,10 +92,14 @@ async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not (user := await registered_user(update, context)):
         return
     confirm = query.data.startswith(CONFIRM)
-    contribution_id = _id(query.data[len(CONFIRM):], ContributionNotFound)
-    decided = await _decide(update, context, circle, user, contribution_id, confirm)
+    contribution_id, version, _ = _payment(query.data[len(CONFIRM):])
+    try:
+        decided = await _decide(update, context, circle, user, contribution_id, confirm, version)
+    except PaymentChanged as changed:
+        return await _show_changed(update, changed, in_group=True)
     await query.answer(texts.TOAST_DECIDED[confirm])
     await query.edit_message_text(_decided_text(circle, decided, user))
+    return None
 
 
 async def on_private_decision(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,17 +109,17 @@ async def on_private_decision(update: Update, context: ContextTypes.DEFAULT_TYPE
     if not (user := await registered_user(update, context)):
         return
     action = query.data[:7]
-    payment, _, currency = query.data[7:].partition(":")
-    contribution_id = _id(payment, ContributionNotFound)
+    contribution_id, version, currency = _payment(query.data[7:])
     original = query.message.text.split("\n\n")[0]
     if action == REJECT:
-        ask, markup = texts.WHY_REJECT, reason_buttons(contribution_id, currency)
+        ask, markup = texts.WHY_REJECT, reason_buttons(contribution_id, version, currency)
     elif action == SHORT:
-        ask, markup = texts.HOW_SHORT, short_buttons(contribution_id, currency)
+        ask, markup = texts.HOW_SHORT, short_buttons(contribution_id, version, currency)
     elif action == BACK:
-        ask, markup = "", decision_buttons(contribution_id, currency)
+        ask, markup = "", decision_buttons(contribution_id, version, currency)
     else:
-        return await _decide_privately(update, context, user, contribution_id, REASONS.get(action), None)
+        return await _decide_privately(update, context, user, (contribution_id, version, currency),
+                                       REASONS.get(action), None)
     await query.answer()
     await query.edit_message_text(original + (f"\n\n{ask.format(user=_payer(original))}" if ask else ""),
                                   reply_markup=markup)
@@ -105,26 +130,30 @@ async def on_short_amount(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A reply, in a private chat, to the "how much did arrive?" question: the amount that did."""
     message = update.effective_message
     asked = message.reply_to_message
-    contribution_id, currency = _asked_short(asked, context.bot.id)
-    if contribution_id is None:
+    payment = _asked_short(asked, context.bot.id)
+    if payment is None:
         return await on_setup_answer(update, context)
     if not (user := await registered_user(update, context)):
         return
-    received = parse_amount(message.text, currency)
-    await _decide_privately(update, context, user, contribution_id, "short", received, asked)
+    received = parse_amount(message.text, payment[2])
+    await _decide_privately(update, context, user, payment, "short", received, asked)
 
 
 async def _decide_privately(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
-                            contribution_id: uuid.UUID, reason: str | None, received: int | None,
+                            payment: tuple[uuid.UUID, int, str], reason: str | None, received: int | None,
                             post: Message | None = None) -> None:
     uow = change(update, context)
-    if reason is None:
-        await confirm_contribution(uow, actor=user.id, contribution_id=contribution_id)
-        outcome = texts.YOU_CONFIRMED
-    else:
-        await reject_contribution(uow, actor=user.id, contribution_id=contribution_id, reason=reason,
-                                  received=received)
-        outcome = texts.YOU_REJECTED.replace("{why}", texts.REASONS[reason].lower())
+    contribution_id, version, currency = payment
+    try:
+        if reason is None:
+            await confirm_contribution(uow, actor=user.id, contribution_id=contribution_id, version=version)
+            outcome = texts.YOU_CONFIRMED + _still_short(uow, currency)
+        else:
+            await reject_contribution(uow, actor=user.id, contribution_id=contribution_id, reason=reason,
+                                      received=received, version=version)
+            outcome = texts.YOU_REJECTED.replace("{why}", texts.REASONS[reason].lower())
+    except PaymentChanged as changed:
+        return await _show_changed(update, changed, in_group=False)
     post = post or update.callback_query.message
     original = post.text.split("\n\n")[0]
     text = original + "\n\n" + outcome.format(user=_payer(original))
@@ -140,16 +169,15 @@ def _payer(post_text: str) -> str:
     return post_text.removeprefix("💸 ").split(" says they paid")[0]
 
 
-def _asked_short(message: Message | None, bot_id: int) -> tuple[uuid.UUID | None, str]:
-    """The payment (and its currency) whose "how much did arrive?" question a message is."""
+def _asked_short(message: Message | None, bot_id: int) -> tuple[uuid.UUID, int, str] | None:
+    """The payment (id, claim version, currency) whose "how much did arrive?" question a message is."""
     if message is None or message.from_user is None or message.from_user.id != bot_id or not message.reply_markup:
-        return None, ""
+        return None
     for row in message.reply_markup.inline_keyboard:
         for button in row:
             if button.callback_data and button.callback_data.startswith(SHORT_UNKNOWN):
-                payment, _, currency = button.callback_data[len(SHORT_UNKNOWN):].partition(":")
-                return _id(payment, ContributionNotFound), currency
-    return None, ""
+                return _payment(button.callback_data[len(SHORT_UNKNOWN):])
+    return None
 
 
 def _id(text: str, error: type[CoreError]) -> uuid.UUID:
@@ -171,7 +199,8 @@ async def _decide_by_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
     circle = await chat_circle(update, context)
     if not (user := await registered_user(update, context)):
         return
-    contribution_id = _from_payment_post(update.effective_message.reply_to_message, context.bot.id)
+    # A reply to a payment post decides the claim that post showed; naming the member, the current one.
+    contribution_id, version = _from_payment_post(update.effective_message.reply_to_message, context.bot.id)
     if contribution_id is None:
         member = await named_member(update, context, circle)
         if member is None:
@@ -180,30 +209,69 @@ async def _decide_by_command(update: Update, context: ContextTypes.DEFAULT_TYPE,
             return
         contribution_id = (await pending_contribution_of(update_uow(context), circle_id=circle.id,
                                                          member=member.id)).id
-    decided = await _decide(update, context, circle, user, contribution_id, confirm)
+    try:
+        decided = await _decide(update, context, circle, user, contribution_id, confirm, version)
+    except PaymentChanged as changed:
+        return await _show_changed(update, changed, in_group=True)
     await update.effective_message.reply_text(_decided_text(circle, decided, user))
 
 
-def _from_payment_post(message: Message | None, bot_id: int) -> uuid.UUID | None:
-    """The payment a reply points at: read from the buttons of the bot's own payment post."""
+def _from_payment_post(message: Message | None, bot_id: int) -> tuple[uuid.UUID | None, int | None]:
+    """The payment (and claim version) a reply points at: read from the buttons of the bot's own payment post."""
     if message is None or message.from_user is None or message.from_user.id != bot_id or not message.reply_markup:
-        return None
+        return None, None
     for row in message.reply_markup.inline_keyboard:
         for button in row:
             if button.callback_data and button.callback_data.startswith(CONFIRM):
-                return uuid.UUID(button.callback_data[len(CONFIRM):])
-    return None
+                contribution_id, version, _ = _payment(button.callback_data[len(CONFIRM):])
+                return contribution_id, version
+    return None, None
 
 
 async def _decide(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: Circle, user: User,
-                  contribution_id: uuid.UUID,
-                  confirm: bool) -> Contribution:
+                  contribution_id: uuid.UUID, confirm: bool, version: int | None) -> Contribution:
     # Buttons can be pressed from any chat and callback data forged: core refuses a payment that is
     # not this chat's circle's, and checks that the presser is its organizer.
     decide = confirm_contribution if confirm else reject_contribution
-    return await decide(change(update, context), actor=user.id, contribution_id=contribution_id, circle_id=circle.id)
+    return await decide(change(update, context), actor=user.id, contribution_id=contribution_id, circle_id=circle.id,
+                        version=version)
 
 
 def _decided_text(circle: Circle, decided: Contribution, by: User) -> str:
-    return texts.payment_decided(decided.payer.full_name, circle, decided.amount, decided.status, by.full_name)
+    return texts.payment_decided(decided.payer.full_name, circle, decided.amount, decided.status, by.full_name,
+                                 short_by(circle.amount_per_cycle, decided.confirmed_amount))
+
+
+def _still_short(uow: UnitOfWork, currency: str) -> str:
+    """' Still short by KES 499.' after confirming part of a payment (buttons sent before they carried
+    the currency leave it out: the payer is told anyway)."""
+    confirmed = next(e for e in uow.committed if isinstance(e, PaymentConfirmed))
+    short = short_by(confirmed.amount_due, confirmed.confirmed_amount)
+    return texts.STILL_SHORT.format(short=format_amount(short, currency)) if short and currency else ""
+
+
+async def _show_changed(update: Update, changed: PaymentChanged, *, in_group: bool) -> None:
+    """A decision on a claim since replaced (rejected, then marked again): nothing changed. The post
+    becomes the payment as it stands now, with fresh buttons while it waits for a decision."""
+    c = changed.context
+    money = format_amount(c["amount"], c["currency"])
+    if c["status"] == ContributionStatus.PENDING:
+        circle = SimpleNamespace(name=c["circle"], currency=c["currency"])
+        now = (texts.payment_marked(c["name"], circle, c["amount"], c["cycle_number"]) if in_group else
+               texts.PAYMENT_TO_DECIDE.format(user=c["name"], money=money, cycle_number=c["cycle_number"],
+                                              circle=c["circle"]))
+        text, markup = f"{now}\n\n{texts.PAYMENT_CHANGED.format(money=money)}", decision_buttons(
+            c["contribution_id"], c["version"], c["currency"])
+    else:
+        text, markup = texts.PAYMENT_CHANGED_DECIDED.format(
+            money=money, status_word=texts.STATUS_WORDS[c["status"]]), None
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.PAYMENT_CHANGED_TOAST)
+        try:
+            await update.callback_query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:  # the post already shows the payment as it is (a second stale tap)
+            if "not modified" not in str(error):
+                raise
+    else:
+        await update.effective_message.reply_text(text, reply_markup=markup)
 

@@ -89,6 +89,9 @@ def refusal(error: CoreError, names: Mapping[str, str] | None = None, standing: 
     context: dict[str, Any] = {k: (str(v)[:MAX_ECHO] if isinstance(v, str) else v) for k, v in error.context.items()}
     context.setdefault("status_word", STATUS_WORDS.get(str(context.get("status")), "recorded"))
     context["why"] = NOT_RUNNING.get(str(context.get("status")), "This circle isn't running right now.")
+    for key in ("owed", "amount"):  # amounts in the context come with their currency
+        if key in context and "currency" in context:
+            context[f"{key}_money"] = format_amount(context[key], context["currency"])
     if error.key == "due_date_in_past":
         today = context["today"]
         context.update(due_date=day(context["due_date"], today), today=day(today, today))
@@ -211,9 +214,11 @@ def payment_marked(name: str, circle: Circle, amount: int, cycle_number: int) ->
             "Organizers: confirm or reject below (or reply /confirm or /reject).")
 
 
-def payment_decided(name: str, circle: Circle, amount: int, status: ContributionStatus, by: str) -> str:
-    if status == ContributionStatus.CONFIRMED:
-        return f"✅ {name}'s payment of {money(circle, amount)} was confirmed by {by}."
+def payment_decided(name: str, circle: Circle, amount: int, status: ContributionStatus, by: str,
+                    short: int = 0) -> str:
+    if status in (ContributionStatus.CONFIRMED, ContributionStatus.PARTIAL):
+        still = STILL_SHORT.format(short=money(circle, short)) if short else ""
+        return f"✅ {name}'s payment of {money(circle, amount)} was confirmed by {by}.{still}"
     return f"❌ {name}'s payment of {money(circle, amount)} was rejected by {by}. {name}, you can send /paid again."
 
 
@@ -317,7 +322,8 @@ def payout_recorded(circle: Circle, receiver: str, amount: int, cycle_number: in
 
 
 PAYMENT_LINES = (("Confirmed", ContributionStatus.CONFIRMED), ("Waiting for confirmation", ContributionStatus.PENDING),
-                 ("Rejected", ContributionStatus.REJECTED), ("Not paid", None))
+                 ("Paid in part", ContributionStatus.PARTIAL), ("Rejected", ContributionStatus.REJECTED),
+                 ("Not paid", None))
 
 
 def summary(board: CircleSummary, now: datetime) -> str:
@@ -332,7 +338,7 @@ def summary(board: CircleSummary, now: datetime) -> str:
         for title, status in PAYMENT_LINES:
             people = board.with_payment(status)
             if people:
-                lines.append(f"{title}: {name_list([m.full_name for m in people])}")
+                lines.append(f"{title}: {name_list([_short(c, m.full_name, m.short) for m in people])}")
         lines.append(f"Collected: {money(c, board.confirmed_this_cycle)} of {money(c, board.expected_this_cycle)}")
     received = [f"{m.full_name} (cycle {m.received_in_cycle})" for m in board.members if m.received_in_cycle]
     lines.append("Received the pot: " + (name_list(received) if received else "nobody yet"))
@@ -352,6 +358,8 @@ def history(circle: Circle, records: list[CycleRecord], now: datetime) -> str:
         outcome = f"{r.winner_name} won" if r.winner_name else "not drawn yet"
         if r.payout_amount is not None:
             outcome += f", received {money(circle, r.payout_amount)}" + (" ✔" if r.acknowledged else "")
+        if r.short:
+            outcome += "; " + SHORT_IN_HISTORY.format(names=name_list([_short(circle, n, s) for n, s in r.short]))
         line = f"Cycle {r.cycle_number} (due {day(r.due_date, today)}): {outcome}"
         if sum(map(len, lines)) + len(line) > HISTORY_BUDGET:
             break
@@ -375,7 +383,7 @@ def my_circles(items: list[MyCircle], now: datetime) -> str:
         if m.cycle_number is None:
             lines.append(f"• {c.name}: forming ({money(c, c.amount_per_cycle)} {frequency(c)})")
             continue
-        owed = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
+        owed = _payment_words(m)
         received = f"; you received the pot in cycle {m.received_in_cycle}" if m.received_in_cycle else ""
         due = day(m.due_date, local_date(now, c.timezone))
         lines.append(f"• {c.name}: cycle {m.cycle_number}, {money(c, c.amount_per_cycle)} due {due} — "
@@ -503,6 +511,8 @@ def _capital(text: str) -> str:
 
 
 def _my_payment(s: Standing, how: Mapping[str, str]) -> str:
+    if s.my_short and s.my_payment != ContributionStatus.PENDING:
+        return f"Your payment is {SHORT_BY.format(short=money(s.circle, s.my_short))}: pay the rest, then {how[PAID]}."
     if s.my_payment == ContributionStatus.REJECTED:
         return f"Your payment was rejected: pay, then {how[PAID]}."
     if s.my_payment == ContributionStatus.PENDING:
@@ -545,7 +555,7 @@ def help_private(name: str, mine: list[MyCircle], now: datetime) -> str:
         if m.cycle_number is None:
             lines.append(f"• {c.name}: forming ({money(c, c.amount_per_cycle)} {frequency(c)})")
         else:
-            owed = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
+            owed = _payment_words(m)
             due = day(m.due_date, local_date(now, c.timezone))
             lines.append(f"• {c.name}: {money(c, c.amount_per_cycle)} due {due} — {owed}")
     if len(mine) > 3:
@@ -742,3 +752,46 @@ def wait_words(minutes: int) -> str:
         return f"in {minutes} minute{'s' if minutes != 1 else ''}"
     hours = round(minutes / 60)
     return f"in about {hours} hour{'s' if hours != 1 else ''}"
+
+
+# --- payments: partial payments and stale decisions ----------------------------------------------------
+ERRORS |= {
+    "more_than_owed": "That's more than is left to pay this cycle ({owed_money}). "
+                      "Send the amount you paid, up to {owed_money}.",
+    "payment_changed": "That payment changed since that message: it's now {amount_money} "
+                       "({status_word}). Nothing was decided.",
+}
+STATUS_WORDS |= {"PARTIAL": "paid in part"}
+SHORT_BY = "short by {short}"
+STILL_SHORT = " Still short by {short}."
+SHORT_IN_HISTORY = "paid in part: {names}"
+TOP_UP = "A top-up: {confirmed} of {due} was confirmed before."
+YOUR_PAYMENT_SHORT = "That makes {confirmed} of {due}: {short} is still to pay. Pay the rest, then tap below."
+PAYMENT_CHANGED = ("⚠️ This payment changed since you saw it (it's now {money}), so nothing was decided. "
+                   "Confirm or reject it as it is now.")
+PAYMENT_CHANGED_TOAST = "That payment changed — nothing was decided."
+PAYMENT_CHANGED_DECIDED = ("⚠️ That payment changed since this message: it's now {money}, already {status_word}. "
+                           "Nothing was decided.")
+
+
+def _short(circle: Circle, name: str, short: int) -> str:
+    """'Tom (short by KES 499)': a member who paid in part, wherever members are listed."""
+    return f"{name} ({SHORT_BY.format(short=money(circle, short))})" if short else name
+
+
+def _payment_words(m: MyCircle) -> str:
+    """'not paid yet', 'confirmed', 'short by KES 499, waiting for confirmation' (a top-up waits)…"""
+    words = STATUS_WORDS.get(m.my_payment.value if m.my_payment else "", "not paid yet")
+    if not m.short:
+        return words
+    short = SHORT_BY.format(short=money(m.circle, m.short))
+    return short if m.my_payment == ContributionStatus.PARTIAL else f"{short}, {words}"
+
+
+NUDGE_LEFT = " ({money} of it is still to pay)"
+
+
+def still_short(circle: Circle, confirmed: int) -> str:
+    """' Still short by KES 499.' after recording part of a payment; '' when it is whole."""
+    short = circle.amount_per_cycle - confirmed
+    return STILL_SHORT.format(short=money(circle, short)) if 0 < short < circle.amount_per_cycle else ""

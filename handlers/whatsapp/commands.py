@@ -19,9 +19,9 @@ from core.conversations import load_state, save_state
 from core.draws import run_draw
 from core.guards import require_running
 from core.history import circle_history, my_circles, names_of
-from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
+from core.models import Channel, Circle, CircleStatus, ContributionStatus, User, short_by
 from core.money import parse_amount
-from core.payment_refs import CurrentPayment, by_ref, current_payments, looks_like_ref
+from core.payment_refs import CurrentPayment, by_ref, changed_since, current_payments, looks_like_ref
 from core.payouts import acknowledge_payout, record_payout
 from core.proofs import proof_of_draw, requested_proof
 from core.record_check import current_head
@@ -192,7 +192,8 @@ async def cmd_help(talk: Conversation) -> list[str]:
     items = [step.upper() for step in where.steps()] + ["HELP ALL"]
     await talk.remember(menu=items)
     lead = shared.help_card(where, name=talk.user.full_name, how=texts.HOW)
-    return [texts.words(texts.menu(lead, items, amount=shared.money(circle, circle.amount_per_cycle)))]
+    owed = shared.money(circle, where.my_short or circle.amount_per_cycle)  # a top-up: what is left
+    return [texts.words(texts.menu(lead, items, amount=owed))]
 
 
 async def cmd_commands(talk: Conversation) -> list[str]:
@@ -251,14 +252,30 @@ async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
     why: dict = {}
     if not confirm:  # REJECT K7P2Q SHORT 300 · NOT RECEIVED · OTHER: the payer is told why
         text, why["reason"], why["received"] = parsing.reject_reason(text, circle.currency)
+    if changed := changed_since(payments, text):  # the code of an earlier claim: show the current one
+        return [_changed(circle, changed[0], command)]
     matches = by_ref(payments, text) or _by_name(text, waiting) or _by_name(text, payments)
     if len(matches) != 1:
         return [_not_found(text, command, matches)]
+    # The claim just read (the one its code was made for): core refuses it if it was replaced meanwhile.
     decide = confirm_contribution if confirm else reject_contribution
-    decided = await decide(talk.change(), actor=talk.user.id, contribution_id=matches[0].contribution_id,
-                           circle_id=circle.id, **why)
+    try:
+        decided = await decide(talk.change(), actor=talk.user.id, contribution_id=matches[0].contribution_id,
+                               circle_id=circle.id, version=matches[0].version, **why)
+    except errors.PaymentChanged:  # claimed again between our read and the decision
+        payments = await current_payments(talk.new_uow(), circle.id)
+        return [_changed(circle, next(p for p in payments if p.contribution_id == matches[0].contribution_id),
+                         command)]
     return [shared.payment_decided(matches[0].full_name, circle, decided.amount, decided.status,
-                                   talk.user.full_name)]
+                                   talk.user.full_name, short_by(circle.amount_per_cycle, decided.confirmed_amount))]
+
+
+def _changed(circle: Circle, now: CurrentPayment, command: str) -> str:
+    money = shared.money(circle, now.amount)
+    if now.status == ContributionStatus.PENDING:
+        return texts.PAYMENT_CHANGED.format(money=money, name=now.full_name, command=command, ref=now.ref)
+    return texts.words(shared.PAYMENT_CHANGED_DECIDED.format(money=money,
+                                                             status_word=shared.STATUS_WORDS[now.status.value]))
 
 
 def _waiting_list(circle: Circle, waiting: list[CurrentPayment]) -> str:

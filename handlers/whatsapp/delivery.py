@@ -36,8 +36,13 @@ def render(kind: str, p: dict[str, Any]) -> str:
         return p["text"]
     money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
     if kind == "payment_marked":
-        return texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
-                                           circle=p["circle"], ref=payment_ref(p["contribution_id"]))
+        ref = payment_ref(p["contribution_id"], p.get("version", 1))  # queued before versions: the first claim
+        text = texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
+                                           circle=p["circle"], ref=ref)
+        if p.get("confirmed_amount"):  # a top-up of a payment confirmed in part
+            text += " " + telegram_texts.TOP_UP.format(confirmed=format_amount(p["confirmed_amount"], p["currency"]),
+                                                       due=format_amount(p["amount_due"], p["currency"]))
+        return text
     if kind == "payout_recorded":
         return (f"🤝 The cycle {p['cycle_number']} pot of “{p['circle']}” ({money}) was handed to {p['receiver']}. "
                 f"{p['receiver']}, reply RECEIVED once you have it.")
@@ -74,7 +79,7 @@ class WhatsAppSender:
             p = message.payload
             due = day(p["due_date"], p.get("today", p["due_date"]))
             options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
-                {"1": p["circle"], "2": format_amount(p["amount_per_cycle"], p["currency"]), "3": due})}
+                {"1": p["circle"], "2": format_amount(p.get("owed", p["amount_per_cycle"]), p["currency"]), "3": due})}
         elif message.kind in PAYING and self.paid_template and self._window_open(message):
             # In the window a quick-reply template needs no approval: the same words, and a button to tap.
             text = fit(render(message.kind, message.payload), QUICK_REPLY_BODY)

@@ -76,7 +76,8 @@ async def paid_for(talk, circle: Circle) -> list[str] | None:
     except NotOrganizer:
         names = shared.organizer_list(await organizer_names(talk.new_uow(), circle.id))
         return [texts.words(shared.PAID_FOR_REFUSED.format(organizers=names, member=member.full_name))]
-    return [texts.PAID_FOR.format(member=member.full_name, amount=shared.money(circle, paid.amount))]
+    return [texts.PAID_FOR.format(member=member.full_name, amount=shared.money(circle, paid.amount))
+            + shared.still_short(circle, paid.confirmed_amount)]
 
 
 async def cmd_order(talk) -> list[str]:

@@ -123,3 +123,7 @@ VOTE_REPLY = "Reply VOTE YES or VOTE NO."
 VOTE_CHOICES = ("{absent} Members can decide together: send VOTE and a member's name to propose them as "
                 "organizer (e.g. VOTE {example}), or VOTE END to propose ending the circle. "
                 + telegram_texts.VOTE_RULE + " Proposing counts as your yes.")
+
+# --- payments: partial payments and stale decisions ---------------------------------------------------
+PAYMENT_CHANGED = ("⚠️ That code is for an earlier version of {name}'s payment, so nothing was decided. "
+                   "It's now {money}: reply {command} {ref} to decide it as it is now.")

@@ -97,8 +97,10 @@ async def test_an_organizer_records_a_payment_for_a_member(bot, new_uow, clock):
     assert "Grace recorded Tom's payment of USD 20 for cycle 1 (confirmed)." in await bot.say(GRACE, "/paid @tom")
     assert "Amina says they paid USD 20" in await bot.say(AMINA, "/paid")
     amina_says = updates.group_text(AMINA, bot.group, "I gave Grace 15 in cash")["message"]
-    assert "Grace recorded Amina's payment of USD 15" in await bot.say(GRACE, "/paid 15", reply_to=amina_says)
-    assert "Confirmed: Tom, Amina" in await bot.say(TOM, "/summary")
+    recorded = await bot.say(GRACE, "/paid 15", reply_to=amina_says)
+    assert "Grace recorded Amina's payment of USD 15 for cycle 1 (confirmed). Still short by USD 5." in recorded
+    summary = await bot.say(TOM, "/summary")  # 15 of 20 is not paid: it stays visibly short
+    assert "Confirmed: Tom\nPaid in part: Amina (short by USD 5)" in summary
 
     refused = await bot.say(TOM, "/paid @grace")
     assert refused == ("Only Grace (organizer) can record a payment for Grace. "

@@ -75,7 +75,7 @@ async def test_paid_for_a_member_on_whatsapp(whatsapp, new_uow, clock):
     assert not any("Wanjiru says they paid" in t for t in whatsapp.inbox(JOSEPH))  # she didn't: Amina recorded it
     assert "Whose payment?" in await whatsapp.send(AMINA, "PAID FOR")
     assert "Noted: you paid USD 50" in await whatsapp.send(AMINA, "PAID FOR Amina")  # herself: her own payment
-    assert "Confirmed: Wanjiru" in await whatsapp.send(JOSEPH, "SUMMARY")
+    assert "Paid in part: Wanjiru (short by USD 20)" in await whatsapp.send(JOSEPH, "SUMMARY")
     assert [d["amount"] for d in await audit(new_uow, "payment_confirmed")] == [3000]
 
 

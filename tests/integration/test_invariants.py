@@ -113,12 +113,21 @@ async def check_invariants(new_uow, circle_id, *, completed: bool, members=()) -
                                         .where(Cycle.circle_id == circle_id))).scalars())
         paid_out = int(await s.scalar(select(func.coalesce(func.sum(Payout.amount), 0))
                                       .join(Cycle, Cycle.id == Payout.cycle_id).where(Cycle.circle_id == circle_id)))
+        # What was confirmed, short payments' confirmed parts included (a top-up adds to the same payment).
         covered = int(await s.scalar(
-            select(func.coalesce(func.sum(Contribution.amount), 0)).join(Cycle, Cycle.id == Contribution.cycle_id)
-            .join(Payout, Payout.cycle_id == Cycle.id)
-            .where(Cycle.circle_id == circle_id, Contribution.status == ContributionStatus.CONFIRMED)))
+            select(func.coalesce(func.sum(Contribution.confirmed_amount), 0))
+            .join(Cycle, Cycle.id == Contribution.cycle_id).join(Payout, Payout.cycle_id == Cycle.id)
+            .where(Cycle.circle_id == circle_id)))
         assert await audit.verify_chain(s, circle_id) is None
         assert (await record_check.check_circle(s, circle_id)).intact  # the log replays to the tables
+        # Paid means paid in full: CONFIRMED exactly when the whole amount is confirmed, never more.
+        due = (await s.get(Circle, circle_id)).amount_per_cycle
+        for status, confirmed in (await s.execute(select(Contribution.status, Contribution.confirmed_amount)
+                                                  .join(Cycle, Cycle.id == Contribution.cycle_id)
+                                                  .where(Cycle.circle_id == circle_id))).all():
+            assert confirmed <= due
+            assert (status == ContributionStatus.CONFIRMED) == (confirmed == due)
+            assert status != ContributionStatus.PARTIAL or 0 < confirmed < due
     assert len(winners) == len(set(winners))
     assert paid_out == covered
     if completed:

@@ -47,7 +47,7 @@ def test_the_confirm_list_fits_one_whatsapp_message_at_200_members():
 
     circle = SimpleNamespace(currency="KES", amount_per_cycle=1_000_000)
     waiting = [CurrentPayment(payment_ref(uuid.UUID(int=i)), uuid.UUID(int=i), uuid.UUID(int=i),
-                              f"Member Number {i:03d} Wanjiru-Otieno", 1_000_000, ContributionStatus.PENDING)
+                              f"Member Number {i:03d} Wanjiru-Otieno", 1_000_000, ContributionStatus.PENDING, 1)
                for i in range(200)]
     text = _waiting_list(circle, waiting)
     assert len(text) <= 1600 and waiting[0].ref in text and "more after these" in text
