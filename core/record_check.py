@@ -297,10 +297,9 @@ def _payment(status: str) -> Callable[[State, AuditEntry], None]:
             version = row.get("version", 0) + (status == "PENDING")
             due = _circle(state, entry).get("amount_per_cycle")
             confirmed = d["amount"] if status == "CONFIRMED" else row.get("confirmed_amount", 0)
-        if status == "CONFIRMED" and due is not None and confirmed < due:
-            status = "PARTIAL"
-        row.update(cycle=d["cycle_number"], user_id=d["user_id"], amount=d["amount"], status=status,
-                   version=version, confirmed_amount=confirmed)
+        short = status == "CONFIRMED" and due is not None and confirmed < due
+        row.update(cycle=d["cycle_number"], user_id=d["user_id"], amount=d["amount"],
+                   status="PARTIAL" if short else status, version=version, confirmed_amount=confirmed)
         if status == "PENDING":
             row.update(marked_by=_actor(entry), decided_by=None)
         else:
