@@ -650,8 +650,7 @@ ERRORS = {**ERRORS,
                          "If it's really yours now, {names} can help: they organize that member's circle.",
           "claim_not_found": "That was already answered.",
           "not_claim_decider": "Only the member themselves, or an organizer of their circle, can answer that.",
-          "ambiguous_handle": "Two members use @{handle}. Reply to a message of the one you mean instead.",
-          "needs_confirmation": "This account needs a confirmation first. Send /start to see where it stands."}
+          "ambiguous_handle": "Two members use @{handle}. Reply to a message of the one you mean instead."}
 CLAIM_WAITING = ("This number already belongs to a member. I've asked them, on the account they use with me, to "
                  "confirm that this new account is theirs; if they can't, an organizer of their circle can. "
                  "Until then, this account can't act in any circle.")
