@@ -109,8 +109,11 @@ async def decide_claim(uow: UnitOfWork, *, claim_id: uuid.UUID, approve: bool, b
         number_change = claim.phone != user.phone
         if number_change and not await _linked(uow, claim.channel, claim.address, user.id):
             raise ClaimNotFound()  # a claim on a number the member has since left
-        if number_change and (claim.channel, claim.address) != by or not number_change and (
-                decider.id != user.id and str(decider.id) not in await _organizers_of(uow, user.id)):
+        if number_change:
+            allowed = (claim.channel, claim.address) == by
+        else:
+            allowed = decider.id == user.id or str(decider.id) in await _organizers_of(uow, user.id)
+        if not allowed:
             raise NotClaimDecider()
         await session.delete(claim)
         await session.flush()
@@ -129,7 +132,7 @@ async def _change_phone(uow: UnitOfWork, user: User, phone: str) -> None:
     session = uow.session
     owner = await session.scalar(select(User).where(User.phone == phone).with_for_update())
     replaced = None
-    if owner is not None:  # someone registered the number since it was presented
+    if owner is not None:  # present_phone refused the number of anyone in a circle; one may have joined since
         if await _in_a_circle(uow, owner.id):
             raise PhoneTaken(user_ids=await _organizers_of(uow, owner.id))
         replaced = owner.id  # in no circle: nothing of theirs to keep

@@ -32,7 +32,7 @@ async def sender(new_uow: Callable[[], UnitOfWork], message: Any) -> User | list
     if user is not None:
         return user
     placeholder = shared.member_placeholder("WhatsApp", message.sender)
-    name = first_usable_name(message.profile_name, placeholder)
+    name = first_usable_name(None if _number_like(message.profile_name or "") else message.profile_name, placeholder)
     presented = await present_phone(new_uow(), channel=WA, address=message.sender, full_name=name,
                                     phone=message.sender.removeprefix("whatsapp:"))
     if presented.user is None:
@@ -45,7 +45,7 @@ async def sender(new_uow: Callable[[], UnitOfWork], message: Any) -> User | list
 
 async def take_name(talk, body: str) -> str | None:
     """Their answer to ASK_NAME, stored; None (and nothing stored) when it isn't a name."""
-    if sum(ch.isdigit() for ch in body) > MOST_DIGITS:
+    if _number_like(body):
         return None
     try:
         talk.user = await rename_user(talk.new_uow(), user_id=talk.user.id, full_name=body)
@@ -53,6 +53,10 @@ async def take_name(talk, body: str) -> str | None:
         return None
     await talk.remember(step=None, then=None)
     return texts.NAMED.format(name=talk.user.full_name)
+
+
+def _number_like(name: str) -> bool:
+    return sum(ch.isdigit() for ch in name) > MOST_DIGITS
 
 
 async def cmd_yes(talk) -> list[str]:

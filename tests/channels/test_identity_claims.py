@@ -177,7 +177,7 @@ async def test_whatsapp_without_a_profile_name_is_asked_and_never_shown_by_numbe
     assert "couldn't read that as a name" in answered
     answered = await whatsapp.send(wanjiru, "Wanjiru")
     assert "Thanks, Wanjiru!" in answered and "You joined “Savings”" in answered  # her JOIN, answered now
-    assert "What name should your circle see?" in await whatsapp.send(anon, f"JOIN {code}")
+    assert "What name should your circle see?" in await whatsapp.send(anon, f"JOIN {code}", name=anon)
     assert "You joined “Savings”" in await whatsapp.send(anon, f"JOIN {code}")  # a command, not a name
     group = bot.tg.texts_to(bot.group)
     assert "👋 Wanjiru joined “Savings”." in group
