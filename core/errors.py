@@ -215,3 +215,24 @@ class PaymentChanged(CoreError):
     changes; the context describes the payment as it is now, so the channel can show it afresh."""
 
     key = "payment_changed"  # context: contribution_id, version, amount, currency, status, name
+
+
+# --- identity ---------------------------------------------------------------------------------
+class NeedsConfirmation(CoreError):
+    key = "needs_confirmation"  # an account new to a member who uses another one, or a member's new number
+
+
+class PhoneTaken(CoreError):
+    key = "phone_taken"  # context: user_ids (organizers of the circles of the member who has that number)
+
+
+class ClaimNotFound(CoreError):
+    key = "claim_not_found"  # already answered, replaced, or never existed
+
+
+class NotClaimDecider(CoreError):
+    key = "not_claim_decider"  # only the member's other account, or an organizer of their circle
+
+
+class AmbiguousHandle(CoreError):
+    key = "ambiguous_handle"  # context: handle (several members of the circle use it)

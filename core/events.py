@@ -308,3 +308,42 @@ class VoteFailed(_VoteEvent):
 
 class VoteExpired(_VoteEvent):
     pass
+
+
+# --- identity: accounts presenting a member's number wait for a confirmation; numbers change in place
+@dataclass(frozen=True, kw_only=True)
+class IdentityClaimed(Event):
+    """A new account presented the number of a member who uses another account: it waits."""
+
+    entity = "user"
+    id_field = "user_id"
+    user_id: uuid.UUID  # the member whose number it is
+    claim_id: uuid.UUID
+    channel: str
+    address: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityClaimDecided(Event):
+    """The member (from their other account) or an organizer of their circle answered a claim; the
+    actor is who answered. Approved: an IdentityLinked follows in the same change."""
+
+    entity = "user"
+    id_field = "user_id"
+    user_id: uuid.UUID
+    claim_id: uuid.UUID
+    channel: str
+    address: str
+    approved: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneChanged(Event):
+    """A member confirmed their new number from their own account: same user, circles and roles."""
+
+    entity = "user"
+    id_field = "user_id"
+    user_id: uuid.UUID
+    phone: str
+    previous: str
+    replaced_user_id: uuid.UUID | None  # a user in no circle who had the new number, removed

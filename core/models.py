@@ -133,6 +133,30 @@ class ChannelIdentity(Base):
     created_at: Mapped[datetime] = _created()
 
 
+class IdentityClaim(Base):
+    """An account that presented a phone number, waiting for someone to confirm it (then deleted; the
+    audit log keeps the decision). Two kinds, told apart by whether the account is already the user's:
+    - a claim: a new account presents the phone of `user_id`, who already uses another account (a
+      recycled SIM must not become that member); their other account or an organizer of their circle
+      confirms;
+    - a number change: the user's own account presents another `phone` (a new SIM); that same account
+      confirms, and the user keeps their id, circles and roles.
+    """
+
+    __tablename__ = "identity_claims"
+    __table_args__ = (UniqueConstraint("channel", "address"),
+                      CheckConstraint(r"phone ~ '^\+[1-9][0-9]{6,14}$'", name="phone_e164"))
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                                               index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), nullable=False)
+    address: Mapped[str] = mapped_column(String(128), nullable=False)
+    handle: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(16), nullable=False)  # as the account's app verified it
+    created_at: Mapped[datetime] = _created()
+
+
 class Circle(Base):
     __tablename__ = "circles"
     __table_args__ = (

@@ -20,6 +20,7 @@ from sqlalchemy import and_, bindparam, exists, false, func, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
+from core import identity_notices
 from core.models import (
     Channel,
     ChannelIdentity,
@@ -107,6 +108,8 @@ _ALL_CONFIRMED = select(
 
 
 async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: tuple[Channel, str] | None) -> None:
+    if isinstance(event, identity_notices.EVENTS):  # about a person, not a circle
+        return await identity_notices.notify(session, event, now)
     if isinstance(event, ev.ChatLinked) and event.channel == Channel.TELEGRAM.value:
         # A running circle brought into a group: the group gets its status card now.
         if (await session.get(Circle, event.circle_id)).status == CircleStatus.ACTIVE:

@@ -14,7 +14,7 @@ from core.models import short_by
 from core.money import format_amount
 from core.outbox import STATUS_CARD, DeliveryFailed, Due
 from handlers.formats import day, names
-from handlers.telegram import card, texts
+from handlers.telegram import card, identity, texts
 from handlers.telegram.draws import ACK, DRAW, drawn_buttons
 from handlers.telegram.paying import paid_markup
 from handlers.telegram.payments import decision_buttons
@@ -34,6 +34,8 @@ VOTES = ("vote_started", "vote_carried", "vote_failed", "vote_expired")
 def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text (and buttons) for an outbox message in a Telegram chat about circle `circle_id`: a
     group's, or one person's private copy (`p["for"]`), whose buttons are the ones that person can use."""
+    if kind in identity.NOTICES:  # about a person, not a circle
+        return identity.notice(kind, p)
     circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
     if kind == "payment_marked":
         return plain_text(kind, p, circle), decision_buttons(p["contribution_id"], p.get("version", 1), p["currency"])

@@ -40,7 +40,8 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     uow = rosca(context).new_uow()
     try:
         context.arrival = await arrive(uow, TG, f"{context.bot.id}:{update.update_id}",
-                                       sender=str(sender.id) if sender else None, chat=str(chat.id) if chat else None)
+                                       sender=str(sender.id) if sender else None, chat=str(chat.id) if chat else None,
+                                       handle=sender.username if sender else None)
     except DBAPIError:
         log.warning("update %s: database unavailable", update.update_id)
         await tell(update, texts.DATABASE_AWAY)

@@ -182,6 +182,7 @@ def install(application: Application) -> None:
                               (r"^paid:", paying.on_paid_button), (r"^join:", membership.on_join_button),
                               (r"^ord:", organizer.on_order_button), (r"^org:", organizer.on_organizer_button),
                               (r"^vote:", votes.on_vote_button),
+                              (r"^claim:", identity.on_claim_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -795,3 +796,44 @@ def still_short(circle: Circle, confirmed: int) -> str:
     """' Still short by KES 499.' after recording part of a payment; '' when it is whole."""
     short = circle.amount_per_cycle - confirmed
     return STILL_SHORT.format(short=money(circle, short)) if 0 < short < circle.amount_per_cycle else ""
+
+
+# --- identity: claims on a member's number, number changes, names people can't see ------------------
+ERRORS |= {
+    "phone_taken": "That number already belongs to a member of a circle, so I can't move your account to it. "
+                   "If it's really yours now, {names} can help: they organize that member's circle.",
+    "claim_not_found": "That was already answered.",
+    "not_claim_decider": "Only the member themselves, or an organizer of their circle, can answer that.",
+    "ambiguous_handle": "Two members use @{handle}. Reply to a message of the one you mean instead.",
+}
+CLAIM_WAITING = ("This number already belongs to a member. I've asked them, on the account they use with me, to "
+                 "confirm that this new account is theirs; if they can't, an organizer of their circle can. "
+                 "Until then, this account can't act in any circle.")
+CLAIM_QUESTION = "Someone on a new {app} account says they have your number +…{phone_end}. Is that you?"
+CLAIM_FOR_ORGANIZER = ("Someone on a new {app} account says they are {member} (number +…{phone_end}). I've asked "
+                       "{member} on the account they use with me. If they can't answer (a lost phone, say), check "
+                       "with {member} by a call or in person before you answer. Until then, that account can't act "
+                       "in your circle.")
+CLAIM_YES, CLAIM_NO = "Yes, that's me", "No, not me"
+CLAIM_YES_ORGANIZER, CLAIM_NO_ORGANIZER = "Yes, it's {member}", "No"
+CLAIM_APPROVED = "✅ Confirmed: this {app} account is now {member}'s. Send /help to see your circles."
+CLAIM_DENIED = ("This account was not linked: the member whose number this is wasn't confirmed to be you. If you "
+                "think that's a mistake, talk to the organizer of your circle.")
+CLAIM_LINKED_YOURS = "✅ Done: the new {app} account is yours too now."
+CLAIM_LINKED = "✅ Done: {member}'s new {app} account is linked."
+CLAIM_REFUSED = "Noted: the new {app} account was not linked to {member}."
+NUMBER_CHANGE_ASK = "Change your number from +…{old_end} to {new}? Your circles and roles stay as they are."
+NUMBER_CHANGE_YES, NUMBER_CHANGE_NO = "Yes, change my number", "No, keep +…{old_end}"
+NUMBER_CHANGED = "✅ Your number is now {phone}. Your circles and roles are unchanged."
+NUMBER_KEPT = "OK, your number stays {phone}."
+PHONE_CHANGED = ("📱 {member} has a new phone number (ending in {phone_end}); they confirmed it from the account "
+                 "they use with me.")
+APPS = {"TELEGRAM": "Telegram", "WHATSAPP": "WhatsApp"}
+PLACEHOLDER_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def member_placeholder(app: str, address: str) -> str:
+    """A name for someone whose profile shows none: never their number. Three letters from their
+    account tell two such members apart and say nothing about them."""
+    digest = hashlib.sha256(address.encode()).digest()
+    return f"{app} member {''.join(PLACEHOLDER_LETTERS[b % len(PLACEHOLDER_LETTERS)] for b in digest[:3])}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core import errors
@@ -29,12 +29,11 @@ from core.schedule import local_date
 from core.stewardship import organizer_absence
 from core.summary import circle_summary
 from core.uow import UnitOfWork
-from core.users import register_user, user_by_identity
 from handlers import parsing
 from handlers.guide import standing
 from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
-from handlers.whatsapp import organizer, setup, texts, votes
+from handlers.whatsapp import identity, organizer, setup, texts, votes
 
 WA = Channel.WHATSAPP
 
@@ -101,12 +100,21 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
         return [texts.NO_TEXT if message.media else texts.UNKNOWN]
     if not parsing.storable(body):
         return [texts.UNSTORABLE]
-    user = await _user(new_uow, message)
+    user = await identity.sender(new_uow, message)
+    if not isinstance(user, User):  # a claim on their number waits, or we asked their name
+        return user
     talk = Conversation(new_uow, message, user, absent_days, public_url=public_url)
     command = ""
     try:
         state = await talk.state()
-        if state.get("step"):
+        if state.get("step") == identity.NAMING and _command(body)[0] not in COMMANDS:
+            if (named := await identity.take_name(talk, body)) is None:
+                return [texts.NAME_AGAIN]
+            then = state.get("then")  # what they first sent, answered now that they have a name
+            return [named, *(await handle(new_uow, replace(message, body=then), public_url=public_url) if then else [])]
+        if state.get("step") == identity.NAMING:  # a command instead of a name: they keep the neutral one
+            await talk.remember(step=None, then=None)
+        elif state.get("step"):
             return await setup.answer(talk, body)
         command, talk.args = _command(body)
         if command.isascii() and command.isdigit():  # a choice from the menu HELP showed
@@ -152,16 +160,6 @@ async def _refusal(talk: Conversation, error: errors.CoreError, command: str) ->
             absent = shared.absent_line(where.circle.name, since, where.today)
             return f"{refusal} {texts.words(shared.ORGANIZER_ABSENT.format(absent=absent))}"
     return refusal
-
-
-async def _user(new_uow: Callable[[], UnitOfWork], message: Message) -> User:
-    """WhatsApp vouches for the sender's number: that is their identity, no code to type."""
-    user = await user_by_identity(new_uow(), WA, message.sender)
-    if user is None:
-        phone = message.sender.removeprefix("whatsapp:")
-        user = await register_user(new_uow(), phone=phone, full_name=message.profile_name or phone,
-                                   channel=WA, address=message.sender)
-    return user
 
 
 def _command(body: str) -> tuple[str, str]:
@@ -390,6 +388,7 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "ORGANIZER": organizer.cmd_organizer, "STEP DOWN": organizer.cmd_step_down, "STEPDOWN": organizer.cmd_step_down,
     "HOW TO PAY": organizer.cmd_how_to_pay, "HOWTOPAY": organizer.cmd_how_to_pay, "ORDER": organizer.cmd_order,
     "VOTE": votes.cmd_vote,
+    "YES": identity.cmd_yes, "NO": identity.cmd_no,
 }
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)
 ACTIONS = {"CANCEL": "cancelcircle"}  # the Telegram command a word is, where the names differ (for refusals)

@@ -19,7 +19,8 @@ from core.payment_refs import payment_ref
 from handlers.formats import day
 from handlers.telegram import texts as telegram_texts
 from handlers.telegram.delivery import plain_text
-from handlers.whatsapp import texts
+from handlers.telegram.identity import NOTICES
+from handlers.whatsapp import identity, texts
 
 MAX_BODY = 1600  # WhatsApp's limit for one message
 WINDOW = timedelta(hours=24)
@@ -34,6 +35,8 @@ GROUP_PHRASES = {telegram_texts.PAY_HINT: texts.PAY_HINT, telegram_texts.VOTE_TA
 def render(kind: str, p: dict[str, Any]) -> str:
     if kind == "reply":
         return p["text"]
+    if kind in NOTICES:  # about a person, not a circle
+        return identity.notice(kind, p)
     money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
     if kind == "payment_marked":
         ref = payment_ref(p["contribution_id"], p.get("version", 1))  # queued before versions: the first claim

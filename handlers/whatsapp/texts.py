@@ -127,3 +127,14 @@ VOTE_CHOICES = ("{absent} Members can decide together: send VOTE and a member's 
 # --- payments: partial payments and stale decisions ---------------------------------------------------
 PAYMENT_CHANGED = ("⚠️ That code is for an earlier version of {name}'s payment, so nothing was decided. "
                    "It's now {money}: reply {command} {ref} to decide it as it is now.")
+
+# --- identity: claims on a member's number, names for those whose profile shows none -----------------
+ASK_NAME = ("Welcome! What name should your circle see? Reply with your name (I never show your number to "
+            "others).")
+NAME_AGAIN = "I couldn't read that as a name. What name should your circle see? Reply with your name."
+NAMED = "Thanks, {name}! That's the name your circle sees."
+CLAIM_REPLY = "Reply YES {ref} if it's you, or NO {ref} if not."
+CLAIM_REPLY_ORGANIZER = "Reply YES {ref} if it is {member}, or NO {ref} if not."
+NO_CLAIMS = "Nothing is waiting for your yes or no."
+WHICH_CLAIM = "Several new accounts wait for an answer:\n{lines}\nReply YES <code> or NO <code>."
+CLAIM_LINE = "{ref} — {member}, on a new {app} account"

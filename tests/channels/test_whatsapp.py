@@ -77,6 +77,10 @@ async def test_three_whatsapp_and_two_telegram_members_complete_a_circle(bot, wh
 
 async def test_the_same_person_on_both_apps_is_one_member(bot, whatsapp):
     code = await mixed_circle(bot, whatsapp)
+    # Tom's number on WhatsApp, new to him: he confirms it on Telegram first (a recycled SIM must not be Tom).
+    assert "This number already belongs to a member" in await whatsapp.send(TOM.phone, f"JOIN {code}", name="Tom O")
+    question = bot.tg.last_to(TOM.id)
+    await bot.press(TOM, question, buttons(question)["Yes, that's me"])
     assert "You're already in this circle." in await whatsapp.send(TOM.phone, f"JOIN {code}", name="Tom O")
     assert "Family Fund: cycle 1" in await whatsapp.send(TOM.phone, "my circles")
 
@@ -101,7 +105,8 @@ async def test_signatures_are_checked_and_retries_have_one_effect(bot, whatsapp)
 
 async def test_unknown_words_and_hostile_input_get_a_clear_reply(bot, whatsapp):
     phone = WA["Amina"]
-    assert "Reply with a number or the word." in await whatsapp.send(phone, "hello")
+    assert "What name should your circle see?" in await whatsapp.send(phone, "hello")  # no profile name
+    assert "Reply with a number or the word." in await whatsapp.send(phone, "Amina")  # named: then "hello"
     assert "didn't understand" in await whatsapp.send(phone, "bananas please")
     assert "too long" in await whatsapp.send(phone, "x" * 5000)
     assert "only read text" in await whatsapp.send(phone, "", num_media=1,
