@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -42,6 +42,10 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         context.arrival = await arrive(uow, TG, f"{context.bot.id}:{update.update_id}",
                                        sender=str(sender.id) if sender else None, chat=str(chat.id) if chat else None,
                                        handle=sender.username if sender else None)
+    except DataError:  # it refused something the update carries (a NUL in a username): an input error
+        log.info("update %s: input refused by the database", update.update_id)
+        await tell(update, texts.UNSTORABLE)
+        raise ApplicationHandlerStop from None
     except DBAPIError:
         log.warning("update %s: database unavailable", update.update_id)
         await tell(update, texts.DATABASE_AWAY)

@@ -111,7 +111,8 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
             if (named := await identity.take_name(talk, body)) is None:
                 return [texts.NAME_AGAIN]
             then = state.get("then")  # what they first sent, answered now that they have a name
-            return [named, *(await handle(new_uow, replace(message, body=then), public_url=public_url) if then else [])]
+            return [named, *(await handle(new_uow, replace(message, body=then), absent_days=absent_days,
+                                                 public_url=public_url) if then else [])]
         if state.get("step") == identity.NAMING:  # a command instead of a name: they keep the neutral one
             await talk.remember(step=None, then=None)
         elif state.get("step"):

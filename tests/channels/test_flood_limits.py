@@ -72,9 +72,10 @@ async def test_new_circles_are_limited_per_person_and_day_on_both_apps(bot, what
     refused = await bot.private(GRACE, "/newcircle Fund 9 | 20 USD | 200 | weekly | 2026-12-02")
     assert refused == texts.ERRORS["too_many_circles"].format(limit=5, wait="in about 24 hours")
     for n in range(LIMITS.circles_per_day):
-        assert "JOIN" in await whatsapp.send(ORGANIZER, f"NEW Fund {n} | 20 USD | 200 | weekly | 2026-12-02")
+        assert "JOIN" in await whatsapp.send(ORGANIZER, f"NEW Fund {n} | 20 USD | 200 | weekly | 2026-12-02",
+                                             name="Grace")
     assert "You can set up another in about 24 hours." in await whatsapp.send(
-        ORGANIZER, "NEW Fund 9 | 20 USD | 200 | weekly | 2026-12-02")
+        ORGANIZER, "NEW Fund 9 | 20 USD | 200 | weekly | 2026-12-02", name="Grace")
     async with new_uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Circle)) == 2 * LIMITS.circles_per_day
     clock.now += timedelta(hours=24, minutes=1)

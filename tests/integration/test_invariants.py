@@ -87,6 +87,8 @@ async def finish(new_uow, circle_id, people) -> None:
             await run_draw(new_uow(), actor=organizer, circle_id=circle_id)
         except errors.AlreadyDrawn:
             pass
+        except errors.UnpaidMembers:
+            continue  # someone paid in part: the next round marks and confirms the rest
         await record_payout(new_uow(), actor=organizer, circle_id=circle_id)
 
 

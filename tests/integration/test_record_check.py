@@ -69,7 +69,8 @@ async def test_a_whole_circle_replays_to_its_tables(new_uow):
     await reject_contribution(new_uow(), actor=grace, contribution_id=paid.id, reason="short", received=10)
     again = await mark_paid(new_uow(), actor=amina, circle_id=circle.id)
     await confirm_contribution(new_uow(), actor=grace, contribution_id=again.id)
-    await mark_paid(new_uow(), actor=grace, circle_id=circle.id, member=joseph, amount=4000)
+    await mark_paid(new_uow(), actor=grace, circle_id=circle.id, member=joseph, amount=4000)  # short: partial
+    await mark_paid(new_uow(), actor=grace, circle_id=circle.id, member=joseph)  # the top-up: the rest
     await mark_paid(new_uow(), actor=grace, circle_id=circle.id, member=tom, amount=5000)  # over his pending 100
     for payer in (grace, last):
         mine = await mark_paid(new_uow(), actor=payer, circle_id=circle.id)
