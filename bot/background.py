@@ -11,25 +11,26 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.dispatcher import Dispatcher
 from core.autodraws import run_due_draws
+from core.draws import BeaconFetch
 from core.reminders import plan_reminders
 from core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> None:
+async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher, beacon: BeaconFetch) -> None:
     """Find what is due from the database alone: safe after a restart, a missed tick, or on two
     instances at once (see core/reminders.py and core/autodraws.py)."""
     planned = await plan_reminders(new_uow())
-    drawn = await run_due_draws(new_uow)
+    drawn = await run_due_draws(new_uow, beacon)
     if planned or drawn:
         log.info("scheduler: %d reminder(s) queued, %d automatic draw(s)", planned, len(drawn))
         dispatcher.wake.set()
 
 
 class Background:
-    def __init__(self, new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> None:
-        self.new_uow, self.dispatcher = new_uow, dispatcher
+    def __init__(self, new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher, beacon: BeaconFetch) -> None:
+        self.new_uow, self.dispatcher, self.beacon = new_uow, dispatcher, beacon
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._delivery: asyncio.Task | None = None
 
@@ -47,6 +48,6 @@ class Background:
 
     async def _tick(self) -> None:
         try:
-            await tick(self.new_uow, self.dispatcher)
+            await tick(self.new_uow, self.dispatcher, self.beacon)
         except Exception:  # the database is away for a moment: the next tick catches up
             log.exception("scheduler tick failed")

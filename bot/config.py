@@ -14,6 +14,7 @@ import platformdirs
 from dotenv import load_dotenv
 
 TELEGRAM_API = "https://api.telegram.org"
+DRAND_URL = "https://api.drand.sh"  # the League of Entropy's public drand relay
 _TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 
 
@@ -39,6 +40,8 @@ class Settings:
     twilio_messages_per_second: float = 10.0
     twilio_reminder_content_sid: str | None = None  # approved template for reminders outside 24 hours
     twilio_paid_content_sid: str | None = None  # quick-reply template ({{1}} the text, a PAID button)
+    # Any drand HTTP relay: draws mix in a public random number from it (bot/beacon.py).
+    drand_url: str = DRAND_URL
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -91,6 +94,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         twilio_messages_per_second=_number(env.get("TWILIO_MESSAGES_PER_SECOND"), 10.0, "TWILIO_MESSAGES_PER_SECOND"),
         twilio_reminder_content_sid=env.get("TWILIO_REMINDER_CONTENT_SID") or None,
         twilio_paid_content_sid=env.get("TWILIO_PAID_CONTENT_SID") or None,
+        drand_url=(env.get("DRAND_URL") or DRAND_URL).rstrip("/"),
     )
 
 

@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.beacon import DrandBeacon
 from bot.config import Settings
 from bot.proofs import proof_routes
 from core.inbox import arrive
@@ -58,6 +59,7 @@ def _twiml(reply: str | None = None) -> Response:
 
 def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake: Callable[[], None]) -> list[Route]:
     validator = RequestValidator(settings.twilio_auth_token)
+    beacon = DrandBeacon(settings.drand_url)
 
     async def signed_form(request: Request, path: str) -> dict[str, str] | None:
         """The POSTed form if Twilio signed it for our public URL; None otherwise."""
@@ -88,7 +90,7 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                     return held if held.held else new_uow()
 
                 try:
-                    replies = await handle(this_message, message, public_url=settings.public_url)
+                    replies = await handle(this_message, message, public_url=settings.public_url, beacon=beacon)
                     await queue_replies(this_message(), Channel.WHATSAPP, message.sender, replies)
                 finally:
                     await held.finish()

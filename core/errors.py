@@ -173,3 +173,8 @@ class InstructionsTooLong(CoreError):
 
 class StaleButton(CoreError):
     key = "stale_button"  # a button of something since replaced or finished
+
+
+# --- beacon: the public random number a draw mixes in (core/fairness.py) ---
+class BeaconUnavailable(CoreError):
+    key = "beacon_unavailable"  # context: round; the draw needs it and it could not be fetched (or was wrong)

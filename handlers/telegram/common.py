@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ContextTypes
 
 from core.chats import circle_for_chat
+from core.draws import BeaconFetch
 from core.errors import CircleNotFound
 from core.inbox import Arrival
 from core.models import Channel, Circle, User
@@ -25,6 +26,7 @@ class Rosca:
     """Put in `application.bot_data["rosca"]` by the wiring."""
 
     new_uow: Callable[[], UnitOfWork]
+    beacon: BeaconFetch  # the public random number draws mix in (bot/beacon.py)
     # Each update's unit of work holding its delivery record, by update id (housekeeping puts and
     # takes them): kept here rather than on the context, since python-telegram-bot hands the error
     # handler a context of its own.

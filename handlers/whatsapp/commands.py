@@ -16,7 +16,7 @@ from core import errors
 from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, start_circle
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.conversations import load_state, save_state
-from core.draws import run_draw
+from core.draws import BeaconFetch, fetch_and_draw
 from core.guards import require_running
 from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User
@@ -51,6 +51,7 @@ class Conversation:
     user: User
     args: str = ""
     public_url: str | None = None  # where the web app serves draw files (bot/proofs.py)
+    beacon: BeaconFetch | None = None  # the public random number draws mix in (bot/beacon.py)
 
     def change(self) -> UnitOfWork:
         """A unit of work whose announcements skip this chat: it gets our direct reply."""
@@ -88,14 +89,15 @@ class _Reply(Exception):
     """A short answer that ends the command (not a refusal from core)."""
 
 
-async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, public_url: str | None = None) -> list[str]:
+async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, public_url: str | None = None,
+                 beacon: BeaconFetch | None = None) -> list[str]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
         return [texts.TOO_LONG]
     if not body:
         return [texts.NO_TEXT if message.media else texts.UNKNOWN]
     user = await _user(new_uow, message)
-    talk = Conversation(new_uow, message, user, public_url=public_url)
+    talk = Conversation(new_uow, message, user, public_url=public_url, beacon=beacon)
     command = ""
     try:
         state = await talk.state()
@@ -278,11 +280,17 @@ def _not_found(text: str, command: str, matches: list[CurrentPayment]) -> str:
 
 async def cmd_draw(talk: Conversation) -> list[str]:
     circle = await talk.circle()
-    override = talk.args.lower() in ("anyway", "now", "force")
-    draw = await run_draw(talk.change(), actor=talk.user.id, circle_id=circle.id, override=override)
+    said = talk.args.lower().split()
+    override = bool({"anyway", "now", "force"} & set(said))
+    try:
+        draw = await fetch_and_draw(talk.change, talk.beacon, actor=talk.user.id, circle_id=circle.id,
+                                    override=override, without_beacon="without" in said)
+    except errors.BeaconUnavailable:
+        return [texts.BEACON_UNREACHABLE.format(command="DRAW ANYWAY WITHOUT" if override else "DRAW WITHOUT")]
     proof = await proof_of_draw(talk.new_uow(), draw.id)
     unpaid = await names_of(talk.new_uow(), draw.unpaid_ids) if draw.unpaid_ids else {}
-    done = shared.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid[u] for u in draw.unpaid_ids])
+    done = shared.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid[u] for u in draw.unpaid_ids],
+                            without_beacon=proof.without_beacon)
     return [f"{texts.words(done)}\n{texts.FAIR_HINT}"]
 
 

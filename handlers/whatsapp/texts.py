@@ -114,3 +114,9 @@ SETUP_REPLY_NUMBER = "(Reply with a number, or type your answer.)"
 SETUP_CANCEL_HINT = "Send CANCEL to stop."
 SETUP_WHICH_FIELD = "Which answer do you want to change?"
 SETUP_ALREADY_DONE = "That circle is already created. Send MY CIRCLES to see it."
+
+
+# --- beacon: the public random number a draw mixes in (core/fairness.py) ---
+BEACON_UNREACHABLE = ("I can't reach the public random number this draw uses right now. Try again in a few "
+                      "minutes, or send {command} to draw without it: then the secret number alone decides, "
+                      "and the draw will say so.")
