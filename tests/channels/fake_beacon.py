@@ -1,7 +1,9 @@
 """A fake drand relay: `/{chain hash}/public/{round}` answered in drand's JSON (round, randomness,
 signature; randomness = SHA-256 of the signature, as drand computes it), so the bot's real HTTP client
 (bot/beacon.py) fetches from it. Its signatures are made up (48 bytes, like quicknet's BLS
-signatures on G1) and deterministic per round; `down` makes it answer nothing useful."""
+signatures on G1) and deterministic per round; `down` makes it answer nothing useful, `too_early`
+answers 425 (as relays do for a round not published yet) that many times first, and `wrong` serves
+a value that is not drand's."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ class FakeBeacon(LocalServer):
     def __init__(self) -> None:
         super().__init__()
         self.down = False
+        self.too_early = 0
+        self.wrong = False
         self.asked: list[int] = []
 
     @property
@@ -46,5 +50,9 @@ class FakeBeacon(LocalServer):
             return Response("upstream unavailable", status_code=503)
         if request.path_params["chain"] != BEACON_CHAIN:
             return JSONResponse({"error": "unknown chain hash"}, status_code=404)
+        if self.too_early:
+            self.too_early -= 1
+            return Response("Too Early", status_code=425)
         value = beacon_value(number)
-        return JSONResponse({"round": value.round, "randomness": value.randomness, "signature": value.signature})
+        randomness = beacon_value(number + 1).randomness if self.wrong else value.randomness
+        return JSONResponse({"round": value.round, "randomness": randomness, "signature": value.signature})

@@ -7,15 +7,26 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.background import tick
+from bot.beacon import DrandBeacon
 from core import fairness
+from core.errors import BeaconUnavailable
 from core.models import Cycle, Draw
 from tests.channels.driver import buttons, is_card
 from tests.channels.fake_beacon import beacon_value
-from tests.channels.test_fair_draws import AMINA, FAIR, GRACE, TOM, check_alone, drawn_circle
-from tests.channels.whatsapp_driver import PUBLIC_URL
+from tests.channels.test_fair_draws import (
+    AMINA,
+    FAIR,
+    GRACE,
+    TOM,
+    WA_GRACE,
+    check_alone,
+    drawn_circle,
+    whatsapp_circle,
+)
 
 WITHOUT = "🎲 Draw without it"
 UNREACHABLE = "I can't reach the public random number this draw uses right now."
@@ -133,8 +144,6 @@ async def test_the_scheduler_waits_a_day_for_the_beacon_then_draws_without_it(bo
 
 
 async def test_a_whatsapp_organizer_is_told_too_and_may_draw_without_it(whatsapp, fake_beacon, new_uow):
-    from tests.channels.test_fair_draws import WA_GRACE, whatsapp_circle
-
     await whatsapp_circle(whatsapp, new_uow)
     fake_beacon.down = True
     refused = await whatsapp.send(WA_GRACE, "DRAW anyway")
@@ -142,4 +151,15 @@ async def test_a_whatsapp_organizer_is_told_too_and_may_draw_without_it(whatsapp
     assert not await _drawn(new_uow)
     drawn = await whatsapp.send(WA_GRACE, "DRAW anyway without")
     assert "receives the pot!" in drawn and "Drawn without the public random number" in drawn
-    assert PUBLIC_URL and (await the_draw(new_uow)).beacon_randomness is None
+    assert (await the_draw(new_uow)).beacon_randomness is None
+
+
+async def test_the_client_waits_for_a_round_not_yet_published_and_refuses_a_value_not_drands(fake_beacon):
+    beacon = DrandBeacon(fake_beacon.url)
+    fake_beacon.too_early = 1  # asked a moment before the round is out: asks again a round later
+    assert await beacon(34264816) == beacon_value(34264816) and fake_beacon.asked == [34264816] * 2
+    fake_beacon.wrong = True
+    with pytest.raises(BeaconUnavailable):
+        await beacon(34264816)
+    with pytest.raises(BeaconUnavailable):
+        await DrandBeacon("http://127.0.0.1:9")(34264816)  # nothing listens there
