@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from bot import audit_command
 from bot.background import Background
+from bot.beacon import DrandBeacon
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
 from bot.dispatcher import Dispatcher
@@ -93,7 +94,7 @@ async def _serve(settings: Settings) -> None:
         senders[Channel.WHATSAPP] = whatsapp_sender(settings, twilio_client(settings))
         routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
     web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
-                         routes=routes, background=Background(new_uow, dispatcher))
+                         routes=routes, background=Background(new_uow, dispatcher, DrandBeacon(settings.drand_url)))
     # log_config=None: uvicorn's lines go through our handler (bot/logs.py), masked like the rest.
     config = uvicorn.Config(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower(),
                             log_config=None)

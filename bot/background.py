@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.dispatcher import Dispatcher
 from core.autodraws import run_due_draws
+from core.draws import BeaconFetch
 from core.reminders import plan_reminders
 from core.retention import prune
 from core.stewardship import expire_votes
@@ -19,11 +20,11 @@ from core.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 
-async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> None:
+async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher, beacon: BeaconFetch) -> None:
     """Find what is due from the database alone: safe after a restart, a missed tick, or on two
     instances at once (see core/reminders.py and core/autodraws.py)."""
     planned = await plan_reminders(new_uow())
-    drawn = await run_due_draws(new_uow)
+    drawn = await run_due_draws(new_uow, beacon)
     expired = await expire_votes(new_uow)
     if planned or drawn or expired:
         log.info("scheduler: %d reminder(s) queued, %d automatic draw(s), %d vote(s) expired",
@@ -32,8 +33,8 @@ async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> Non
 
 
 class Background:
-    def __init__(self, new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher) -> None:
-        self.new_uow, self.dispatcher = new_uow, dispatcher
+    def __init__(self, new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher, beacon: BeaconFetch) -> None:
+        self.new_uow, self.dispatcher, self.beacon = new_uow, dispatcher, beacon
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._delivery: asyncio.Task | None = None
 
@@ -54,7 +55,7 @@ class Background:
 
     async def _tick(self) -> None:
         try:
-            await tick(self.new_uow, self.dispatcher)
+            await tick(self.new_uow, self.dispatcher, self.beacon)
         except Exception:  # the database is away for a moment: the next tick catches up
             log.exception("scheduler tick failed")
 

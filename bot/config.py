@@ -14,6 +14,7 @@ import platformdirs
 from dotenv import load_dotenv
 
 TELEGRAM_API = "https://api.telegram.org"
+DRAND_URL = "https://api.drand.sh"  # the League of Entropy's public drand relay
 _TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 
 
@@ -46,6 +47,8 @@ class Settings:
     # person in one circle an hour (each is announced to every member).
     max_circles_per_day: int = 5
     max_seat_changes_per_hour: int = 6
+    # Any drand HTTP relay: draws mix in a public random number from it (bot/beacon.py).
+    drand_url: str = DRAND_URL
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -101,6 +104,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         organizer_absent_days=_days(env.get("ORGANIZER_ABSENT_DAYS"), 14, "ORGANIZER_ABSENT_DAYS"),
         max_circles_per_day=_count(env.get("MAX_CIRCLES_PER_DAY"), 5, "MAX_CIRCLES_PER_DAY"),
         max_seat_changes_per_hour=_count(env.get("MAX_SEAT_CHANGES_PER_HOUR"), 6, "MAX_SEAT_CHANGES_PER_HOUR"),
+        drand_url=(env.get("DRAND_URL") or DRAND_URL).rstrip("/"),
     )
 
 

@@ -11,6 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.background import Background
+from bot.beacon import DrandBeacon
 from bot.config import ConfigError, Settings
 from bot.dispatcher import Dispatcher
 from bot.telegram_request import RetryingRequest
@@ -37,14 +38,16 @@ def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, 
     if not updater:
         builder = builder.updater(None)  # webhook mode: updates arrive over HTTP
     application = builder.build()
-    application.bot_data["rosca"] = Rosca(new_uow=new_uow, organizer_absent_days=settings.organizer_absent_days)
+    application.bot_data["rosca"] = Rosca(new_uow=new_uow, organizer_absent_days=settings.organizer_absent_days,
+                                          beacon=DrandBeacon(settings.drand_url))
     install(application)
     return application
 
 
 def with_background(application: Application, engine: AsyncEngine, new_uow: Callable[[], UnitOfWork]) -> Background:
     """Polling mode: start the dispatcher and scheduler with the Application, stop them with it."""
-    background = Background(new_uow, Dispatcher(engine, {Channel.TELEGRAM: TelegramSender(application.bot)}))
+    background = Background(new_uow, Dispatcher(engine, {Channel.TELEGRAM: TelegramSender(application.bot)}),
+                            application.bot_data["rosca"].beacon)
 
     async def started(app: Application) -> None:
         await publish_menus(app.bot)

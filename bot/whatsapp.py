@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.beacon import DrandBeacon
 from bot.config import Settings
 from bot.proofs import proof_routes
 from bot.web import bounded_body
@@ -59,6 +60,7 @@ def _twiml(reply: str | None = None) -> Response:
 
 def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake: Callable[[], None]) -> list[Route]:
     validator = RequestValidator(settings.twilio_auth_token)
+    beacon = DrandBeacon(settings.drand_url)
 
     async def signed_form(request: Request, path: str) -> dict[str, str] | None:
         """The POSTed form if Twilio signed it for our public URL; None otherwise. The signature covers
@@ -89,7 +91,7 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
 
                 try:
                     replies = await handle(this_message, message, public_url=settings.public_url,
-                                           absent_days=settings.organizer_absent_days)
+                                           absent_days=settings.organizer_absent_days, beacon=beacon)
                     await queue_replies(this_message(), Channel.WHATSAPP, message.sender, replies)
                 finally:
                     await held.finish()

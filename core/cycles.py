@@ -28,17 +28,19 @@ async def _eligible(uow: UnitOfWork, circle: Circle, cycle_number: int) -> list[
 
 
 async def open_cycle(uow: UnitOfWork, circle: Circle, cycle_number: int, actor_id: uuid.UUID | None) -> Cycle:
-    """Fix the cycle's eligible members and commit to a fresh secret seed, now, before anyone pays,
-    so the result cannot be steered later by timing confirmations or draws."""
+    """Fix the cycle's eligible members, commit to a fresh secret seed and name the beacon round the
+    draw will mix in, now, before anyone pays: the result cannot be steered later by timing
+    confirmations or draws, nor known from the seed alone (core/fairness.py)."""
     eligible = await _eligible(uow, circle, cycle_number)
     seed = fairness.new_seed()
     cycle = Cycle(
         id=uuid.uuid4(), circle_id=circle.id, cycle_number=cycle_number,
         due_date=schedule.due_date(circle.first_due_date, circle.frequency, circle.every_days, cycle_number),
         status=CycleStatus.OPEN, eligible_ids=eligible, seed_commitment=fairness.commitment(seed), seed=seed,
-        opened_at=uow.now())
+        opened_at=uow.now(), beacon_round=fairness.beacon_round_after(uow.now()))
     uow.session.add(cycle)
     await uow.session.flush()
     uow.emit(CycleOpened(circle_id=circle.id, actor_id=actor_id, cycle_id=cycle.id, cycle_number=cycle_number,
-                         due_date=cycle.due_date, eligible_ids=eligible, seed_commitment=cycle.seed_commitment))
+                         due_date=cycle.due_date, eligible_ids=eligible, seed_commitment=cycle.seed_commitment,
+                         beacon_round=cycle.beacon_round))
     return cycle

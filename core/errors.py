@@ -236,3 +236,8 @@ class NotClaimDecider(CoreError):
 
 class AmbiguousHandle(CoreError):
     key = "ambiguous_handle"  # context: handle (several members of the circle use it)
+
+
+# --- beacon: the public random number a draw mixes in (core/fairness.py) ---
+class BeaconUnavailable(CoreError):
+    key = "beacon_unavailable"  # context: round; the draw needs it and it could not be fetched (or was wrong)

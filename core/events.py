@@ -157,6 +157,7 @@ class CycleOpened(Event):
     due_date: date
     eligible_ids: list[uuid.UUID]
     seed_commitment: str
+    beacon_round: int | None = None  # the public random number the draw will mix in (core/fairness.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,6 +200,12 @@ class DrawCompleted(Event):
     seed_commitment: str
     seed: str
     unpaid_ids: list[uuid.UUID]  # non-empty only when an organizer drew despite unpaid members
+    # The beacon round's value mixed into the key; all None for a cycle without a round, and for a
+    # draw made without the beacon (`without_beacon`: it could not be reached).
+    beacon_round: int | None = None
+    beacon_randomness: str | None = None
+    beacon_signature: str | None = None
+    without_beacon: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

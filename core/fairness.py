@@ -6,6 +6,14 @@ reveals the seed. Because the commitment is public before anyone can influence t
 chosen after the fact would not match it, and because the eligible list is public too, nobody can
 be quietly added or left out. `core/verify_draw.py` (one stdlib-only file) replays a draw from the published values.
 
+The seed sits in the bot's database, so on its own it would let whoever runs the bot know the winner
+from the moment the cycle opens, or try seeds until one favours a relative. So the cycle also fixes,
+when it opens, a future round of the drand beacon (a public random number the League of Entropy
+publishes every 3 seconds, which nobody can know or choose in advance). The draw's key is
+SHA-256(seed || that round's randomness): unknown to everyone, the operator included, until the round
+is published, by which time the seed and the eligible list are long committed. drand's randomness is
+SHA-256 of the round's BLS signature, which anyone can fetch from any drand relay.
+
 Ids are canonical (lowercase, hyphenated) UUID strings: that makes the message below unambiguous
 (no id can contain "|" or ",") and gives every verifier the same sort order.
 """
@@ -19,11 +27,21 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 _SEED_BYTES = 32
 _HEX_256 = re.compile(r"[0-9a-f]{64}")
+_HEX = re.compile(r"(?:[0-9a-f]{2})+")
 _DOMAIN = "rosca-draw-v1"
 _SPACE = 2**256  # HMAC-SHA256 outputs are read as integers in [0, 2**256)
+
+# drand "quicknet", the League of Entropy's unchained 3-second chain (see `drand.love`).
+BEACON_CHAIN = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
+BEACON_GENESIS = 1692803367  # Unix time of round 1
+BEACON_PERIOD = 3  # seconds between rounds
+# The round is chosen this far after the cycle opens, so a clock a little fast or slow still picks
+# a round nobody has seen when the seed is committed.
+BEACON_MARGIN = 10
 
 
 def new_seed() -> str:
@@ -41,6 +59,43 @@ def seed_matches(seed_hex: str, commitment_hex: str) -> bool:
     if not isinstance(commitment_hex, str) or not _HEX_256.fullmatch(commitment_hex):
         raise ValueError("commitment must be 64 lowercase hex characters")
     return commitment(seed_hex) == commitment_hex
+
+
+def beacon_round_after(moment: datetime) -> int:
+    """The first beacon round published more than BEACON_MARGIN seconds after `moment`."""
+    elapsed = int(moment.timestamp()) + BEACON_MARGIN - BEACON_GENESIS
+    return max(elapsed // BEACON_PERIOD + 2, 1)
+
+
+def beacon_round_time(round_number: int) -> int:
+    """When the round is published (Unix time)."""
+    return BEACON_GENESIS + (round_number - 1) * BEACON_PERIOD
+
+
+@dataclass(frozen=True)
+class BeaconValue:
+    """One beacon round as drand publishes it; refuses a randomness that is not SHA-256(signature)."""
+
+    round: int
+    randomness: str
+    signature: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.round, bool) or not isinstance(self.round, int) or self.round < 1:
+            raise ValueError(f"not a beacon round: {self.round!r}")
+        if not isinstance(self.signature, str) or not _HEX.fullmatch(self.signature):
+            raise ValueError("signature must be lowercase hex")
+        if hashlib.sha256(bytes.fromhex(self.signature)).hexdigest() != self.randomness:
+            raise ValueError("randomness is not the SHA-256 of the signature")
+
+
+def draw_key(seed_hex: str, randomness_hex: str | None = None) -> str:
+    """The draw's HMAC key: SHA-256(seed || beacon randomness), or the seed itself for a draw made
+    without the beacon (cycles opened before it, or a draw the beacon could not reach)."""
+    seed = _seed_bytes(seed_hex)
+    if randomness_hex is None:
+        return seed_hex
+    return hashlib.sha256(seed + _seed_bytes(randomness_hex)).hexdigest()
 
 
 def draw_message(circle_id: str, cycle_number: int, eligible_ids: Sequence[str]) -> bytes:
@@ -71,11 +126,12 @@ def _accept(x: int, n: int) -> bool:
     return x < (_SPACE // n) * n
 
 
-def pick_winner(seed_hex: str, circle_id: str, cycle_number: int, eligible_ids: Sequence[str]) -> str:
+def pick_winner(seed_hex: str, circle_id: str, cycle_number: int, eligible_ids: Sequence[str],
+                randomness_hex: str | None = None) -> str:
     """The member who receives this cycle's pot; independent of the order ids are given in."""
     ordered = sorted(eligible_ids)
     message = draw_message(circle_id, cycle_number, ordered)
-    return ordered[draw_index(seed_hex, message, len(ordered))]
+    return ordered[draw_index(draw_key(seed_hex, randomness_hex), message, len(ordered))]
 
 
 def draw_order(seed_hex: str, circle_id: str, member_ids: Sequence[str]) -> list[str]:
@@ -102,12 +158,14 @@ class DrawProof:
     eligible_ids: tuple[str, ...]
     commitment: str
     seed: str
+    beacon: BeaconValue | None = None  # None: drawn without the beacon
 
     def verify(self) -> str:
         """The winner these values produce, refused when the seed is not the committed one."""
         if not seed_matches(self.seed, self.commitment):
             raise ValueError("seed does not match commitment")
-        return pick_winner(self.seed, self.circle_id, self.cycle_number, self.eligible_ids)
+        randomness = self.beacon.randomness if self.beacon else None
+        return pick_winner(self.seed, self.circle_id, self.cycle_number, self.eligible_ids, randomness)
 
 
 def _seed_bytes(seed_hex: str) -> bytes:

@@ -273,6 +273,8 @@ class Cycle(Base):
     seed_commitment: Mapped[str] = mapped_column(String(64), nullable=False)
     seed: Mapped[str] = mapped_column(String(64), nullable=False)  # secret until the draw reveals it
     opened_at: Mapped[datetime] = _created()
+    # The public beacon round the draw mixes in, fixed at opening; None for cycles opened before the beacon.
+    beacon_round: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Contribution(Base):
@@ -317,6 +319,10 @@ class Draw(Base):
     unpaid_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)), nullable=False,
                                                         server_default=text("'{}'"))
     created_at: Mapped[datetime] = _created()
+    # The beacon round's value the draw used; None when drawn without it (its cycle has no round, or
+    # the beacon could not be reached: see core/draws.py).
+    beacon_randomness: Mapped[str | None] = mapped_column(String(64))
+    beacon_signature: Mapped[str | None] = mapped_column(Text)
 
 
 class Payout(Base):

@@ -2,7 +2,8 @@
 
 One `Proof` covers a cycle's draw (kind "draw": its eligible members and winner) and a payout order
 drawn at the start (kind "order": the members and their order). The seed is only ever included once
-the result is public: a cycle's at its draw, an order's when the circle starts.
+the result is public: a cycle's at its draw, an order's when the circle starts. A cycle's draw also
+names its beacon round and, once drawn, the round's value it mixed in (none: drawn without it).
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from core import fairness
 from core.errors import CircleNotFound
 from core.models import Circle, Cycle, Draw, Membership, PayoutOrder, User
 from core.uow import UnitOfWork
 
 FORMAT = "rosca-draw-proof-v1"
-_CYCLES = select(Cycle, Draw.winner_id, Draw.id).outerjoin(Draw, Draw.cycle_id == Cycle.id)
+_CYCLES = select(Cycle, Draw.winner_id, Draw.id, Draw.beacon_randomness, Draw.beacon_signature).outerjoin(
+    Draw, Draw.cycle_id == Cycle.id)
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,23 @@ class Proof:
     seed: str | None  # None until revealed
     result: list[uuid.UUID]  # [winner] or the order (cycle 1 first); empty until revealed
     draw_id: uuid.UUID | None = None
+    beacon_round: int | None = None  # draws of cycles opened since the beacon
+    beacon: fairness.BeaconValue | None = None  # the round's value, once drawn with it
 
     @property
     def revealed(self) -> bool:
         return self.seed is not None
+
+    @property
+    def without_beacon(self) -> bool:
+        """Drawn from the seed alone although the cycle named a beacon round (it couldn't be reached)."""
+        return self.revealed and self.beacon_round is not None and self.beacon is None
+
+    @property
+    def beacon_published(self) -> datetime | None:
+        if self.beacon_round is None:
+            return None
+        return datetime.fromtimestamp(fairness.beacon_round_time(self.beacon_round), UTC)
 
     def name(self, user_id: uuid.UUID) -> str:
         return self.names.get(user_id, "?")
@@ -51,11 +68,19 @@ class Proof:
         ids = [str(u) for u in self.member_ids]
         if self.kind == "draw":
             doc |= {"cycle": self.cycle_number, "eligible": ids,
-                    "winner": str(self.result[0]) if self.result else None}
+                    "winner": str(self.result[0]) if self.result else None, "beacon": self._beacon_document()}
         else:
             doc |= {"members": ids, "order": [str(u) for u in self.result] or None}
         return doc | {"commitment": self.commitment, "seed": self.seed,
                       "names": {str(u): self.name(u) for u in self.member_ids}}
+
+    def _beacon_document(self) -> dict | None:
+        if self.beacon_round is None:
+            return None
+        value = self.beacon
+        return {"chain": fairness.BEACON_CHAIN, "round": self.beacon_round,
+                "published": self.beacon_published.isoformat().replace("+00:00", "Z"),
+                "randomness": value.randomness if value else None, "signature": value.signature if value else None}
 
     def json_bytes(self) -> bytes:
         return json.dumps(self.document(), indent=2, ensure_ascii=False).encode()
@@ -109,10 +134,12 @@ async def _circle(uow: UnitOfWork, circle_id: uuid.UUID) -> Circle:
 
 
 async def _draw_proof(uow: UnitOfWork, circle: Circle, cycle: Cycle, winner: uuid.UUID | None,
-                      draw_id: uuid.UUID | None) -> Proof:
+                      draw_id: uuid.UUID | None, randomness: str | None, signature: str | None) -> Proof:
     eligible = sorted(cycle.eligible_ids, key=str)
+    beacon = fairness.BeaconValue(cycle.beacon_round, randomness, signature) if randomness else None
     return Proof("draw", circle.id, circle.name, cycle.cycle_number, eligible, await _names(uow, eligible),
-                 cycle.seed_commitment, cycle.seed if winner is not None else None, [winner] if winner else [], draw_id)
+                 cycle.seed_commitment, cycle.seed if winner is not None else None, [winner] if winner else [], draw_id,
+                 cycle.beacon_round, beacon)
 
 
 async def _order_proof(uow: UnitOfWork, circle: Circle) -> Proof:

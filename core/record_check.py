@@ -132,7 +132,8 @@ async def tables(session: AsyncSession, circle_id: uuid.UUID) -> State:
     for c in await session.scalars(select(Cycle).where(Cycle.circle_id == circle_id)):
         state["cycles"][str(c.id)] = _plain(dict(cycle_number=c.cycle_number, status=c.status, due_date=c.due_date,
                                                  eligible_ids=sorted(map(str, c.eligible_ids)),
-                                                 seed_commitment=c.seed_commitment, seed=c.seed))
+                                                 seed_commitment=c.seed_commitment, seed=c.seed,
+                                                 beacon_round=c.beacon_round))
     of_circle = Cycle.circle_id == circle_id
     for c, number in await session.execute(select(Contribution, Cycle.cycle_number).join(Cycle).where(of_circle)):
         state["contributions"][str(c.id)] = _plain(dict(cycle=number, user_id=c.user_id, amount=c.amount,
@@ -141,7 +142,9 @@ async def tables(session: AsyncSession, circle_id: uuid.UUID) -> State:
                                                         decided_by=c.decided_by))
     for d, number in await session.execute(select(Draw, Cycle.cycle_number).join(Cycle).where(of_circle)):
         state["draws"][str(d.id)] = _plain(dict(cycle=number, winner_id=d.winner_id, drawn_by=d.drawn_by,
-                                                unpaid_ids=sorted(map(str, d.unpaid_ids))))
+                                                unpaid_ids=sorted(map(str, d.unpaid_ids)),
+                                                beacon_randomness=d.beacon_randomness,
+                                                beacon_signature=d.beacon_signature))
     for p, number in await session.execute(select(Payout, Cycle.cycle_number).join(Cycle).where(of_circle)):
         state["payouts"][str(p.id)] = _plain(dict(cycle=number, receiver_id=p.receiver_id, amount=p.amount,
                                                   recorded_by=p.recorded_by,
@@ -282,7 +285,8 @@ def _cycle_opened(state: State, entry: AuditEntry) -> None:
     d = entry.details
     state["cycles"][entry.entity_id] = dict(cycle_number=d["cycle_number"], status="OPEN", due_date=d["due_date"],
                                             eligible_ids=sorted(d["eligible_ids"]),
-                                            seed_commitment=d["seed_commitment"])
+                                            seed_commitment=d["seed_commitment"],
+                                            beacon_round=d.get("beacon_round"))
 
 
 def _payment(status: str) -> Callable[[State, AuditEntry], None]:
@@ -310,7 +314,9 @@ def _payment(status: str) -> Callable[[State, AuditEntry], None]:
 def _draw_completed(state: State, entry: AuditEntry) -> None:
     d = entry.details
     state["draws"][entry.entity_id] = dict(cycle=d["cycle_number"], winner_id=d["winner_id"], drawn_by=_actor(entry),
-                                           unpaid_ids=sorted(d["unpaid_ids"]))
+                                           unpaid_ids=sorted(d["unpaid_ids"]),
+                                           beacon_randomness=d.get("beacon_randomness"),
+                                           beacon_signature=d.get("beacon_signature"))
     _cycle(state, d["cycle_number"]).update(status="DRAWN", seed=d["seed"])
 
 

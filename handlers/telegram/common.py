@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ContextTypes
 
 from core.chats import circle_for_chat
+from core.draws import BeaconFetch
 from core.errors import CircleNotFound
 from core.inbox import Arrival
 from core.models import Channel, Circle, User
@@ -26,6 +27,7 @@ class Rosca:
 
     new_uow: Callable[[], UnitOfWork]
     organizer_absent_days: int  # Settings.organizer_absent_days: when members may vote (core/stewardship.py)
+    beacon: BeaconFetch  # the public random number draws mix in (bot/beacon.py)
     # Each update's unit of work holding its delivery record, by update id (housekeeping puts and
     # takes them): kept here rather than on the context, since python-telegram-bot hands the error
     # handler a context of its own.

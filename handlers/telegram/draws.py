@@ -10,8 +10,8 @@ from telegram.ext import ContextTypes
 
 from core import verify_draw
 from core.chats import circle_for_chat
-from core.draws import run_draw
-from core.errors import NotReceiver
+from core.draws import fetch_and_draw, run_draw
+from core.errors import BeaconUnavailable, CircleNotFound, NotReceiver
 from core.events import PayoutAcknowledged, PayoutRecorded
 from core.history import circle_history, my_circles, names_of
 from core.models import Draw, User
@@ -21,9 +21,19 @@ from core.record_check import current_head
 from core.uow import UnitOfWork
 from handlers.parsing import verify_argument
 from handlers.telegram import texts
-from handlers.telegram.common import TG, acting_user, button_circle, change, chat_circle, registered_user, update_uow
+from handlers.telegram.common import (
+    TG,
+    acting_user,
+    button_circle,
+    change,
+    chat_circle,
+    registered_user,
+    rosca,
+    update_uow,
+)
 
 ACK, DRAW, PAYOUT = "ack:", "draw:", "payout:"
+NO_BEACON = "drawnb:"  # drawnb:<1 with override, else 0>:<circle id>: draw without the beacon
 FAIR = "fair:"  # fair:d:<draw id> / fair:df:<draw id> (its file) · fair:o:<circle id> / fair:of:… · fair:py
 TELEGRAM_LIMIT = 4096
 CHECKER = Path(verify_draw.__file__)
@@ -48,7 +58,12 @@ async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not (user := await registered_user(update, context)):
         return
     override = bool(context.args) and context.args[0].lower() in ("anyway", "now", "force")
-    draw = await run_draw(change(update, context), actor=user.id, circle_id=circle.id, override=override)
+    try:
+        draw = await _draw(update, context, user.id, circle.id, override)
+    except BeaconUnavailable:
+        await update.effective_message.reply_text(texts.BEACON_UNREACHABLE, reply_markup=_without_beacon(circle.id,
+                                                                                                      override))
+        return
     text, markup = await _drawn(context, draw)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
@@ -60,18 +75,52 @@ async def on_draw_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not (user := await registered_user(update, context)):
         return
     circle_id = button_circle(update, DRAW)
-    draw = await run_draw(change(update, context), actor=user.id, circle_id=circle_id)
+    try:
+        draw = await _draw(update, context, user.id, circle_id, False)
+    except BeaconUnavailable:
+        await query.answer()
+        await query.edit_message_text(texts.BEACON_UNREACHABLE, reply_markup=_without_beacon(circle_id, False))
+        return
     text, markup = await _drawn(context, draw)
     await query.answer(texts.TOAST_DRAWN)
     await query.edit_message_text(text, reply_markup=markup)
+
+
+async def on_draw_without_beacon_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"Draw without it", offered when the beacon can't be reached: the organizer's explicit choice,
+    which the draw records (core checks the presser organizes the circle)."""
+    query = update.callback_query
+    if not (user := await registered_user(update, context)):
+        return
+    override, _, ref = query.data[len(NO_BEACON):].partition(":")
+    try:
+        circle_id = uuid.UUID(ref)
+    except ValueError:
+        raise CircleNotFound() from None
+    draw = await run_draw(change(update, context), actor=user.id, circle_id=circle_id, override=override == "1",
+                          without_beacon=True)
+    text, markup = await _drawn(context, draw)
+    await query.answer(texts.TOAST_DRAWN)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _draw(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: uuid.UUID, circle_id: uuid.UUID,
+                override: bool) -> Draw:
+    return await fetch_and_draw(lambda: change(update, context), rosca(context).beacon, actor=actor,
+                                circle_id=circle_id, override=override)
+
+
+def _without_beacon(circle_id: uuid.UUID, override: bool) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.DRAW_WITHOUT_BEACON_BUTTON,
+                                                       callback_data=f"{NO_BEACON}{int(override)}:{circle_id}")]])
 
 
 async def _drawn(context: ContextTypes.DEFAULT_TYPE, draw: Draw) -> tuple[str, InlineKeyboardMarkup]:
     proof = await proof_of_draw(update_uow(context), draw.id)
     unpaid = await names_of(update_uow(context), draw.unpaid_ids) if draw.unpaid_ids else {}
     unpaid_names = [unpaid.get(u, "?") for u in draw.unpaid_ids]
-    return (texts.draw_done(proof.cycle_number, proof.name(draw.winner_id), unpaid_names),
-            drawn_buttons(draw.id, proof.circle_id))
+    return (texts.draw_done(proof.cycle_number, proof.name(draw.winner_id), unpaid_names,
+                            without_beacon=proof.without_beacon), drawn_buttons(draw.id, proof.circle_id))
 
 
 async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

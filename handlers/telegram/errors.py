@@ -22,7 +22,8 @@ from handlers.telegram.votes import vote_button
 log = logging.getLogger(__name__)
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
 WHO_MAY_ACT = ("not_organizer", "not_member")
-BUTTON_ACTIONS = {"pay:ok": "confirm", "pay:no": "reject", "cancel": "cancelcircle"}  # data prefix → command
+# A button's data prefix → its command.
+BUTTON_ACTIONS = {"pay:ok": "confirm", "pay:no": "reject", "cancel": "cancelcircle", "drawnb": "draw"}
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -176,6 +176,7 @@ def install(application: Application) -> None:
     for pattern, callback in ((r"^pay:(ok|no):", payments.on_decision_button), (r"^ack:", draws.on_ack_button),
                               (r"^pay:(rs|rn|ro|rq|bk):", payments.on_private_decision),
                               (r"^draw:", draws.on_draw_button), (r"^payout:", draws.on_payout_button),
+                              (r"^drawnb:", draws.on_draw_without_beacon_button),
                               (r"^fair:", draws.on_fair_button),
                               (r"^cancel:", membership.on_cancel_button), (r"^new:", setup.on_setup_button),
                               (r"^help:", on_help_button),

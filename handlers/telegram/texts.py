@@ -223,10 +223,12 @@ def payment_decided(name: str, circle: Circle, amount: int, status: Contribution
     return f"❌ {name}'s payment of {money(circle, amount)} was rejected by {by}. {name}, you can send /paid again."
 
 
-def draw_done(cycle_number: int, winner: str, unpaid: list[str]) -> str:
+def draw_done(cycle_number: int, winner: str, unpaid: list[str], *, without_beacon: bool = False) -> str:
     text = f"🎲 Cycle {cycle_number} draw: {winner} receives the pot!"
     if unpaid:
         text += f"\nDrawn before everyone was confirmed; not confirmed: {name_list(unpaid)}."
+    if without_beacon:
+        text += "\n" + DRAWN_WITHOUT_BEACON
     return text
 
 
@@ -306,8 +308,8 @@ def fair_details(proof: Proof, *, how_to_check: str, limit: int, why: bool = Tru
         result = ""
     seed = f"Secret number (seed): {proof.seed}" if proof.revealed else "Secret number (seed): revealed " + (
         "at the draw" if proof.kind == "draw" else "when the circle starts")
-    lines = [FAIR_WHY[proof.kind, proof.revealed] + "\n"] if why else []
-    lines += [header, label, f"Fingerprint (commitment): {proof.commitment}", seed, result,
+    lines = [fair_why(proof) + "\n"] if why else []
+    lines += [header, label, f"Fingerprint (commitment): {proof.commitment}", seed, *beacon_lines(proof), result,
               how_to_check if proof.revealed else "",
               (RECORD_CHECK_WHY if why else RECORD_CHECK).format(fingerprint=record_check) if record_check else ""]
     lines = [line for line in lines if line]
@@ -837,3 +839,48 @@ def member_placeholder(app: str, address: str) -> str:
     account tell two such members apart and say nothing about them."""
     digest = hashlib.sha256(address.encode()).digest()
     return f"{app} member {''.join(PLACEHOLDER_LETTERS[b % len(PLACEHOLDER_LETTERS)] for b in digest[:3])}"
+
+
+# --- beacon: the public random number a draw mixes in (core/fairness.py) ---
+BEACON_UNREACHABLE = ("I can't reach the public random number this draw uses right now. Try again in a few "
+                      "minutes (send /draw again), or draw without it: then the secret number alone decides, "
+                      "and the draw will say so.")
+DRAW_WITHOUT_BEACON_BUTTON = "🎲 Draw without it"
+DRAWN_WITHOUT_BEACON = "Drawn without the public random number (it couldn't be reached)."
+FAIR_WHY_BEACON = {
+    True: "Before anyone paid this cycle, I locked in a secret number and showed everyone its fingerprint, and "
+          "named a public random number that didn't exist yet: the one the drand beacon published seconds later. "
+          "At the draw I revealed the number: it matches the fingerprint, and with the public number and the list "
+          "of members it alone decided who receives the pot, so nobody, not even the organizer, could choose, "
+          "and not even whoever runs me could know the result when the cycle opened.",
+    False: "Before anyone paid this cycle, I locked in a secret number (its fingerprint is below) and named a "
+           "public random number that didn't exist yet: the one the drand beacon published seconds later. At the "
+           "draw I will reveal the number, and with the public number and the list of members it alone will decide "
+           "who receives the pot, so nobody, not even the organizer, can choose, and not even whoever runs me "
+           "could know the result when the cycle opened.",
+}
+FAIR_WHY_WITHOUT_BEACON = (
+    "Before anyone paid this cycle, I locked in a secret number and showed everyone its fingerprint. At the draw "
+    "I revealed the number: it matches the fingerprint, and with the list of members it alone decided who "
+    "receives the pot, so nobody, not even the organizer, could choose. The public random number I had named "
+    "couldn't be reached at the draw, so this draw was made without it: whoever runs me could have known the "
+    "result before the draw.")
+
+
+def fair_why(proof: Proof) -> str:
+    if proof.kind != "draw" or proof.beacon_round is None:
+        return FAIR_WHY[proof.kind, proof.revealed]
+    return FAIR_WHY_WITHOUT_BEACON if proof.without_beacon else FAIR_WHY_BEACON[proof.revealed]
+
+
+def beacon_lines(proof: Proof) -> list[str]:
+    """The draw's public random number: which drand round, when published, and its value once used."""
+    if proof.beacon_round is None:
+        return []
+    published = proof.beacon_published.strftime("%Y-%m-%d %H:%M:%S UTC")
+    lines = [f"Public random number: drand quicknet round {proof.beacon_round}, published {published}"]
+    if proof.beacon is not None:
+        lines.append(f"Its value (randomness): {proof.beacon.randomness}")
+    elif proof.without_beacon:
+        lines.append("Not used: it couldn't be reached at the draw.")
+    return lines

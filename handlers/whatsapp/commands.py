@@ -16,7 +16,7 @@ from core import errors
 from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, start_circle
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
 from core.conversations import load_state, save_state
-from core.draws import run_draw
+from core.draws import BeaconFetch, fetch_and_draw
 from core.guards import require_running
 from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User, short_by
@@ -54,6 +54,7 @@ class Conversation:
     absent_days: int  # Settings.organizer_absent_days: when members may vote (core/stewardship.py)
     args: str = ""
     public_url: str | None = None  # where the web app serves draw files (bot/proofs.py)
+    beacon: BeaconFetch | None = None  # the public random number draws mix in (bot/beacon.py)
 
     def change(self) -> UnitOfWork:
         """A unit of work whose announcements skip this chat: it gets our direct reply."""
@@ -92,7 +93,7 @@ class _Reply(Exception):
 
 
 async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_days: int,
-                 public_url: str | None = None) -> list[str]:
+                 public_url: str | None = None, beacon: BeaconFetch | None = None) -> list[str]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
         return [texts.TOO_LONG]
@@ -103,7 +104,7 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
     user = await identity.sender(new_uow, message)
     if not isinstance(user, User):  # a claim on their number waits, or we asked their name
         return user
-    talk = Conversation(new_uow, message, user, absent_days, public_url=public_url)
+    talk = Conversation(new_uow, message, user, absent_days, public_url=public_url, beacon=beacon)
     command = ""
     try:
         state = await talk.state()
@@ -111,8 +112,9 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
             if (named := await identity.take_name(talk, body)) is None:
                 return [texts.NAME_AGAIN]
             then = state.get("then")  # what they first sent, answered now that they have a name
-            return [named, *(await handle(new_uow, replace(message, body=then), absent_days=absent_days,
-                                                 public_url=public_url) if then else [])]
+            again = replace(message, body=then)
+            return [named, *(await handle(new_uow, again, absent_days=absent_days, public_url=public_url,
+                                          beacon=beacon) if then else [])]
         if state.get("step") == identity.NAMING:  # a command instead of a name: they keep the neutral one
             await talk.remember(step=None, then=None)
         elif state.get("step"):
@@ -308,11 +310,17 @@ def _not_found(text: str, command: str, matches: list[CurrentPayment]) -> str:
 
 async def cmd_draw(talk: Conversation) -> list[str]:
     circle = await talk.circle()
-    override = talk.args.lower() in ("anyway", "now", "force")
-    draw = await run_draw(talk.change(), actor=talk.user.id, circle_id=circle.id, override=override)
+    said = talk.args.lower().split()
+    override = bool({"anyway", "now", "force"} & set(said))
+    try:
+        draw = await fetch_and_draw(talk.change, talk.beacon, actor=talk.user.id, circle_id=circle.id,
+                                    override=override, without_beacon="without" in said)
+    except errors.BeaconUnavailable:
+        return [texts.BEACON_UNREACHABLE.format(command="DRAW ANYWAY WITHOUT" if override else "DRAW WITHOUT")]
     proof = await proof_of_draw(talk.new_uow(), draw.id)
     unpaid = await names_of(talk.new_uow(), draw.unpaid_ids) if draw.unpaid_ids else {}
-    done = shared.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid[u] for u in draw.unpaid_ids])
+    done = shared.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid[u] for u in draw.unpaid_ids],
+                            without_beacon=proof.without_beacon)
     return [f"{texts.words(done)}\n{texts.FAIR_HINT}"]
 
 

@@ -138,3 +138,8 @@ CLAIM_REPLY_ORGANIZER = "Reply YES {ref} if it is {member}, or NO {ref} if not."
 NO_CLAIMS = "Nothing is waiting for your yes or no."
 WHICH_CLAIM = "Several new accounts wait for an answer:\n{lines}\nReply YES <code> or NO <code>."
 CLAIM_LINE = "{ref} — {member}, on a new {app} account"
+
+# --- beacon: the public random number a draw mixes in (core/fairness.py) ---
+BEACON_UNREACHABLE = ("I can't reach the public random number this draw uses right now. Try again in a few "
+                      "minutes, or send {command} to draw without it: then the secret number alone decides, "
+                      "and the draw will say so.")

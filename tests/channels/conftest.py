@@ -12,6 +12,7 @@ from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
 from core.models import Channel
 from handlers.telegram.delivery import TelegramSender
 from tests.channels.driver import Driver
+from tests.channels.fake_beacon import FakeBeacon
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.whatsapp_driver import PUBLIC_URL, WhatsAppDriver
@@ -24,10 +25,18 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(fake_telegram, new_uow, engine, clock):
-    """Our real Application (handlers, error handler, database) talking HTTP to the fake Bot API."""
+async def fake_beacon() -> AsyncIterator[FakeBeacon]:
+    async with FakeBeacon() as beacon:
+        yield beacon
+
+
+@pytest.fixture
+async def bot(fake_telegram, fake_beacon, new_uow, engine, clock):
+    """Our real Application (handlers, error handler, database) talking HTTP to the fake Bot API and
+    the fake drand beacon."""
     settings = Settings(database_url=None, data_dir=Path("."), telegram_token=FakeTelegram.TOKEN,
-                        telegram_api_url=fake_telegram.base_url.removesuffix("/bot"), telegram_rate_limit=False)
+                        telegram_api_url=fake_telegram.base_url.removesuffix("/bot"), telegram_rate_limit=False,
+                        drand_url=fake_beacon.url)
     app = build_application(settings, new_uow)
     dispatcher = Dispatcher(engine, {Channel.TELEGRAM: TelegramSender(app.bot)}, clock=clock)
     await app.initialize()
@@ -42,13 +51,13 @@ async def fake_twilio() -> AsyncIterator[FakeTwilio]:
 
 
 @pytest.fixture
-async def whatsapp(bot, fake_twilio, new_uow, engine, clock):
+async def whatsapp(bot, fake_twilio, fake_beacon, new_uow, engine, clock):
     """The real web app's WhatsApp routes, with the real twilio client talking to the fake Twilio API;
     the Telegram driver's dispatcher delivers to both apps."""
     settings = Settings(database_url=None, data_dir=Path("."), public_url=PUBLIC_URL,
                         twilio_account_sid=FakeTwilio.ACCOUNT_SID, twilio_auth_token=FakeTwilio.AUTH_TOKEN,
                         twilio_whatsapp_from=FakeTwilio.FROM, twilio_api_url=fake_twilio.base_url,
-                        twilio_messages_per_second=1000)
+                        twilio_messages_per_second=1000, drand_url=fake_beacon.url)
     client = twilio_client(settings)
     bot.dispatcher.senders[Channel.WHATSAPP] = whatsapp_sender(settings, client, clock)
     web = create_web_app(engine, None, public_url=PUBLIC_URL, webhook_secret=None,

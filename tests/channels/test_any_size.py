@@ -53,7 +53,7 @@ async def test_every_message_fits_its_channel_at_200_members(bot, whatsapp, new_
 
     # Reminders 3 days before (09:00 in Nairobi) name the 200 who have not paid; then half of them pay.
     clock.now = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
-    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher, bot.app.bot_data["rosca"].beacon)
     await bot.dispatcher.drain()
     await bot.say(TOM, "/paid")
     for n in range(2, 100):
@@ -65,7 +65,7 @@ async def test_every_message_fits_its_channel_at_200_members(bot, whatsapp, new_
         await bot.say(GRACE, command)
     await whatsapp.send(AMINA, "CONFIRM")
     clock.now = datetime(2026, 12, 5, 15, 0, tzinfo=UTC)  # the due date, 18:00: organizers are nudged
-    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher, bot.app.bot_data["rosca"].beacon)
     await bot.dispatcher.drain()
 
     # The organizer draws anyway (half unpaid and half unconfirmed are named), then hands the pot over.

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from core import verify_draw
 from core.circles import create_circle, join_circle
-from core.draws import run_draw
 from core.models import Channel, Circle
 from core.users import register_user, user_by_identity
 from handlers.telegram.draws import order_fair_button
@@ -22,7 +21,7 @@ from tests.channels import updates
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
 from tests.channels.whatsapp_driver import PUBLIC_URL
-from tests.integration.builders import settings, user
+from tests.integration.builders import draw_now, settings, user
 
 GRACE = Person(7001, "Grace", None, "grace", "+254700000701")
 TOM = Person(7002, "Tom", None, "tom", "+254700000702")
@@ -163,7 +162,7 @@ async def big_circle(new_uow, group: int, members: int = 200, *, whatsapp: str |
         wa = await register_user(new_uow(), phone=whatsapp, full_name=f"{LONG} WA", channel=Channel.WHATSAPP,
                                  address=f"whatsapp:{whatsapp}")
         await join_circle(new_uow(), actor=wa.id, circle_id=circle.id)
-    await run_draw(new_uow(), actor=organizer, circle_id=circle.id, override=True)
+    await draw_now(new_uow, actor=organizer, circle_id=circle.id, override=True)
     return circle
 
 

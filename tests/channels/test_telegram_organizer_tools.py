@@ -78,7 +78,7 @@ async def test_payment_instructions_are_set_shown_and_carried_by_calls_to_pay(bo
     assert "Cycle 1 of “Savings” is open" in opened and "How to pay: M-Pesa 0712 345 678, Grace Wanjiru" in opened
 
     clock.now = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)  # 09:00 in Nairobi, 3 days before the due date
-    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher, bot.app.bot_data["rosca"].beacon)
     await bot.dispatcher.drain()
     group_reminder, private_nudge = bot.tg.texts_to(bot.group)[-1], bot.tg.texts_to(TOM.id)[-1]
     assert "(in 3 days)" in group_reminder and "How to pay: M-Pesa 0712 345 678" in group_reminder

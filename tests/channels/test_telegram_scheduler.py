@@ -16,7 +16,7 @@ TOM = Person(5002, "Tom", None, "tom", "+254700000502")
 async def run_tick(bot, clock, when: str) -> list[dict]:
     clock.now = datetime.fromisoformat(when).replace(tzinfo=UTC)
     before = len(bot.tg.sent)
-    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher, bot.app.bot_data["rosca"].beacon)
     await bot.dispatcher.drain()
     return bot.tg.sent[before:]
 

@@ -165,7 +165,7 @@ async def test_reminders_outside_the_24_hour_window_use_the_template(bot, whatsa
     bot.dispatcher.senders[Channel.WHATSAPP].reminder_template = "HX" + "1" * 32
     clock.now += timedelta(days=2, hours=21)  # 2026-11-28 06:00Z = 09:00 in Nairobi, 3 days before
     await whatsapp.send(WA["Joseph"], "help")  # Joseph just wrote: his window is open
-    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher, bot.app.bot_data["rosca"].beacon)
     await bot.dispatcher.drain()
     [nudge] = [m for m in whatsapp.twilio.messages_to(f"whatsapp:{WA['Amina']}") if m["content_sid"]]
     assert nudge["content_sid"] == "HX" + "1" * 32 and not nudge["body"]
@@ -256,7 +256,7 @@ async def test_cycle_open_and_reminders_carry_a_paid_quick_reply_inside_the_wind
     clock.now = clock.now.replace(day=28, hour=5)
     await whatsapp.send(WA["Wanjiru"], "summary")  # Wanjiru wrote an hour before the reminders, Amina days ago
     clock.now = clock.now.replace(hour=6)  # 09:00 in Nairobi, 3 days before the due date
-    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher, bot.app.bot_data["rosca"].beacon)
     await bot.dispatcher.drain()
     nudge = whatsapp.twilio.messages_to(f"whatsapp:{WA['Wanjiru']}")[-1]
     assert nudge["content_sid"] == template and nudge["content_variables"]["1"].startswith("Hi Wanjiru! Your")

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from datetime import date
 
 from core.circles import CircleSettings, create_circle, join_circle
-from core.models import Channel, Circle, PayoutOrder
+from core.draws import fetch_and_draw
+from core.models import Channel, Circle, Draw, PayoutOrder
 from core.uow import UnitOfWork
 from core.users import register_user
+from tests.channels.fake_beacon import fake_fetch
 
 _numbers = itertools.count(1)
 NewUow = Callable[[], UnitOfWork]
@@ -53,3 +55,8 @@ async def active_circle(new_uow: NewUow, members: int = 5, payout_order: PayoutO
                         **options) -> tuple[Circle, list[uuid.UUID]]:
     """A full circle, started by its last member joining; cycle 1 is open."""
     return await forming_circle(new_uow, members, total=members, payout_order=payout_order, **options)
+
+
+async def draw_now(new_uow: NewUow, *, actor: uuid.UUID | None, circle_id: uuid.UUID, override: bool = False) -> Draw:
+    """The draw as the bot makes it: with the beacon round's value (the fake beacon's, no server)."""
+    return await fetch_and_draw(new_uow, fake_fetch, actor=actor, circle_id=circle_id, override=override)

@@ -12,14 +12,13 @@ from core.chats import circle_for_chat, move_chat
 from core.circles import cancel_circle, create_circle, join_circle
 from core.contributions import confirm_contribution, mark_paid
 from core.conversations import clear_state, load_state, save_state
-from core.draws import run_draw
 from core.errors import CoreError
 from core.history import circle_history, my_circles
 from core.inbox import arrive
 from core.models import Channel, ContributionStatus, CycleStatus
 from core.payouts import record_payout
 from core.users import member_by_handle, register_user
-from tests.integration.builders import active_circle, forming_circle, settings, user
+from tests.integration.builders import active_circle, draw_now, forming_circle, settings, user
 
 TG = Channel.TELEGRAM
 
@@ -76,7 +75,7 @@ async def test_history_and_my_circles(new_uow):
     for p in people:
         c = await mark_paid(new_uow(), actor=p, circle_id=circle.id)
         await confirm_contribution(new_uow(), actor=people[0], contribution_id=c.id)
-    draw = await run_draw(new_uow(), actor=people[0], circle_id=circle.id)
+    draw = await draw_now(new_uow, actor=people[0], circle_id=circle.id)
     await record_payout(new_uow(), actor=people[0], circle_id=circle.id)
     await mark_paid(new_uow(), actor=people[1], circle_id=circle.id)
 

@@ -18,7 +18,6 @@ from core.circles import (
     start_circle,
 )
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
-from core.draws import run_draw
 from core.models import (
     AuditEntry,
     Channel,
@@ -36,7 +35,7 @@ from core.models import (
 )
 from core.payouts import acknowledge_payout, record_payout
 from core.summary import circle_summary
-from tests.integration.builders import active_circle, forming_circle, settings, user
+from tests.integration.builders import active_circle, draw_now, forming_circle, settings, user
 
 
 async def pay_everyone(new_uow, circle_id, people, organizer):
@@ -56,7 +55,7 @@ async def test_five_members_run_a_circle_to_completion(new_uow):
     winners = []
     for n in range(1, 6):
         await pay_everyone(new_uow, circle.id, people, organizer)
-        draw = await run_draw(new_uow(), actor=organizer, circle_id=circle.id)
+        draw = await draw_now(new_uow, actor=organizer, circle_id=circle.id)
         payout = await record_payout(new_uow(), actor=organizer, circle_id=circle.id)
         assert payout.receiver_id == draw.winner_id and payout.amount == 5 * 5000
         await acknowledge_payout(new_uow(), actor=draw.winner_id, payout_id=payout.id)
@@ -78,10 +77,13 @@ async def test_each_draw_reveals_a_seed_that_matches_the_commitment_published_at
     circle, people = await active_circle(new_uow, 3)
     [cycle] = await rows(new_uow, Cycle, Cycle.circle_id == circle.id)
     await pay_everyone(new_uow, circle.id, people, people[0])
-    draw = await run_draw(new_uow(), actor=people[0], circle_id=circle.id)
+    draw = await draw_now(new_uow, actor=people[0], circle_id=circle.id)
     [revealed] = await rows(new_uow, AuditEntry, AuditEntry.action == "draw_completed")
+    beacon = fairness.BeaconValue(*(revealed.details[k] for k in ("beacon_round", "beacon_randomness",
+                                                                  "beacon_signature")))
+    assert beacon.round == cycle.beacon_round and not revealed.details["without_beacon"]
     proof = fairness.DrawProof(circle_id=str(circle.id), cycle_number=1, eligible_ids=revealed.details["eligible_ids"],
-                               commitment=cycle.seed_commitment, seed=revealed.details["seed"])
+                               commitment=cycle.seed_commitment, seed=revealed.details["seed"], beacon=beacon)
     assert proof.verify() == str(draw.winner_id)
     assert sorted(revealed.details["eligible_ids"]) == sorted(str(p) for p in people)
 
@@ -136,8 +138,8 @@ async def test_a_refusal_changes_nothing(new_uow):
     outsider = await user(new_uow)
     for attempt in (
         lambda: mark_paid(new_uow(), actor=outsider, circle_id=circle.id),
-        lambda: run_draw(new_uow(), actor=people[1], circle_id=circle.id),
-        lambda: run_draw(new_uow(), actor=people[0], circle_id=circle.id),  # nobody paid yet
+        lambda: draw_now(new_uow, actor=people[1], circle_id=circle.id),
+        lambda: draw_now(new_uow, actor=people[0], circle_id=circle.id),  # nobody paid yet
         lambda: record_payout(new_uow(), actor=people[0], circle_id=circle.id),
         lambda: mark_paid(new_uow(), actor=people[1], circle_id=circle.id, amount=0),
         lambda: cancel_circle(new_uow(), actor=people[2], circle_id=circle.id),
@@ -180,14 +182,14 @@ async def test_draw_waits_for_confirmations_unless_an_organizer_overrides(new_uo
     circle, (organizer, a, b) = await active_circle(new_uow, 3)
     await pay_everyone(new_uow, circle.id, [organizer, a], organizer)
     with pytest.raises(errors.UnpaidMembers) as refused:
-        await run_draw(new_uow(), actor=organizer, circle_id=circle.id)
+        await draw_now(new_uow, actor=organizer, circle_id=circle.id)
     assert refused.value.context["user_ids"] == [str(b)]
     with pytest.raises(errors.UnpaidMembers):
-        await run_draw(new_uow(), actor=None, circle_id=circle.id, override=True)  # the scheduler can't
-    draw = await run_draw(new_uow(), actor=organizer, circle_id=circle.id, override=True)
+        await draw_now(new_uow, actor=None, circle_id=circle.id, override=True)  # the scheduler can't
+    draw = await draw_now(new_uow, actor=organizer, circle_id=circle.id, override=True)
     assert draw.unpaid_ids == [b]
     with pytest.raises(errors.AlreadyDrawn):
-        await run_draw(new_uow(), actor=organizer, circle_id=circle.id, override=True)
+        await draw_now(new_uow, actor=organizer, circle_id=circle.id, override=True)
     payout = await record_payout(new_uow(), actor=organizer, circle_id=circle.id)
     assert payout.amount == 2 * 5000  # the pot is what was confirmed
 
@@ -197,7 +199,7 @@ async def test_payout_waits_for_pending_payments_and_only_the_receiver_acknowled
     await pay_everyone(new_uow, circle.id, [organizer, a, b], organizer)
     with pytest.raises(errors.NotDrawnYet):
         await record_payout(new_uow(), actor=organizer, circle_id=circle.id)
-    draw = await run_draw(new_uow(), actor=organizer, circle_id=circle.id)
+    draw = await draw_now(new_uow, actor=organizer, circle_id=circle.id)
     payout = await record_payout(new_uow(), actor=organizer, circle_id=circle.id)
     someone_else = next(p for p in (organizer, a, b) if p != draw.winner_id)
     with pytest.raises(errors.NotReceiver):
@@ -222,7 +224,7 @@ async def test_fixed_order_pays_in_the_organizers_order(new_uow):
     winners = []
     for _ in range(3):
         await pay_everyone(new_uow, circle.id, people, organizer)
-        winners.append((await run_draw(new_uow(), actor=organizer, circle_id=circle.id)).winner_id)
+        winners.append((await draw_now(new_uow, actor=organizer, circle_id=circle.id)).winner_id)
         await record_payout(new_uow(), actor=organizer, circle_id=circle.id)
     assert winners == [b, organizer, a]  # a was not listed: after the listed ones
 
@@ -237,7 +239,7 @@ async def test_order_drawn_at_start_is_published_and_reproducible(new_uow):
     winners = []
     for _ in range(4):
         await pay_everyone(new_uow, circle.id, people, people[0])
-        winners.append(str((await run_draw(new_uow(), actor=people[0], circle_id=circle.id)).winner_id))
+        winners.append(str((await draw_now(new_uow, actor=people[0], circle_id=circle.id)).winner_id))
         await record_payout(new_uow(), actor=people[0], circle_id=circle.id)
     assert winners == order
 

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from core import audit, errors
 from core.circles import add_organizer, join_circle
 from core.contributions import confirm_contribution, mark_paid
-from core.draws import run_draw
 from core.models import (
     AuditEntry,
     Channel,
@@ -23,7 +22,7 @@ from core.models import (
 )
 from core.organizers import edit_order_draft, step_down
 from core.payouts import record_payout
-from tests.integration.builders import active_circle, forming_circle, user
+from tests.integration.builders import active_circle, draw_now, forming_circle, user
 
 
 async def attempt_all(*calls):
@@ -56,7 +55,7 @@ async def test_ten_draw_taps_make_one_draw(new_uow):
     for p in people:
         c = await mark_paid(new_uow(), actor=p, circle_id=circle.id)
         await confirm_contribution(new_uow(), actor=people[0], contribution_id=c.id)
-    done, refused = await attempt_all(*(run_draw(new_uow(), actor=people[0], circle_id=circle.id)
+    done, refused = await attempt_all(*(draw_now(new_uow, actor=people[0], circle_id=circle.id)
                                         for _ in range(10)))
     assert len(done) == 1 and all(isinstance(r, errors.AlreadyDrawn) for r in refused) and len(refused) == 9
     assert await count(new_uow, Draw) == 1
@@ -86,7 +85,7 @@ async def test_confirm_and_payout_race_leaves_a_consistent_pot(new_uow):
     for p in (organizer, a):
         c = await mark_paid(new_uow(), actor=p, circle_id=circle.id)
         await confirm_contribution(new_uow(), actor=organizer, contribution_id=c.id)
-    await run_draw(new_uow(), actor=organizer, circle_id=circle.id, override=True)
+    await draw_now(new_uow, actor=organizer, circle_id=circle.id, override=True)
     late = await mark_paid(new_uow(), actor=b, circle_id=circle.id)
     _, refused = await attempt_all(confirm_contribution(new_uow(), actor=organizer, contribution_id=late.id),
                                    record_payout(new_uow(), actor=organizer, circle_id=circle.id))

@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 
 from core import audit, errors, record_check
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
-from core.draws import run_draw
 from core.guards import current_cycle
 from core.models import Circle, CircleStatus, Contribution, ContributionStatus, Cycle, Draw, Payout
 from core.payouts import acknowledge_payout, record_payout
-from tests.integration.builders import active_circle, user
+from tests.integration.builders import active_circle, draw_now, user
 
 MEMBERS = 4
 who = st.integers(0, MEMBERS)  # MEMBERS is the outsider
@@ -56,7 +55,7 @@ async def apply(new_uow, circle_id, people, op) -> None:
     elif kind == "record":
         await mark_paid(new_uow(), actor=actor, circle_id=circle_id, member=people[op[2]])
     elif kind == "draw":
-        await run_draw(new_uow(), actor=actor, circle_id=circle_id, override=op[2])
+        await draw_now(new_uow, actor=actor, circle_id=circle_id, override=op[2])
     elif kind == "payout":
         await record_payout(new_uow(), actor=actor, circle_id=circle_id)
     elif kind == "ack":
@@ -84,7 +83,7 @@ async def finish(new_uow, circle_id, people) -> None:
                 except (errors.AlreadyPaid, errors.AlreadyDecided):
                     pass
         try:
-            await run_draw(new_uow(), actor=organizer, circle_id=circle_id)
+            await draw_now(new_uow, actor=organizer, circle_id=circle_id)
         except errors.AlreadyDrawn:
             pass
         except errors.UnpaidMembers:

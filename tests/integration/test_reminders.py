@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from core.autodraws import run_due_draws
 from core.contributions import confirm_contribution, mark_paid
-from core.draws import run_draw
 from core.models import AuditEntry, Draw, OutboxMessage
 from core.payouts import record_payout
 from core.reminders import ReminderSettings, plan_reminders, set_reminders
-from tests.integration.builders import active_circle
+from tests.channels.fake_beacon import fake_fetch
+from tests.integration.builders import active_circle, draw_now
 
 GROUP = "-100777"
 
@@ -89,7 +89,7 @@ async def test_month_end_due_dates_are_reminded_on_the_last_day(new_uow, clock):
     for p in people:
         c = await mark_paid(new_uow(), actor=p, circle_id=circle.id)
         await confirm_contribution(new_uow(), actor=people[0], contribution_id=c.id)
-    await run_draw(new_uow(), actor=people[0], circle_id=circle.id)
+    await draw_now(new_uow, actor=people[0], circle_id=circle.id)
     await record_payout(new_uow(), actor=people[0], circle_id=circle.id)  # cycle 2 opens, due Feb 28
     assert await reminders(new_uow, clock, "2027-02-27T06:00") == []
     due = await reminders(new_uow, clock, "2027-02-28T06:00")
@@ -113,9 +113,9 @@ async def test_the_automatic_draw_runs_once_at_the_draw_hour(new_uow, clock):
         c = await mark_paid(new_uow(), actor=p, circle_id=circle.id)
         await confirm_contribution(new_uow(), actor=people[0], contribution_id=c.id)
     clock.now = at("2026-12-01T14:59")  # 17:59 in Nairobi
-    assert await run_due_draws(new_uow) == []
+    assert await run_due_draws(new_uow, fake_fetch) == []
     clock.now = at("2026-12-01T15:00")
-    results = await asyncio.gather(*(run_due_draws(new_uow) for _ in range(3)))  # three instances at once
+    results = await asyncio.gather(*(run_due_draws(new_uow, fake_fetch) for _ in range(3)))  # three instances at once
     assert sum(len(r) for r in results) == 1
     async with new_uow() as uow:
         [draw] = (await uow.session.execute(select(Draw))).scalars()
@@ -134,4 +134,4 @@ async def test_organizers_can_turn_the_automatic_draw_off(new_uow, clock):
         c = await mark_paid(new_uow(), actor=p, circle_id=circle.id)
         await confirm_contribution(new_uow(), actor=people[0], contribution_id=c.id)
     clock.now = at("2026-12-02T06:00")
-    assert await run_due_draws(new_uow) == []
+    assert await run_due_draws(new_uow, fake_fetch) == []

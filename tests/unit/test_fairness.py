@@ -7,6 +7,7 @@ import hmac
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,18 @@ def test_cli_accepts_ids_in_any_case_and_order():
     result = run_cli(*draw_args(eligible=shuffled))
     assert result.returncode == 0
     assert "ffeeddcc-0000-4000-8000-000000000005" in result.stdout
+
+
+def test_the_beacon_round_is_the_first_published_after_the_margin():
+    opened = datetime(2026, 11, 25, 9, 0, 0, tzinfo=UTC)
+    round_number = fairness.beacon_round_after(opened)
+    limit = opened.timestamp() + fairness.BEACON_MARGIN
+    assert fairness.beacon_round_time(round_number - 1) <= limit < fairness.beacon_round_time(round_number)
+    assert fairness.beacon_round_time(1) == fairness.BEACON_GENESIS
+
+
+def test_the_draw_key_is_sha256_of_seed_and_randomness():
+    randomness = "ab" * 32
+    expected = hashlib.sha256(bytes(range(32)) + bytes.fromhex(randomness)).hexdigest()
+    assert fairness.draw_key(SEED, randomness) == expected
+    assert fairness.draw_key(SEED) == SEED  # without the beacon: the seed, as before

@@ -4,10 +4,12 @@ catches a wrong seed or a wrong announced result, and runs with nothing but Pyth
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -24,11 +26,22 @@ circles = st.uuids().map(str)
 
 
 @settings(max_examples=300)
-@given(seed=seeds, circle=circles, cycle=st.integers(1, 400), ids=id_sets)
-def test_the_checker_picks_the_same_winner_as_the_bot(seed, circle, cycle, ids):
+@given(seed=seeds, circle=circles, cycle=st.integers(1, 400), ids=id_sets, randomness=st.none() | seeds)
+def test_the_checker_picks_the_same_winner_as_the_bot(seed, circle, cycle, ids, randomness):
     assert verify_draw.commitment(seed) == fairness.commitment(seed)
     assert verify_draw.draw_message(circle, cycle, ids) == fairness.draw_message(circle, cycle, ids)
-    assert verify_draw.pick_winner(seed, circle, cycle, ids) == fairness.pick_winner(seed, circle, cycle, ids)
+    assert verify_draw.draw_key(seed, randomness) == fairness.draw_key(seed, randomness)
+    assert verify_draw.pick_winner(seed, circle, cycle, ids, randomness) == fairness.pick_winner(
+        seed, circle, cycle, ids, randomness)
+
+
+@settings(max_examples=100)
+@given(signature=st.binary(min_size=48, max_size=96).map(bytes.hex), round_number=st.integers(1, 2**40))
+def test_the_checker_reads_the_beacon_as_the_bot_does(signature, round_number):
+    value = fairness.BeaconValue(round_number, verify_draw.beacon_randomness(signature), signature)
+    assert value.randomness == hashlib.sha256(bytes.fromhex(signature)).hexdigest()
+    published = verify_draw.round_time(round_number)
+    assert published == time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(fairness.beacon_round_time(round_number)))
 
 
 @settings(max_examples=60)
@@ -45,12 +58,18 @@ def test_the_checker_imports_only_the_standard_library_and_reads_as_python_3_8()
     assert roots and roots <= set(sys.stdlib_module_names) | {"__future__"}, roots - set(sys.stdlib_module_names)
 
 
-def draw_file(tmp_path: Path, changes=None) -> Path:
+SIGNATURE = hashlib.sha384(b"a made-up 48-byte signature").hexdigest()
+BEACON = {"chain": fairness.BEACON_CHAIN, "round": 34264816, "published": "2026-11-25T09:10:12Z",
+          "randomness": hashlib.sha256(bytes.fromhex(SIGNATURE)).hexdigest(), "signature": SIGNATURE}
+
+
+def draw_file(tmp_path: Path, changes=None, beacon: dict | None = None) -> Path:
     seed, circle = fairness.new_seed(), str(uuid.uuid4())
     ids = [str(uuid.uuid4()) for _ in range(7)]
+    randomness = beacon["randomness"] if beacon else None
     data = {"format": "rosca-draw-proof-v1", "kind": "draw", "circle": circle, "cycle": 3, "eligible": ids,
-            "winner": fairness.pick_winner(seed, circle, 3, ids), "commitment": fairness.commitment(seed),
-            "seed": seed, "names": {i: f"Member {n}" for n, i in enumerate(ids)}}
+            "winner": fairness.pick_winner(seed, circle, 3, ids, randomness), "commitment": fairness.commitment(seed),
+            "seed": seed, "names": {i: f"Member {n}" for n, i in enumerate(ids)}, "beacon": beacon}
     path = tmp_path / "draw-3.json"
     path.write_text(json.dumps({**data, **(changes(data) if callable(changes) else changes or {})}))
     return path
@@ -122,3 +141,39 @@ def test_python_m_core_verify_is_the_same_checker():
 def test_the_checker_skips_the_same_biased_blocks(seed, n):
     # Near n = 2**255 about half the blocks are skipped: a checker using a plain `%` would disagree here.
     assert verify_draw.draw_index(seed, b"m", n) == fairness.draw_index(seed, b"m", n)
+
+
+def test_a_beacon_draw_checks_out_and_names_the_round_to_compare(tmp_path):
+    done = run_alone(tmp_path, str(draw_file(tmp_path, beacon=BEACON)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "drand quicknet round 34264816, published 2026-11-25 09:10:12 UTC" in done.stdout
+    assert "randomness matches signature: yes" in done.stdout and "OK: the seed matches" in done.stdout
+    assert f"https://api.drand.sh/{fairness.BEACON_CHAIN}/public/34264816" in done.stdout
+
+
+@pytest.mark.parametrize("tamper", [
+    {"randomness": hashlib.sha256(b"another number").hexdigest()},  # not drand's: caught by the signature
+    {"signature": hashlib.sha384(b"another").hexdigest(),  # a consistent pair, but not the one drawn with
+     "randomness": hashlib.sha256(bytes.fromhex(hashlib.sha384(b"another").hexdigest())).hexdigest()},
+    {"randomness": None, "signature": None},  # passed off as drawn without it
+])
+def test_a_tampered_beacon_is_caught(tmp_path, tamper):
+    path = draw_file(tmp_path, beacon=BEACON)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "beacon": {**BEACON, **tamper}}))
+    done = run_alone(tmp_path, str(path))
+    assert done.returncode == 1 and "NOT OK" in done.stdout, done.stdout
+
+
+def test_a_draw_made_without_the_beacon_checks_out_and_says_so(tmp_path):
+    done = run_alone(tmp_path, str(draw_file(tmp_path, beacon={**BEACON, "randomness": None, "signature": None})))
+    assert done.returncode == 0 and "made WITHOUT the public random number" in done.stdout, done.stdout
+
+
+def test_the_typed_out_form_takes_the_round_and_its_signature(tmp_path):
+    data = json.loads(draw_file(tmp_path, beacon=BEACON).read_text())
+    args = ["draw", "--circle", data["circle"], "--cycle", "3", "--eligible", ",".join(data["eligible"]),
+            "--commitment", data["commitment"], "--seed", data["seed"], "--expect-winner", data["winner"]]
+    assert run_alone(tmp_path, *args, "--round", "34264816", "--signature", SIGNATURE).returncode == 0
+    assert run_alone(tmp_path, *args).returncode == 1  # without the beacon: another winner
+    assert run_alone(tmp_path, *args, "--round", "34264816").returncode == 2
