@@ -12,12 +12,12 @@ from sqlalchemy import select
 from core import errors
 from core.autodraws import run_due_draws
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
-from core.draws import run_draw
 from core.models import AuditEntry, Contribution, ContributionStatus, Draw, OutboxMessage
 from core.payouts import record_payout
 from core.reminders import plan_reminders
 from core.summary import circle_summary
-from tests.integration.builders import active_circle
+from tests.channels.fake_beacon import fake_fetch
+from tests.integration.builders import active_circle, draw_now
 
 GROUP = "-100777"
 DUE = 5000  # the builders' circle: USD 50 a cycle
@@ -46,9 +46,9 @@ async def test_a_confirmed_underpayment_is_short_and_the_draw_needs_anyway(new_u
     assert {m.user_id: m.short for m in board.members} == {grace: 0, tom: DUE - 1, amina: 0}
     assert board.confirmed_this_cycle == 2 * DUE + 1
     with pytest.raises(errors.UnpaidMembers) as refused:
-        await run_draw(new_uow(), actor=grace, circle_id=circle.id)
+        await draw_now(new_uow, actor=grace, circle_id=circle.id)
     assert refused.value.context["user_ids"] == [str(tom)]
-    draw = await run_draw(new_uow(), actor=grace, circle_id=circle.id, override=True)
+    draw = await draw_now(new_uow, actor=grace, circle_id=circle.id, override=True)
     assert draw.unpaid_ids == [tom]
     payout = await record_payout(new_uow(), actor=grace, circle_id=circle.id)
     assert payout.amount == 2 * DUE + 1  # the pot is what was confirmed, the short part included
@@ -65,7 +65,7 @@ async def test_a_top_up_confirmed_makes_the_payment_whole(new_uow):
     assert (top_up.id, top_up.amount, top_up.version, top_up.status) == (first.id, DUE - 1, 2,
                                                                          ContributionStatus.PENDING)
     with pytest.raises(errors.UnpaidMembers):  # a pending top-up is not paid yet
-        await run_draw(new_uow(), actor=grace, circle_id=circle.id)
+        await draw_now(new_uow, actor=grace, circle_id=circle.id)
     whole = await confirm_contribution(new_uow(), actor=grace, contribution_id=top_up.id, version=2)
     assert (whole.status, whole.confirmed_amount) == (ContributionStatus.CONFIRMED, DUE)
     with pytest.raises(errors.AlreadyPaid):
@@ -84,7 +84,7 @@ async def test_the_automatic_draw_waits_for_a_short_member(new_uow, clock):
     short = await mark_paid(new_uow(), actor=tom, circle_id=circle.id, amount=1)
     await confirm_contribution(new_uow(), actor=grace, contribution_id=short.id)
     clock.now = datetime(2026, 12, 1, 15, tzinfo=UTC)  # the draw hour on the due date
-    assert await run_due_draws(new_uow) == []  # short counts as unpaid: no automatic draw
+    assert await run_due_draws(new_uow, fake_fetch) == []  # short counts as unpaid: no automatic draw
 
     await plan_reminders(new_uow())  # the due day's reminders: the short member is told what is left
     async with new_uow() as uow:
@@ -96,7 +96,7 @@ async def test_the_automatic_draw_waits_for_a_short_member(new_uow, clock):
 
     top_up = await mark_paid(new_uow(), actor=tom, circle_id=circle.id)
     await confirm_contribution(new_uow(), actor=grace, contribution_id=top_up.id)
-    assert await run_due_draws(new_uow) == [circle.id]
+    assert await run_due_draws(new_uow, fake_fetch) == [circle.id]
     async with new_uow() as uow:
         assert (await uow.session.scalar(select(Draw.unpaid_ids))) == []
 

@@ -20,12 +20,11 @@ from core.circles import (
     start_circle,
 )
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
-from core.draws import run_draw
 from core.models import ContributionStatus, PayoutOrder
 from core.organizers import set_payment_instructions, step_down
 from core.payouts import acknowledge_payout, record_payout
 from core.reminders import ReminderSettings, set_reminders
-from tests.integration.builders import active_circle, forming_circle, user
+from tests.integration.builders import active_circle, draw_now, forming_circle, user
 
 
 async def check(new_uow, circle_id, held=()):
@@ -75,12 +74,12 @@ async def test_a_whole_circle_replays_to_its_tables(new_uow):
     for payer in (grace, last):
         mine = await mark_paid(new_uow(), actor=payer, circle_id=circle.id)
         await confirm_contribution(new_uow(), actor=grace, contribution_id=mine.id)
-    await run_draw(new_uow(), actor=grace, circle_id=circle.id)
+    await draw_now(new_uow, actor=grace, circle_id=circle.id)
     payout = await record_payout(new_uow(), actor=grace, circle_id=circle.id)
     await acknowledge_payout(new_uow(), actor=payout.receiver_id, payout_id=payout.id)
     # Cycle 2: drawn before everyone paid.
     await mark_paid(new_uow(), actor=grace, circle_id=circle.id, member=tom)
-    await run_draw(new_uow(), actor=grace, circle_id=circle.id, override=True)
+    await draw_now(new_uow, actor=grace, circle_id=circle.id, override=True)
     await record_payout(new_uow(), actor=grace, circle_id=circle.id)
     found = await check(new_uow, circle.id)
     assert found.disagreements == [] and found.unknown == [] and found.intact, found
@@ -96,7 +95,7 @@ async def test_a_completed_circle_replays_to_its_tables(new_uow, payout_order):
             paid = await mark_paid(new_uow(), actor=people[0], circle_id=circle.id, member=person)
             if paid.status == ContributionStatus.PENDING:  # the organizer's own: confirmed separately
                 await confirm_contribution(new_uow(), actor=people[0], contribution_id=paid.id)
-        await run_draw(new_uow(), actor=None, circle_id=circle.id)  # the scheduler's draw
+        await draw_now(new_uow, actor=None, circle_id=circle.id)  # the scheduler's draw
         await record_payout(new_uow(), actor=people[0], circle_id=circle.id)
     found = await check(new_uow, circle.id)
     assert found.intact, found

@@ -23,10 +23,9 @@ from sqlalchemy import select, text
 
 from core import audit, record_check
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
-from core.draws import run_draw
 from core.models import AuditEntry
 from core.payouts import acknowledge_payout, record_payout
-from tests.integration.builders import active_circle
+from tests.integration.builders import active_circle, draw_now
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ async def story(new_uow) -> Story:
     await mark_paid(new_uow(), actor=grace, circle_id=c, member=amina)
     mine = await mark_paid(new_uow(), actor=grace, circle_id=c)
     await confirm_contribution(new_uow(), actor=grace, contribution_id=mine.id)
-    draw = await run_draw(new_uow(), actor=grace, circle_id=c)
+    draw = await draw_now(new_uow, actor=grace, circle_id=c)
     payout = await record_payout(new_uow(), actor=grace, circle_id=c)
     await acknowledge_payout(new_uow(), actor=payout.receiver_id, payout_id=payout.id)
     second = await mark_paid(new_uow(), actor=tom, circle_id=c)  # cycle 2

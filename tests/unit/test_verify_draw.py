@@ -63,10 +63,20 @@ BEACON = {"chain": fairness.BEACON_CHAIN, "round": 34264816, "published": "2026-
           "randomness": hashlib.sha256(bytes.fromhex(SIGNATURE)).hexdigest(), "signature": SIGNATURE}
 
 
+OTHER_SIGNATURE = hashlib.sha384(b"another").hexdigest()
+OTHER_RANDOMNESS = hashlib.sha256(bytes.fromhex(OTHER_SIGNATURE)).hexdigest()  # a consistent pair, not BEACON's
+
+
 def draw_file(tmp_path: Path, changes=None, beacon: dict | None = None) -> Path:
-    seed, circle = fairness.new_seed(), str(uuid.uuid4())
-    ids = [str(uuid.uuid4()) for _ in range(7)]
+    circle, ids = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(7)]
     randomness = beacon["randomness"] if beacon else None
+    seed = fairness.new_seed()
+    # With a beacon, a seed whose winner changes without it or with another beacon value: otherwise
+    # a tampered file would name the same winner one time in seven, and the tampering tests would
+    # pass by luck or fail by chance.
+    while randomness and fairness.pick_winner(seed, circle, 3, ids, randomness) in {
+            fairness.pick_winner(seed, circle, 3, ids, other) for other in (None, OTHER_RANDOMNESS)}:
+        seed = fairness.new_seed()
     data = {"format": "rosca-draw-proof-v1", "kind": "draw", "circle": circle, "cycle": 3, "eligible": ids,
             "winner": fairness.pick_winner(seed, circle, 3, ids, randomness), "commitment": fairness.commitment(seed),
             "seed": seed, "names": {i: f"Member {n}" for n, i in enumerate(ids)}, "beacon": beacon}
@@ -153,8 +163,7 @@ def test_a_beacon_draw_checks_out_and_names_the_round_to_compare(tmp_path):
 
 @pytest.mark.parametrize("tamper", [
     {"randomness": hashlib.sha256(b"another number").hexdigest()},  # not drand's: caught by the signature
-    {"signature": hashlib.sha384(b"another").hexdigest(),  # a consistent pair, but not the one drawn with
-     "randomness": hashlib.sha256(bytes.fromhex(hashlib.sha384(b"another").hexdigest())).hexdigest()},
+    {"signature": OTHER_SIGNATURE, "randomness": OTHER_RANDOMNESS},  # consistent, but not the one drawn with
     {"randomness": None, "signature": None},  # passed off as drawn without it
 ])
 def test_a_tampered_beacon_is_caught(tmp_path, tamper):
