@@ -131,7 +131,8 @@ async def test_a_minority_carries_nothing_and_a_vote_runs_out_of_time(bot, new_u
     await bot.say(TOM, "/vote @joseph")
     await bot.say(JOSEPH, "/vote yes")  # 2 of 4: not more than half
     clock.now += timedelta(days=8)
-    await tick(bot.app.bot_data["rosca"].new_uow, bot.dispatcher)
+    rosca = bot.app.bot_data["rosca"]
+    await tick(rosca.new_uow, bot.dispatcher, rosca.beacon)
     await bot.dispatcher.drain()
     assert any("The vote to make Joseph the organizer of “Savings” ran out of time with 2 yes of the 3 it needed"
                in t for t in bot.tg.texts_to(bot.group))
