@@ -11,10 +11,11 @@ from sqlalchemy import select
 from telegram import Update
 
 from bot.background import tick
-from core.models import AuditEntry, User
+from core.models import User
 from tests.channels import updates
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
+from tests.integration.builders import audit_details
 
 GRACE = Person(7301, "Grace", None, "grace", "+254700000731")
 TOM = Person(7302, "Tom", None, "tom", "+254700000732")
@@ -33,11 +34,6 @@ async def running_circle(bot, clock, *members: Person) -> None:
         await bot.say(person, "/join")
 
 
-async def audit(new_uow, action: str) -> list[dict]:
-    async with new_uow() as uow:
-        rows = await uow.session.execute(select(AuditEntry.details).where(AuditEntry.action == action)
-                                         .order_by(AuditEntry.id))
-        return list(rows.scalars())
 
 
 async def test_members_elect_a_new_organizer_who_can_then_confirm_and_draw(bot, new_uow, clock):
@@ -84,8 +80,9 @@ async def test_members_elect_a_new_organizer_who_can_then_confirm_and_draw(bot, 
     group = [m["text"] for m in bot.tg.sent[before:] if m["chat_id"] == bot.group and not m.get("edited")]
     assert group.count("⭐ The members chose Amina as organizer of “Savings” (3 of 4 voted yes). Grace hadn't acted "
                        "since the vote began, so they stay members but are no longer organizers.") == 1
-    assert [d["user_id"] for d in await audit(new_uow, "ballot_cast")].count(str(await _id(new_uow, "Joseph"))) == 1
-    [carried] = await audit(new_uow, "vote_carried")
+    ballots = [d["user_id"] for d in await audit_details(new_uow, "ballot_cast")]
+    assert ballots.count(str(await _id(new_uow, "Joseph"))) == 1
+    [carried] = await audit_details(new_uow, "vote_carried")
     assert carried["kind"] == "ELECT" and carried["yes"] == 3 and carried["members"] == 4
     assert carried["demoted_ids"] == [str(await _id(new_uow, "Grace"))]
 
@@ -114,7 +111,7 @@ async def test_the_majority_ends_the_circle(bot, new_uow, clock):
     told = "🛑 The members ended “Savings” (2 of 3 voted yes). Its history stays available with /history."
     assert told in bot.tg.texts_to(bot.group) and told in bot.tg.texts_to(AMINA.id)
     assert "This circle was cancelled." in bot.card()
-    [carried] = await audit(new_uow, "vote_carried")
+    [carried] = await audit_details(new_uow, "vote_carried")
     assert carried["kind"] == "END" and carried["previous_status"] == "ACTIVE"
     assert "no savings circle here" in await bot.say(TOM, "/draw")  # the chat is free for a new circle
 
@@ -137,7 +134,7 @@ async def test_a_minority_carries_nothing_and_a_vote_runs_out_of_time(bot, new_u
     assert any("The vote to make Joseph the organizer of “Savings” ran out of time with 2 yes of the 3 it needed"
                in t for t in bot.tg.texts_to(bot.group))
     assert "Only Grace (organizer) can draw" in await bot.say(JOSEPH, "/draw anyway")
-    assert [len(await audit(new_uow, a)) for a in ("vote_failed", "vote_expired", "vote_carried")] == [1, 1, 0]
+    assert [len(await audit_details(new_uow, a)) for a in ("vote_failed", "vote_expired", "vote_carried")] == [1, 1, 0]
 
 
 async def test_outsiders_cannot_start_a_vote(bot, clock):

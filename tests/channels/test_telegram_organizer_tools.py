@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.background import tick
-from core.models import AuditEntry, ChannelIdentity, Circle, PayoutOrder
+from core.models import ChannelIdentity, Circle, PayoutOrder
 from tests.channels import updates
 from tests.channels.driver import buttons
 from tests.channels.updates import Person
-from tests.integration.builders import forming_circle
+from tests.integration.builders import audit_details, forming_circle
 
 GRACE = Person(7001, "Grace", None, "grace", "+254700000701")
 TOM = Person(7002, "Tom", None, "tom", "+254700000702")
@@ -33,11 +33,6 @@ async def circle_with(bot, clock, *members: Person, size: int = 3, order: str = 
         await bot.say(person, "/join")
 
 
-async def audit(new_uow, action: str) -> list[dict]:
-    async with new_uow() as uow:
-        rows = await uow.session.execute(select(AuditEntry.details).where(AuditEntry.action == action)
-                                         .order_by(AuditEntry.id))
-        return list(rows.scalars())
 
 
 async def test_a_co_organizer_is_added_and_the_first_one_steps_down(bot, new_uow, clock):
@@ -60,8 +55,8 @@ async def test_a_co_organizer_is_added_and_the_first_one_steps_down(bot, new_uow
         GRACE, "/stepdown")
     assert "Only Tom or Amina (organizers) can do that." == await bot.say(GRACE, "/stepdown")  # a member now
     assert "Only Tom or Amina (organizers) can remove members." in await bot.say(GRACE, "/remove @amina")
-    added = await audit(new_uow, "organizer_added")
-    assert len(added) == 2 and len(await audit(new_uow, "organizer_stepped_down")) == 1
+    added = await audit_details(new_uow, "organizer_added")
+    assert len(added) == 2 and len(await audit_details(new_uow, "organizer_stepped_down")) == 1
 
 
 async def test_payment_instructions_are_set_shown_and_carried_by_calls_to_pay(bot, new_uow, clock):
@@ -86,7 +81,7 @@ async def test_payment_instructions_are_set_shown_and_carried_by_calls_to_pay(bo
 
     assert "removed the payment instructions" in await bot.say(GRACE, "/howtopay off")
     assert "has no payment instructions yet" in await bot.say(TOM, "/howtopay")
-    assert [d["payment_instructions"] for d in await audit(new_uow, "payment_instructions_set")] == [
+    assert [d["payment_instructions"] for d in await audit_details(new_uow, "payment_instructions_set")] == [
         "M-Pesa 0712 345 678, Grace Wanjiru", None]
     async with new_uow() as uow:
         assert (await uow.session.scalar(select(Circle.payment_instructions))) is None
@@ -108,8 +103,8 @@ async def test_an_organizer_records_a_payment_for_a_member(bot, new_uow, clock):
     assert "I couldn't find @nobody among the members" in await bot.say(GRACE, "/paid @nobody")
     assert "already recorded (confirmed)" in await bot.say(GRACE, "/paid @tom")
     assert "Grace says they paid USD 20" in await bot.say(GRACE, "/paid @grace")  # naming herself: her own
-    marked = await audit(new_uow, "payment_marked")
-    confirmed = await audit(new_uow, "payment_confirmed")
+    marked = await audit_details(new_uow, "payment_marked")
+    confirmed = await audit_details(new_uow, "payment_confirmed")
     # Amina had said 20; Grace recorded the 15 she received: that is what was confirmed.
     assert [d["amount"] for d in marked] == [2000, 2000, 2000] and [d["amount"] for d in confirmed] == [2000, 1500]
 
@@ -136,7 +131,7 @@ async def test_the_fixed_order_is_tapped_name_by_name(bot, new_uow, clock):
                                 "1. Amina\n2. Joseph\n3. Grace\n4. Tom")
     toast, _ = await bot.press(GRACE, board, buttons(board)["Tom"])  # a button of the saved draft
     assert "out of date" in toast
-    [saved] = await audit(new_uow, "payout_order_set")
+    [saved] = await audit_details(new_uow, "payout_order_set")
     assert len(saved["order"]) == 2
 
     await bot.register(Person(7005, "Wanjiru", None, "wanjiru", "+254700000705"))
@@ -155,7 +150,7 @@ async def test_a_fixed_circle_starting_without_an_order_says_it_uses_the_join_or
 async def test_order_is_refused_for_a_circle_without_a_fixed_order(bot, new_uow, clock):
     await circle_with(bot, clock, TOM, size=3)
     assert "“Savings” doesn't use a fixed order (a fair draw each cycle)" in await bot.say(GRACE, "/order")
-    assert await audit(new_uow, "payout_order_set") == []
+    assert await audit_details(new_uow, "payout_order_set") == []
 
 
 async def test_order_for_200_members_fits_telegram(bot, new_uow):

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.models import AuditEntry, Circle, CircleStatus
+from core.models import Circle, CircleStatus
+from tests.integration.builders import audit_details
 
 AMINA, JOSEPH, WANJIRU, OTIENO = "+254700000901", "+254700000902", "+254700000903", "+254700000904"
 STRANGER = "+254700000909"
@@ -25,10 +26,6 @@ async def running_circle(whatsapp, clock, *members: str) -> None:
         assert "You joined “Family”" in await whatsapp.send(phone, f"JOIN {code}", name=NAMES[phone])
 
 
-async def audit(new_uow, action: str) -> list[dict]:
-    async with new_uow() as uow:
-        return list((await uow.session.execute(select(AuditEntry.details).where(AuditEntry.action == action)
-                                               .order_by(AuditEntry.id))).scalars())
 
 
 async def test_members_elect_a_new_organizer_on_whatsapp(whatsapp, new_uow, clock):
@@ -63,7 +60,7 @@ async def test_members_elect_a_new_organizer_on_whatsapp(whatsapp, new_uow, cloc
     assert "✅ Carried." in carried
     told = "⭐ The members chose Wanjiru as organizer of “Family” (3 of 4 voted yes)."
     assert all(any(t.startswith(told) for t in whatsapp.inbox(p)) for p in (AMINA, JOSEPH, WANJIRU, OTIENO))
-    assert [len(await audit(new_uow, a)) for a in ("vote_started", "ballot_cast", "vote_carried")] == [1, 3, 1]
+    assert [len(await audit_details(new_uow, a)) for a in ("vote_started", "ballot_cast", "vote_carried")] == [1, 3, 1]
 
     assert "Joseph's payment of USD 50 was confirmed by Wanjiru" in await whatsapp.send(WANJIRU, "CONFIRM Joseph")
     assert "Cycle 1 draw" in await whatsapp.send(WANJIRU, "DRAW anyway")

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.circles import join_circle
-from core.models import AuditEntry, Circle
+from core.models import Circle
 from tests.channels.updates import Person
-from tests.integration.builders import user
+from tests.integration.builders import audit_details, user
 
 AMINA, JOSEPH, WANJIRU, OTIENO = "+254700000801", "+254700000802", "+254700000803", "+254700000804"
 NAMES = {AMINA: "Amina", JOSEPH: "Joseph", WANJIRU: "Wanjiru", OTIENO: "Otieno"}
@@ -27,10 +27,6 @@ async def circle_of(whatsapp, clock, *members: str, size: int = 4, order: str = 
     return code
 
 
-async def audit(new_uow, action: str) -> list[dict]:
-    async with new_uow() as uow:
-        return list((await uow.session.execute(select(AuditEntry.details).where(AuditEntry.action == action)
-                                               .order_by(AuditEntry.id))).scalars())
 
 
 async def test_co_organizers_on_whatsapp(whatsapp, new_uow, clock):
@@ -45,8 +41,8 @@ async def test_co_organizers_on_whatsapp(whatsapp, new_uow, clock):
     assert reply == "Amina stepped down as an organizer of “Family”. Organizers now: Joseph."
     assert "Amina stepped down" in whatsapp.inbox(WANJIRU)[-1]
     assert "Only Joseph (organizer) can make someone an organizer." in await whatsapp.send(AMINA, "ORGANIZER Wanjiru")
-    assert len(await audit(new_uow, "organizer_added")) == 1
-    assert len(await audit(new_uow, "organizer_stepped_down")) == 1
+    assert len(await audit_details(new_uow, "organizer_added")) == 1
+    assert len(await audit_details(new_uow, "organizer_stepped_down")) == 1
 
 
 async def test_how_to_pay_on_whatsapp_reaches_the_cycle_opening(whatsapp, new_uow, clock):
@@ -61,7 +57,7 @@ async def test_how_to_pay_on_whatsapp_reaches_the_cycle_opening(whatsapp, new_uo
     await whatsapp.send(OTIENO, f"JOIN {code}", name="Otieno")  # the fourth member: cycle 1 opens
     opened = next(t for t in whatsapp.inbox(WANJIRU) if "Cycle 1 of “Family” is open" in t)
     assert "How to pay: M-Pesa 0712 345 678/till, Amina" in opened
-    assert [d["payment_instructions"] for d in await audit(new_uow, "payment_instructions_set")] == [
+    assert [d["payment_instructions"] for d in await audit_details(new_uow, "payment_instructions_set")] == [
         "M-Pesa 0712 345 678/till, Amina"]
 
 
@@ -76,7 +72,7 @@ async def test_paid_for_a_member_on_whatsapp(whatsapp, new_uow, clock):
     assert "Whose payment?" in await whatsapp.send(AMINA, "PAID FOR")
     assert "Noted: you paid USD 50" in await whatsapp.send(AMINA, "PAID FOR Amina")  # herself: her own payment
     assert "Paid in part: Wanjiru (short by USD 20)" in await whatsapp.send(JOSEPH, "SUMMARY")
-    assert [d["amount"] for d in await audit(new_uow, "payment_confirmed")] == [3000]
+    assert [d["amount"] for d in await audit_details(new_uow, "payment_confirmed")] == [3000]
 
 
 async def test_the_fixed_order_by_numbers_on_whatsapp(whatsapp, new_uow, clock):
@@ -94,14 +90,14 @@ async def test_the_fixed_order_by_numbers_on_whatsapp(whatsapp, new_uow, clock):
     opened = next(t for t in whatsapp.inbox(JOSEPH) if "Cycle 1 of “Family” is open" in t)
     assert "Payout order: 1. Wanjiru, 2. Amina, 3. Joseph, 4. Otieno" in opened
     assert "can't change now" in await whatsapp.send(AMINA, "ORDER 2 1")
-    assert [len(d["order"]) for d in await audit(new_uow, "payout_order_set")] == [2]
+    assert [len(d["order"]) for d in await audit_details(new_uow, "payout_order_set")] == [2]
 
 
 async def test_order_is_refused_for_a_random_circle_on_whatsapp(whatsapp, new_uow, clock):
     await circle_of(whatsapp, clock, JOSEPH)
     assert "doesn't use a fixed order (a fair draw each cycle)" in await whatsapp.send(AMINA, "ORDER")
     assert "doesn't use a fixed order" in await whatsapp.send(AMINA, "ORDER 2 1")
-    assert await audit(new_uow, "payout_order_set") == []
+    assert await audit_details(new_uow, "payout_order_set") == []
 
 
 async def test_order_for_200_members_fits_whatsapp(whatsapp, new_uow, clock):

@@ -7,9 +7,11 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 
+from sqlalchemy import select
+
 from core.circles import CircleSettings, create_circle, join_circle
 from core.draws import fetch_and_draw
-from core.models import Channel, Circle, Draw, PayoutOrder
+from core.models import AuditEntry, Channel, Circle, Draw, PayoutOrder
 from core.uow import UnitOfWork
 from core.users import register_user
 from tests.channels.fake_beacon import fake_fetch
@@ -60,3 +62,10 @@ async def active_circle(new_uow: NewUow, members: int = 5, payout_order: PayoutO
 async def draw_now(new_uow: NewUow, *, actor: uuid.UUID | None, circle_id: uuid.UUID, override: bool = False) -> Draw:
     """The draw as the bot makes it: with the beacon round's value (the fake beacon's, no server)."""
     return await fetch_and_draw(new_uow, fake_fetch, actor=actor, circle_id=circle_id, override=override)
+
+
+async def audit_details(new_uow: NewUow, action: str) -> list[dict]:
+    """The details of every audit entry of this kind, oldest first."""
+    async with new_uow() as uow:
+        return list((await uow.session.execute(select(AuditEntry.details).where(AuditEntry.action == action)
+                                               .order_by(AuditEntry.id))).scalars())
