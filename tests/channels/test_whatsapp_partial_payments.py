@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.channels.test_whatsapp_organizer_tools import AMINA, JOSEPH, OTIENO, WANJIRU, audit, circle_of
+from tests.channels.test_whatsapp_organizer_tools import AMINA, JOSEPH, OTIENO, WANJIRU, circle_of
+from tests.integration.builders import audit_details
 
 
 def code_in(text: str) -> str:
@@ -25,7 +26,8 @@ async def test_an_old_code_after_a_reject_and_a_new_claim_decides_nothing(whatsa
     assert refused == (f"⚠️ That code is for an earlier version of Joseph's payment, so nothing was decided. "
                        f"It's now USD 1: reply CONFIRM {new} to decide it as it is now.")
     assert "earlier version" in await whatsapp.send(AMINA, f"REJECT {old} OTHER")
-    assert await audit(new_uow, "payment_confirmed") == [] and len(await audit(new_uow, "payment_rejected")) == 1
+    assert await audit_details(new_uow, "payment_confirmed") == []
+    assert len(await audit_details(new_uow, "payment_rejected")) == 1
 
     confirmed = await whatsapp.send(AMINA, f"CONFIRM {new}")
     assert confirmed == "✅ Joseph's payment of USD 1 was confirmed by Amina. Still short by USD 49."
@@ -36,5 +38,5 @@ async def test_an_old_code_after_a_reject_and_a_new_claim_decides_nothing(whatsa
     assert "A top-up: USD 1 of USD 50 was confirmed before." in whatsapp.inbox(AMINA)[-1]
     assert "was confirmed by Amina." in await whatsapp.send(AMINA, f"CONFIRM {code_in(whatsapp.inbox(AMINA)[-1])}")
     assert "Confirmed: Joseph\n" in await whatsapp.send(WANJIRU, "SUMMARY")
-    assert [(d["amount"], d["confirmed_amount"]) for d in await audit(new_uow, "payment_confirmed")] == [
+    assert [(d["amount"], d["confirmed_amount"]) for d in await audit_details(new_uow, "payment_confirmed")] == [
         (100, 100), (4900, 5000)]
