@@ -1,14 +1,28 @@
-"""Entry point: `python -m bot [run|serve|migrate|audit [CIRCLE] [--head FINGERPRINT]]` (also `rosca-bot`)."""
+"""Entry point: `python -m bot [run|serve|migrate|audit [CIRCLE] [--head FINGERPRINT]]` (also `rosca-bot`).
+
+Whatever stops the bot from starting ends it with one line on stderr naming the setting to fix, exit
+code 2 (a traceback too with LOG_LEVEL=DEBUG): each failure is turned into a ConfigError where it is
+detected, and `starting()` turns anything unforeseen while starting into one as well. Once running,
+errors are logged as they happen, not turned into one line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import socket
+import subprocess
 import sys
+import tomllib
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bot import audit_command
 from bot.background import Background
@@ -16,7 +30,7 @@ from bot.beacon import DrandBeacon
 from bot.config import ConfigError, Settings, load_settings
 from bot.database import embedded_server_url, ensure_database, upgrade
 from bot.dispatcher import Dispatcher
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact
 from bot.polling import run_polling
 from bot.telegram import build_application, check_token, with_background
 from bot.web import create_web_app
@@ -28,23 +42,64 @@ from core.uow import UnitOfWork
 from handlers.telegram.delivery import TelegramSender
 
 log = logging.getLogger("bot")
+BAD_SETUP = 2  # the exit code of every failure to start
+EXAMPLE_DATABASE_URL = "postgresql://user:password@host:5432/rosca"
+
+
+@contextlib.contextmanager
+def starting() -> Iterator[None]:
+    """Around what a command does before it runs: anything unforeseen becomes one line too."""
+    try:
+        yield
+    except ConfigError:
+        raise
+    except Exception as error:
+        raise ConfigError(f"could not start ({type(error).__name__}: {error}); LOG_LEVEL=DEBUG shows where") from error
 
 
 def database_url(settings: Settings) -> str:
     """The configured server, or the embedded one (started now) with a `rosca` database in it."""
     if settings.database_url:
-        return normalize_database_url(settings.database_url)
-    server = make_url(normalize_database_url(embedded_server_url(settings.data_dir)))
+        try:
+            url = normalize_database_url(settings.database_url)
+        except ValueError as error:
+            raise ConfigError(f"{error} (e.g. {EXAMPLE_DATABASE_URL})") from error
+        try:
+            make_url(url)  # a port that is no number, a broken [address]
+        except (ValueError, ArgumentError) as error:
+            raise ConfigError(f"DATABASE_URL is malformed ({error}): it should look like "
+                              f"{EXAMPLE_DATABASE_URL}") from error
+        return url
+    settings.require_lasting_data_dir()
+    try:
+        server = make_url(normalize_database_url(embedded_server_url(settings.data_dir)))
+    except (OSError, subprocess.SubprocessError) as error:
+        reason = f"{error.strerror}: {error.filename}" if isinstance(error, OSError) and error.strerror else error
+        raise ConfigError(f"ROSCA_DATA_DIR ({settings.data_dir}) can't hold the embedded database ({reason}): make it "
+                          "a folder this user can write, or set DATABASE_URL") from error
     url = server.set(database="rosca").render_as_string(hide_password=False)
     ensure_database(url)
     return url
 
 
 def prepared_database(settings: Settings) -> str:
-    url = database_url(settings)
-    upgrade(url)
+    try:
+        url = database_url(settings)
+        upgrade(url)
+    except DBAPIError as error:
+        raise _unusable(settings, error) from error
     log.info("database ready (%s), schema up to date", make_url(url).render_as_string(hide_password=True))
     return url
+
+
+def _unusable(settings: Settings, error: DBAPIError) -> ConfigError:
+    reason = error.orig  # the driver's own words (no password in them)
+    if not settings.database_url:
+        return ConfigError(f"the embedded database in ROSCA_DATA_DIR ({settings.data_dir}) failed: {reason}; "
+                           "set DATABASE_URL to use another PostgreSQL")
+    where = make_url(normalize_database_url(settings.database_url)).render_as_string(hide_password=True)
+    return ConfigError(f"can't use the database in DATABASE_URL ({where}): {reason}; check its host, port, "
+                       "database name, user, password and sslmode")
 
 
 def _services(settings: Settings):
@@ -61,10 +116,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     WhatsApp can only reach us through a webhook, so with WhatsApp configured this serves instead."""
     if settings.whatsapp_enabled:
         return cmd_serve(settings, args)
-    asyncio.run(check_token(settings))
-    engine, new_uow = _services(settings)
-    application = build_application(settings, new_uow)
-    with_background(application, engine, new_uow)
+    with starting():
+        asyncio.run(check_token(settings))
+        engine, new_uow = _services(settings)
+        application = build_application(settings, new_uow)
+        with_background(application, engine, new_uow)
     run_polling(application)
     return 0
 
@@ -75,34 +131,52 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.require_telegram()  # says what to set
     if settings.whatsapp_enabled:
         settings.require_whatsapp()
+    settings.require_public_url()
     asyncio.run(_serve(settings))
     return 0
 
 
 async def _serve(settings: Settings) -> None:
     # Built inside the running loop: the async twilio client opens its HTTP session on creation.
-    if settings.telegram_token:
-        await check_token(settings)
-    engine, new_uow = _services(settings)
-    telegram, senders = None, {}
-    if settings.telegram_token:
-        telegram = build_application(settings, new_uow, updater=False)
-        senders[Channel.TELEGRAM] = TelegramSender(telegram.bot)
-    dispatcher = Dispatcher(engine, senders)
-    routes = []
-    if settings.whatsapp_enabled:
-        senders[Channel.WHATSAPP] = whatsapp_sender(settings, twilio_client(settings))
-        routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
-    web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
-                         routes=routes, background=Background(new_uow, dispatcher, DrandBeacon(settings.drand_url)))
+    with starting():
+        listener = _listen(settings.port)
+        if settings.telegram_token:
+            await check_token(settings)
+        engine, new_uow = _services(settings)
+        telegram, senders = None, {}
+        if settings.telegram_token:
+            telegram = build_application(settings, new_uow, updater=False)
+            senders[Channel.TELEGRAM] = TelegramSender(telegram.bot)
+        dispatcher = Dispatcher(engine, senders)
+        routes = []
+        if settings.whatsapp_enabled:
+            senders[Channel.WHATSAPP] = whatsapp_sender(settings, twilio_client(settings))
+            routes = whatsapp_routes(settings, new_uow, dispatcher.wake.set)
+        web = create_web_app(engine, telegram, public_url=settings.public_url, webhook_secret=settings.webhook_secret,
+                             routes=routes, background=Background(new_uow, dispatcher, DrandBeacon(settings.drand_url)))
     # log_config=None: uvicorn's lines go through our handler (bot/logs.py), masked like the rest.
-    config = uvicorn.Config(web, host="0.0.0.0", port=settings.port, log_level=settings.log_level.lower(),
-                            log_config=None)
-    await uvicorn.Server(config).serve()
+    config = uvicorn.Config(web, log_level=settings.log_level.lower(), log_config=None)
+    log.info("listening on port %d", settings.port)
+    await uvicorn.Server(config).serve(sockets=[listener])
+
+
+def _listen(port: int) -> socket.socket:
+    """The web server's socket, taken first: a busy port stops us before we tell Telegram where to post
+    (uvicorn would find out only after its startup, and exit with a traceback)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("0.0.0.0", port))
+    except OSError as error:
+        listener.close()
+        raise ConfigError(f"can't listen on PORT {port} ({error.strerror}): stop what uses it, or set PORT to "
+                          "another port") from error
+    return listener
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    prepared_database(settings)
+    with starting():
+        prepared_database(settings)
     return 0
 
 
@@ -111,14 +185,29 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     chain, the record checks members hold (`--head`), and its tables; no circle: list the circles."""
     try:
         held = audit_command.record_checks(args.head or [])  # a typo is bad input, before any database work
-        return audit_command.run(prepared_database(settings), args.circle, held)
+        with starting():
+            url = prepared_database(settings)
+        return audit_command.run(url, args.circle, held)
     except audit_command.BadInput as error:
         print(f"rosca-bot: {error}", file=sys.stderr)
         return audit_command.BAD_INPUT
 
 
+COMMANDS = {None: cmd_run, "run": cmd_run, "serve": cmd_serve, "migrate": cmd_migrate, "audit": cmd_audit}
+
+
+def version() -> str:
+    """The installed package's version; from a source checkout that was never installed, pyproject's."""
+    try:
+        return metadata.version("family-rosca-bot")
+    except metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        return tomllib.loads(pyproject.read_text())["project"]["version"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Family ROSCA bot")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot, polling Telegram for updates (the default)")
     commands.add_parser("serve", help="run the webhook web server (set PUBLIC_URL)")
@@ -130,15 +219,20 @@ def main(argv: list[str] | None = None) -> int:
     audit_parser.add_argument("--head", action="append", metavar="FINGERPRINT",
                               help="a record check a member holds, e.g. 42-7KQ2-M9XA-B3CD (repeatable)")
     args = parser.parse_args(argv)
+    if args.version:
+        print(f"family-rosca-bot {version()}")
+        return 0
+    settings = None
     try:
         settings = load_settings()
         configure_logging(settings)
-        handler = {"run": cmd_run, None: cmd_run, "serve": cmd_serve, "migrate": cmd_migrate,
-                   "audit": cmd_audit}[args.command]
-        return handler(settings, args)
+        return COMMANDS[args.command](settings, args)
     except ConfigError as error:
-        print(f"rosca-bot: {error}", file=sys.stderr)
-        return 2
+        if settings is not None and settings.log_level == "DEBUG":
+            log.debug("what stopped the start:", exc_info=error)
+        # One line, however the cause wrote it; masked like the log (a URL in it may carry a pasted token).
+        print(f"rosca-bot: {redact(' '.join(str(error).split()))}", file=sys.stderr)
+        return BAD_SETUP
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 from dotenv import load_dotenv
@@ -16,10 +17,19 @@ from dotenv import load_dotenv
 TELEGRAM_API = "https://api.telegram.org"
 DRAND_URL = "https://api.drand.sh"  # the League of Entropy's public drand relay
 _TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM")
+LOOPBACK = ("localhost", "127.0.0.1", "::1")  # where an http:// PUBLIC_URL is fine: tests, a local proxy
+# Hosts whose local disk starts empty at every restart or deploy, each told apart by a variable it sets
+# in every container (their documented runtime environment).
+EPHEMERAL_PLATFORMS = {"DYNO": "Heroku", "RENDER": "Render", "FLY_APP_NAME": "Fly.io",
+                       "RAILWAY_ENVIRONMENT_NAME": "Railway", "RAILWAY_ENVIRONMENT": "Railway",
+                       "K_SERVICE": "Google Cloud Run"}
+EXAMPLE_URL = "e.g. https://rosca.example.org"
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message is one line meant for the person deploying."""
+    """A setting is missing, malformed or doesn't work; the message is one line meant for the person
+    deploying: it names the setting and says what to do."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,10 @@ class Settings:
     max_seat_changes_per_hour: int = 6
     # Any drand HTTP relay: draws mix in a public random number from it (bot/beacon.py).
     drand_url: str = DRAND_URL
+    # The platform recognised from its environment (EPHEMERAL_PLATFORMS), whose disk would lose the
+    # embedded database; ROSCA_EPHEMERAL_OK says the data folder is on a persistent volume anyway.
+    ephemeral_platform: str | None = None
+    ephemeral_ok: bool = False
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -59,8 +73,34 @@ class Settings:
             raise ConfigError("TWILIO_ACCOUNT_SID should start with AC (see the Twilio console)")
         if not self.twilio_whatsapp_from.startswith("whatsapp:+"):
             raise ConfigError("TWILIO_WHATSAPP_FROM must look like whatsapp:+14155238886")
+        self.require_public_url()
+
+    def require_public_url(self) -> str:
+        """Without a usable one `serve` would run deaf: Telegram posts updates only to https, and
+        Twilio signs its requests for that exact address."""
+        needs = ("WhatsApp needs it (Twilio posts to it and signs for it)" if self.whatsapp_enabled
+                 else "`serve` needs it for Telegram's webhook (or use `run` to poll instead)")
         if not self.public_url:
-            raise ConfigError("PUBLIC_URL is needed for WhatsApp: Twilio signs requests for that address")
+            raise ConfigError(f"PUBLIC_URL is not set: {needs}; set the bot's public https:// address, {EXAMPLE_URL}")
+        try:
+            parts = urlsplit(self.public_url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+                or parts.fragment:
+            raise ConfigError(f"PUBLIC_URL {self.public_url!r} is not a web address: {needs}; {EXAMPLE_URL}")
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK:
+            raise ConfigError(f"PUBLIC_URL must start with https:// (Telegram and Twilio post only to https; "
+                              f"http:// is for localhost): {needs}")
+        return self.public_url
+
+    def require_lasting_data_dir(self) -> None:
+        """The embedded database lives on the local disk; some platforms wipe it at every restart."""
+        if self.ephemeral_platform and not self.ephemeral_ok:
+            raise ConfigError(f"DATABASE_URL is not set, and on {self.ephemeral_platform} the embedded database would "
+                              "lose every circle at the next restart: attach PostgreSQL and set DATABASE_URL (or set "
+                              "ROSCA_EPHEMERAL_OK=1 if ROSCA_DATA_DIR is on a persistent volume)")
 
     def require_telegram(self) -> str:
         if not self.telegram_token:
@@ -82,14 +122,18 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     env = os.environ
     data_dir = env.get("ROSCA_DATA_DIR") or platformdirs.user_data_dir("family-rosca-bot")
     port = env.get("PORT", "8080")
-    if not port.isdigit():
-        raise ConfigError(f"PORT must be a number, not {port!r}")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(f"PORT must be a port number (1-65535), not {port!r}")
+    twilio_missing = [name for name in TWILIO_SETTINGS if not env.get(name)]
+    if 0 < len(twilio_missing) < len(TWILIO_SETTINGS):
+        raise ConfigError(f"{' and '.join(twilio_missing)} not set: WhatsApp needs all of {', '.join(TWILIO_SETTINGS)} "
+                          "(leave all three unset for Telegram only)")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         data_dir=Path(data_dir).expanduser(),
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         telegram_token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
-        telegram_api_url=(env.get("TELEGRAM_API_URL") or TELEGRAM_API).rstrip("/"),
+        telegram_api_url=_telegram_api_url(env.get("TELEGRAM_API_URL")),
         telegram_rate_limit=_flag(env.get("TELEGRAM_RATE_LIMIT"), True),
         webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
@@ -105,7 +149,18 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         max_circles_per_day=_count(env.get("MAX_CIRCLES_PER_DAY"), 5, "MAX_CIRCLES_PER_DAY"),
         max_seat_changes_per_hour=_count(env.get("MAX_SEAT_CHANGES_PER_HOUR"), 6, "MAX_SEAT_CHANGES_PER_HOUR"),
         drand_url=(env.get("DRAND_URL") or DRAND_URL).rstrip("/"),
+        ephemeral_platform=next((name for variable, name in EPHEMERAL_PLATFORMS.items() if env.get(variable)), None),
+        ephemeral_ok=_flag(env.get("ROSCA_EPHEMERAL_OK"), False),
     )
+
+
+def _telegram_api_url(value: str | None) -> str:
+    """The Bot API server's base URL. python-telegram-bot's own setting ends in /bot (its base_url); we add
+    that ourselves, so a copied value is taken without it rather than failing as a wrong token."""
+    url = (value or TELEGRAM_API).strip().rstrip("/").removesuffix("/bot")
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(f"TELEGRAM_API_URL must be a web address like {TELEGRAM_API}, not {value!r}")
+    return url
 
 
 def _days(value: str | None, default: int, name: str) -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import Bot
-from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.background import Background
@@ -24,6 +23,7 @@ from handlers.telegram.registry import install, publish_menus
 log = logging.getLogger(__name__)
 # Telegram: about 30 messages a second overall and 20 a minute per group.
 OVERALL_PER_SECOND, GROUP_PER_MINUTE = 30, 20
+CHECK_SECONDS = 20  # getMe at start: long enough for a slow link, short enough to say so
 
 
 def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, updater: bool = True) -> Application:
@@ -63,13 +63,22 @@ def with_background(application: Application, engine: AsyncEngine, new_uow: Call
 
 
 async def check_token(settings: Settings) -> None:
-    """Ask Telegram who we are before starting, so a rejected token is one clear line instead of
-    python-telegram-bot's logged traceback."""
-    bot = Bot(settings.require_telegram(), base_url=f"{settings.telegram_api_url}/bot")
+    """Ask the Bot API who we are before starting, so each way this can fail is one line naming the
+    setting to fix. (python-telegram-bot would log a traceback, and blame the token for any 404, which is
+    also what a wrong TELEGRAM_API_URL gets.)"""
+    token, api = settings.require_telegram(), settings.telegram_api_url
     try:
-        async with bot:
-            pass  # entering initializes the bot, which calls getMe
-    except InvalidToken:
-        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from None
-    except NetworkError as error:
-        raise ConfigError(f"can't reach the Telegram Bot API at {settings.telegram_api_url} ({error})") from None
+        async with httpx.AsyncClient(timeout=CHECK_SECONDS) as client:
+            answer = await client.get(f"{api}/bot{token}/getMe")
+    except httpx.HTTPError as error:
+        raise ConfigError(f"can't reach the Telegram Bot API at {api} ({type(error).__name__}: {error}): check the "
+                          "network, and TELEGRAM_API_URL if you set it") from error
+    if answer.status_code == 401:
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
+    try:
+        me = answer.json()
+    except ValueError:
+        me = {}
+    if answer.status_code != 200 or not isinstance(me, dict) or not me.get("ok"):
+        raise ConfigError(f"the Bot API at {api} answered {answer.status_code} {answer.reason_phrase} to getMe: check "
+                          "TELEGRAM_API_URL (the server's address, without /bot) and TELEGRAM_BOT_TOKEN")
