@@ -1,20 +1,24 @@
-"""Entry point: `python -m bot [run|serve|migrate|audit [CIRCLE] [--head FINGERPRINT]]` (also `rosca-bot`)."""
+"""Entry point: `python -m bot [run|serve|migrate|audit [CIRCLE] [--head FINGERPRINT]|backup FILE|restore FILE
+[--force]]` (also `rosca-bot`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
 
-from bot import audit_command
+from bot import audit_command, backup
 from bot.background import Background
 from bot.beacon import DrandBeacon
 from bot.config import ConfigError, Settings, load_settings
-from bot.database import embedded_server_url, ensure_database, upgrade
+from bot.database import claimed_data_folder, embedded_server, ensure_database, upgrade
 from bot.dispatcher import Dispatcher
 from bot.logs import configure_logging
 from bot.polling import run_polling
@@ -28,20 +32,33 @@ from core.uow import UnitOfWork
 from handlers.telegram.delivery import TelegramSender
 
 log = logging.getLogger("bot")
+_resources = contextlib.ExitStack()  # the embedded server and data folder a command took: released as main() ends
 
 
-def database_url(settings: Settings) -> str:
-    """The configured server, or the embedded one (started now) with a `rosca` database in it."""
+class Terminated(SystemExit):
+    """SIGTERM (docker stop, systemd) unwinds like an exception, so the embedded server is stopped first."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated(128 + signum)
+
+
+def database_url(settings: Settings, *, claim: bool = False) -> str:
+    """The configured server, or the embedded one (started now, stopped as main() ends) with a `rosca`
+    database in it. `claim`: this is a bot or a restore, so no other bot may use the data folder."""
     if settings.database_url:
         return normalize_database_url(settings.database_url)
-    server = make_url(normalize_database_url(embedded_server_url(settings.data_dir)))
+    if claim:
+        _resources.enter_context(claimed_data_folder(settings.data_dir))
+    server = make_url(normalize_database_url(_resources.enter_context(embedded_server(settings.data_dir))))
     url = server.set(database="rosca").render_as_string(hide_password=False)
     ensure_database(url)
     return url
 
 
-def prepared_database(settings: Settings) -> str:
-    url = database_url(settings)
+def prepared_database(settings: Settings, *, claim: bool = False) -> str:
+    url = database_url(settings, claim=claim)
     upgrade(url)
     log.info("database ready (%s), schema up to date", make_url(url).render_as_string(hide_password=True))
     return url
@@ -49,7 +66,7 @@ def prepared_database(settings: Settings) -> str:
 
 def _services(settings: Settings):
     """Database ready and migrated, then an engine and a unit-of-work factory over it."""
-    engine = make_engine(prepared_database(settings))
+    engine = make_engine(prepared_database(settings, claim=True))
     sessions = make_sessionmaker(engine)
     limits = Limits(circles_per_day=settings.max_circles_per_day,
                     seat_changes_per_hour=settings.max_seat_changes_per_hour)
@@ -117,6 +134,16 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
         return audit_command.BAD_INPUT
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    print(backup.backup(database_url(settings), Path(args.file)))
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    print(backup.restore(database_url(settings, claim=True), Path(args.file), force=args.force))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Family ROSCA bot")
     commands = parser.add_subparsers(dest="command")
@@ -129,16 +156,26 @@ def main(argv: list[str] | None = None) -> int:
                                                         "records); leave out to list the circles")
     audit_parser.add_argument("--head", action="append", metavar="FINGERPRINT",
                               help="a record check a member holds, e.g. 42-7KQ2-M9XA-B3CD (repeatable)")
+    backup_parser = commands.add_parser("backup", help="write the whole database to FILE (pg_dump's custom format)")
+    backup_parser.add_argument("file", metavar="FILE")
+    restore_parser = commands.add_parser("restore", help="load a backup into an empty database (the bot stopped)")
+    restore_parser.add_argument("file", metavar="FILE")
+    restore_parser.add_argument("--force", action="store_true", help="replace a database that holds data")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         settings = load_settings()
         configure_logging(settings)
         handler = {"run": cmd_run, None: cmd_run, "serve": cmd_serve, "migrate": cmd_migrate,
-                   "audit": cmd_audit}[args.command]
-        return handler(settings, args)
+                   "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}[args.command]
+        with _resources:
+            return handler(settings, args)
     except ConfigError as error:
         print(f"rosca-bot: {error}", file=sys.stderr)
         return 2
+    except Terminated:
+        signal.raise_signal(signal.SIGTERM)  # everything is stopped: now end as SIGTERM asked
+        raise
 
 
 if __name__ == "__main__":
