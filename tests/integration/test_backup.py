@@ -65,7 +65,8 @@ async def test_a_restored_backup_brings_back_exactly_the_circles_backed_up(targe
     backed_up, file = snapshot(url), tmp_path / "rosca.dump"
 
     done = bot(env, "backup", str(file))
-    assert (done.returncode, done.stdout) == (0, f"backed up 2 circles to {file} ({file.stat().st_size // 1024 + 1} KB)\n")
+    size = file.stat().st_size // 1024 + 1
+    assert (done.returncode, done.stdout) == (0, f"backed up 2 circles to {file} ({size} KB)\n")
 
     await forming_circle(new_uow, 1, name="After the backup")
     async with engine.begin() as conn:
