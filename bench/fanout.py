@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
+import contextlib
 import os
 import re
 import resource
-import shutil
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.database import embedded_server_url, upgrade
+from bot.database import embedded_server, upgrade
 from bot.dispatcher import Dispatcher
 from bot.telegram import OVERALL_PER_SECOND, build_application
 from core.db import make_engine, make_sessionmaker
@@ -210,13 +210,14 @@ def print_table(rows: list[tuple[str, str, str]]) -> None:
         print(f"{label:<{width}}{value:<24}{target}")
 
 
-def server_url() -> str:
+@contextlib.contextmanager
+def server_url() -> Iterator[str]:
     if url := os.environ.get("BENCH_DATABASE_URL"):
-        return url
-    data_dir = tempfile.mkdtemp(prefix="rosca-bench-")
-    # Registered before the server's own exit hook, so it runs after the server has stopped.
-    atexit.register(shutil.rmtree, data_dir, True)
-    return embedded_server_url(Path(data_dir))
+        yield url
+        return
+    # The folder goes after the server has stopped (the inner block ends first).
+    with tempfile.TemporaryDirectory(prefix="rosca-bench-") as data_dir, embedded_server(Path(data_dir)) as url:
+        yield url
 
 
 async def run(url: str, args: argparse.Namespace) -> list[str]:
@@ -242,12 +243,13 @@ def main() -> int:
                              "through at once, so a few hundred are needed for a stable rate)")
     args = parser.parse_args()
     started = time.perf_counter()
-    database = fresh_database(server_url(), "rosca_bench")
-    try:
-        upgrade(database)
-        failures = asyncio.run(run(database, args))
-    finally:
-        drop_database(database)
+    with server_url() as server:
+        database = fresh_database(server, "rosca_bench")
+        try:
+            upgrade(database)
+            failures = asyncio.run(run(database, args))
+        finally:
+            drop_database(database)
     print(f"\ntotal wall time {time.perf_counter() - started:.0f} s")
     for failure in failures:
         print("FAILED:", failure, file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Entry point: `python -m bot [run|serve|migrate|audit [CIRCLE] [--head FINGERPRINT]]` (also `rosca-bot`).
+"""Entry point: `python -m bot [run|serve|migrate|audit [CIRCLE] [--head FINGERPRINT]|backup FILE|restore FILE
+[--force]]` (also `rosca-bot`).
 
 Whatever stops the bot from starting ends it with one line on stderr naming the setting to fix, exit
 code 2 (a traceback too with LOG_LEVEL=DEBUG): each failure is turned into a ConfigError where it is
@@ -12,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
 import subprocess
 import sys
@@ -24,11 +26,11 @@ import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from bot import audit_command
+from bot import audit_command, backup
 from bot.background import Background
 from bot.beacon import DrandBeacon
 from bot.config import ConfigError, Settings, load_settings
-from bot.database import embedded_server_url, ensure_database, upgrade
+from bot.database import claimed_data_folder, embedded_server, ensure_database, upgrade
 from bot.dispatcher import Dispatcher
 from bot.logs import configure_logging, redact
 from bot.polling import run_polling
@@ -57,8 +59,21 @@ def starting() -> Iterator[None]:
         raise ConfigError(f"could not start ({type(error).__name__}: {error}); LOG_LEVEL=DEBUG shows where") from error
 
 
-def database_url(settings: Settings) -> str:
-    """The configured server, or the embedded one (started now) with a `rosca` database in it."""
+_resources = contextlib.ExitStack()  # the embedded server and data folder a command took: released as main() ends
+
+
+class Terminated(SystemExit):
+    """SIGTERM (docker stop, systemd) unwinds like an exception, so the embedded server is stopped first."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated(128 + signum)
+
+
+def database_url(settings: Settings, *, claim: bool = False) -> str:
+    """The configured server, or the embedded one (started now, stopped as main() ends) with a `rosca`
+    database in it. `claim`: this is a bot or a restore, so no other bot may use the data folder."""
     if settings.database_url:
         try:
             url = normalize_database_url(settings.database_url)
@@ -72,7 +87,9 @@ def database_url(settings: Settings) -> str:
         return url
     settings.require_lasting_data_dir()
     try:
-        server = make_url(normalize_database_url(embedded_server_url(settings.data_dir)))
+        if claim:
+            _resources.enter_context(claimed_data_folder(settings.data_dir))
+        server = make_url(normalize_database_url(_resources.enter_context(embedded_server(settings.data_dir))))
     except (OSError, subprocess.SubprocessError) as error:
         reason = f"{error.strerror}: {error.filename}" if isinstance(error, OSError) and error.strerror else error
         raise ConfigError(f"ROSCA_DATA_DIR ({settings.data_dir}) can't hold the embedded database ({reason}): make it "
@@ -82,9 +99,9 @@ def database_url(settings: Settings) -> str:
     return url
 
 
-def prepared_database(settings: Settings) -> str:
+def prepared_database(settings: Settings, *, claim: bool = False) -> str:
     try:
-        url = database_url(settings)
+        url = database_url(settings, claim=claim)
         upgrade(url)
     except DBAPIError as error:
         raise _unusable(settings, error) from error
@@ -104,7 +121,7 @@ def _unusable(settings: Settings, error: DBAPIError) -> ConfigError:
 
 def _services(settings: Settings):
     """Database ready and migrated, then an engine and a unit-of-work factory over it."""
-    engine = make_engine(prepared_database(settings))
+    engine = make_engine(prepared_database(settings, claim=True))
     sessions = make_sessionmaker(engine)
     limits = Limits(circles_per_day=settings.max_circles_per_day,
                     seat_changes_per_hour=settings.max_seat_changes_per_hour)
@@ -193,7 +210,22 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
         return audit_command.BAD_INPUT
 
 
-COMMANDS = {None: cmd_run, "run": cmd_run, "serve": cmd_serve, "migrate": cmd_migrate, "audit": cmd_audit}
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    with starting():
+        url = database_url(settings)
+    print(backup.backup(url, Path(args.file)))
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    with starting():
+        url = database_url(settings, claim=True)
+    print(backup.restore(url, Path(args.file), force=args.force))
+    return 0
+
+
+COMMANDS = {None: cmd_run, "run": cmd_run, "serve": cmd_serve, "migrate": cmd_migrate, "audit": cmd_audit,
+            "backup": cmd_backup, "restore": cmd_restore}
 
 
 def version() -> str:
@@ -218,21 +250,31 @@ def main(argv: list[str] | None = None) -> int:
                                                         "records); leave out to list the circles")
     audit_parser.add_argument("--head", action="append", metavar="FINGERPRINT",
                               help="a record check a member holds, e.g. 42-7KQ2-M9XA-B3CD (repeatable)")
+    backup_parser = commands.add_parser("backup", help="write the whole database to FILE (pg_dump's custom format)")
+    backup_parser.add_argument("file", metavar="FILE")
+    restore_parser = commands.add_parser("restore", help="load a backup into an empty database (the bot stopped)")
+    restore_parser.add_argument("file", metavar="FILE")
+    restore_parser.add_argument("--force", action="store_true", help="replace a database that holds data")
     args = parser.parse_args(argv)
     if args.version:
         print(f"family-rosca-bot {version()}")
         return 0
+    signal.signal(signal.SIGTERM, _terminate)
     settings = None
     try:
         settings = load_settings()
         configure_logging(settings)
-        return COMMANDS[args.command](settings, args)
+        with _resources:
+            return COMMANDS[args.command](settings, args)
     except ConfigError as error:
         if settings is not None and settings.log_level == "DEBUG":
             log.debug("what stopped the start:", exc_info=error)
         # One line, however the cause wrote it; masked like the log (a URL in it may carry a pasted token).
         print(f"rosca-bot: {redact(' '.join(str(error).split()))}", file=sys.stderr)
         return BAD_SETUP
+    except Terminated:
+        signal.raise_signal(signal.SIGTERM)  # everything is stopped: now end as SIGTERM asked
+        raise
 
 
 if __name__ == "__main__":

@@ -14,16 +14,20 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.database import embedded_server_url, ensure_database, upgrade
+from bot.database import embedded_server, ensure_database, upgrade
 from core.db import make_engine, make_sessionmaker, normalize_database_url
 from core.models import Base
 from core.uow import UnitOfWork
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A URL of the PostgreSQL server the tests use (its `postgres` database)."""
-    return os.environ.get("TEST_DATABASE_URL") or embedded_server_url(tmp_path_factory.mktemp("pg"))
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield os.environ["TEST_DATABASE_URL"]
+        return
+    with embedded_server(tmp_path_factory.mktemp("pg")) as url:
+        yield url
 
 
 def fresh_database(server_url: str, prefix: str) -> str:
