@@ -19,7 +19,7 @@ from bot.dispatcher import Dispatcher
 from bot.logs import configure_logging
 from bot.polling import run_polling
 from bot.telegram import build_application, check_token, with_background
-from bot.web import create_web_app
+from bot.web import create_web_app, monitoring_server
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
 from core.db import make_engine, make_sessionmaker, normalize_database_url
 from core.limits import Limits
@@ -64,8 +64,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(check_token(settings))
     engine, new_uow = _services(settings)
     application = build_application(settings, new_uow)
-    with_background(application, engine, new_uow)
-    run_polling(application)
+    background = with_background(application, engine, new_uow)
+    # METRICS_PORT: /healthz and /metrics beside polling (webhook mode serves them on PORT).
+    side = (monitoring_server(engine, background, settings.metrics_port, settings.log_level)
+            if settings.metrics_port else None)
+    run_polling(application, side)
     return 0
 
 

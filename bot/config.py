@@ -49,6 +49,8 @@ class Settings:
     max_seat_changes_per_hour: int = 6
     # Any drand HTTP relay: draws mix in a public random number from it (bot/beacon.py).
     drand_url: str = DRAND_URL
+    # --- observe: polling mode's /healthz and /metrics port (webhook mode serves them on PORT); None: none
+    metrics_port: int | None = None
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -84,6 +86,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     port = env.get("PORT", "8080")
     if not port.isdigit():
         raise ConfigError(f"PORT must be a number, not {port!r}")
+    metrics_port = env.get("METRICS_PORT") or None  # --- observe
+    if metrics_port is not None and not metrics_port.isdigit():
+        raise ConfigError(f"METRICS_PORT must be a number, not {metrics_port!r}")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         data_dir=Path(data_dir).expanduser(),
@@ -105,6 +110,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         max_circles_per_day=_count(env.get("MAX_CIRCLES_PER_DAY"), 5, "MAX_CIRCLES_PER_DAY"),
         max_seat_changes_per_hour=_count(env.get("MAX_SEAT_CHANGES_PER_HOUR"), 6, "MAX_SEAT_CHANGES_PER_HOUR"),
         drand_url=(env.get("DRAND_URL") or DRAND_URL).rstrip("/"),
+        metrics_port=int(metrics_port) if metrics_port else None,  # --- observe
     )
 
 
