@@ -52,7 +52,7 @@ class Background:
     async def start(self) -> None:
         self.last_tick = time.monotonic()
         self._delivery = asyncio.create_task(self.dispatcher.run_forever(), name="outbox-dispatcher")
-        self.scheduler.add_job(self._tick, "interval", minutes=1, coalesce=True, max_instances=1,
+        self.scheduler.add_job(self._tick, "interval", id="tick", minutes=1, coalesce=True, max_instances=1,
                                misfire_grace_time=55, next_run_time=datetime.now(UTC))
         # Retention (core/retention.py): hourly, and once at start, so a bot restarted often prunes too.
         self.scheduler.add_job(self._prune, "interval", hours=1, coalesce=True, max_instances=1,
