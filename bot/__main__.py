@@ -35,7 +35,7 @@ from bot.dispatcher import Dispatcher
 from bot.logs import configure_logging, redact
 from bot.polling import run_polling
 from bot.telegram import build_application, check_token, with_background
-from bot.web import create_web_app
+from bot.web import create_web_app, monitoring_server
 from bot.whatsapp import twilio_client, whatsapp_routes, whatsapp_sender
 from core.db import make_engine, make_sessionmaker, normalize_database_url
 from core.limits import Limits
@@ -137,8 +137,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         asyncio.run(check_token(settings))
         engine, new_uow = _services(settings)
         application = build_application(settings, new_uow)
-        with_background(application, engine, new_uow)
-    run_polling(application)
+        background = with_background(application, engine, new_uow)
+        # METRICS_PORT: /healthz and /metrics beside polling (webhook mode serves them on PORT).
+        side = (monitoring_server(engine, background, _listen(settings.metrics_port, "METRICS_PORT"),
+                                  settings.log_level) if settings.metrics_port else None)
+    run_polling(application, side)
     return 0
 
 
@@ -177,7 +180,7 @@ async def _serve(settings: Settings) -> None:
     await uvicorn.Server(config).serve(sockets=[listener])
 
 
-def _listen(port: int) -> socket.socket:
+def _listen(port: int, setting: str = "PORT") -> socket.socket:
     """The web server's socket, taken first: a busy port stops us before we tell Telegram where to post
     (uvicorn would find out only after its startup, and exit with a traceback)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -186,8 +189,8 @@ def _listen(port: int) -> socket.socket:
         listener.bind(("0.0.0.0", port))
     except OSError as error:
         listener.close()
-        raise ConfigError(f"can't listen on PORT {port} ({error.strerror}): stop what uses it, or set PORT to "
-                          "another port") from error
+        raise ConfigError(f"can't listen on {setting} {port} ({error.strerror}): stop what uses it, or set "
+                          f"{setting} to another port") from error
     return listener
 
 

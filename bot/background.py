@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -30,6 +31,8 @@ async def tick(new_uow: Callable[[], UnitOfWork], dispatcher: Dispatcher, beacon
         log.info("scheduler: %d reminder(s) queued, %d automatic draw(s), %d vote(s) expired",
                  planned, len(drawn), expired)
         dispatcher.wake.set()
+    else:
+        log.debug("scheduler tick: nothing due")
 
 
 class Background:
@@ -37,10 +40,19 @@ class Background:
         self.new_uow, self.dispatcher, self.beacon = new_uow, dispatcher, beacon
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._delivery: asyncio.Task | None = None
+        # When the last tick completed (time.monotonic()), or when we started until one has: /healthz
+        # reports its age. Kept in memory: each process runs its own scheduler, and it is this
+        # process a health check is about.
+        self.last_tick: float | None = None
+
+    def tick_age(self) -> float | None:
+        """Seconds since the last completed tick; None while the scheduler is not running."""
+        return None if self.last_tick is None else time.monotonic() - self.last_tick
 
     async def start(self) -> None:
+        self.last_tick = time.monotonic()
         self._delivery = asyncio.create_task(self.dispatcher.run_forever(), name="outbox-dispatcher")
-        self.scheduler.add_job(self._tick, "interval", minutes=1, coalesce=True, max_instances=1,
+        self.scheduler.add_job(self._tick, "interval", id="tick", minutes=1, coalesce=True, max_instances=1,
                                misfire_grace_time=55, next_run_time=datetime.now(UTC))
         # Retention (core/retention.py): hourly, and once at start, so a bot restarted often prunes too.
         self.scheduler.add_job(self._prune, "interval", hours=1, coalesce=True, max_instances=1,
@@ -48,6 +60,7 @@ class Background:
         self.scheduler.start()
 
     async def stop(self) -> None:
+        self.last_tick = None
         self.scheduler.shutdown(wait=False)
         if self._delivery is not None:
             self._delivery.cancel()
@@ -58,6 +71,8 @@ class Background:
             await tick(self.new_uow, self.dispatcher, self.beacon)
         except Exception:  # the database is away for a moment: the next tick catches up
             log.exception("scheduler tick failed")
+            return
+        self.last_tick = time.monotonic()
 
     async def _prune(self) -> None:
         try:

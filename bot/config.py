@@ -63,6 +63,8 @@ class Settings:
     # embedded database; ROSCA_EPHEMERAL_OK says the data folder is on a persistent volume anyway.
     ephemeral_platform: str | None = None
     ephemeral_ok: bool = False
+    # --- observe: polling mode's /healthz and /metrics port (webhook mode serves them on PORT); None: none
+    metrics_port: int | None = None
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -128,6 +130,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     if 0 < len(twilio_missing) < len(TWILIO_SETTINGS):
         raise ConfigError(f"{' and '.join(twilio_missing)} not set: WhatsApp needs all of {', '.join(TWILIO_SETTINGS)} "
                           "(leave all three unset for Telegram only)")
+    metrics_port = env.get("METRICS_PORT") or None  # --- observe
+    if metrics_port is not None and not (metrics_port.isdigit() and 1 <= int(metrics_port) <= 65535):
+        raise ConfigError(f"METRICS_PORT must be a port number (1-65535), not {metrics_port!r}")
     return Settings(
         database_url=env.get("DATABASE_URL") or None,
         data_dir=Path(data_dir).expanduser(),
@@ -151,6 +156,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         drand_url=(env.get("DRAND_URL") or DRAND_URL).rstrip("/"),
         ephemeral_platform=next((name for variable, name in EPHEMERAL_PLATFORMS.items() if env.get(variable)), None),
         ephemeral_ok=_flag(env.get("ROSCA_EPHEMERAL_OK"), False),
+        metrics_port=int(metrics_port) if metrics_port else None,  # --- observe
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import metrics
 from core import outbox
 from core.models import Channel
 from core.outbox import DeliveryFailed, Due
@@ -82,9 +83,17 @@ class Dispatcher:
             else:
                 wait = timedelta(seconds=failure.retry_after) if failure.retry_after else None
                 await outbox.mark_retry(conn, message, str(failure), self.clock(), wait)
+            metrics.count_send(message.channel, "failed" if failure.permanent else _retried(message))
             return
         except Exception as error:  # a bug in a sender must not wedge the chat: retry, then give up
             log.exception("sending outbox message %s crashed", message.id)
             await outbox.mark_retry(conn, message, repr(error), self.clock())
+            metrics.count_send(message.channel, _retried(message))
             return
         await outbox.mark_sent(conn, message.id, self.clock(), provider_id)
+        metrics.count_send(message.channel, "sent")
+
+
+def _retried(message: Due) -> str:
+    """What mark_retry made of a failed attempt: another try later, or the last one (given up)."""
+    return "failed" if message.attempts + 1 >= outbox.MAX_ATTEMPTS else "retry"

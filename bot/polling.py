@@ -8,23 +8,32 @@ delivery log (core/inbox.py) makes sure nothing already handled acts twice.
 Within a batch, updates that share neither a chat nor a sender are handled concurrently: a slow
 chat does not hold up the others, and database round trips overlap. Updates of one chat, or of one
 person (a contact shared in private, then a command in the group), keep their order.
+
+When getUpdates fails (Telegram or the network down), the next try waits longer each time: 1 s,
+2 s, 4 s … up to a minute, and one warning is written per step, not per try.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import Coroutine
+from typing import Any
 
+import uvicorn
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 25
+FIRST_RETRY, MAX_RETRY = 1.0, 60.0  # seconds
 
 
-async def poll(application: Application, stop: asyncio.Event | None = None) -> None:
+async def poll(application: Application, stop: asyncio.Event | None = None, *,
+               first_retry: float = FIRST_RETRY, max_retry: float = MAX_RETRY) -> None:
     """Run until `stop` is set (by default: until SIGINT or SIGTERM)."""
     if stop is None:
         stop = asyncio.Event()
@@ -34,7 +43,7 @@ async def poll(application: Application, stop: asyncio.Event | None = None) -> N
     if application.post_init:
         await application.post_init(application)
     await application.bot.delete_webhook()
-    offset = None
+    offset, wait, failures = None, 0.0, 0
     try:
         while not stop.is_set():
             fetch = asyncio.create_task(application.bot.get_updates(
@@ -48,9 +57,17 @@ async def poll(application: Application, stop: asyncio.Event | None = None) -> N
             try:
                 batch = fetch.result()
             except (NetworkError, TimedOut) as error:
-                log.warning("getUpdates failed (%s); retrying", error)
-                await asyncio.sleep(1)
+                failures += 1
+                longer = min(max(wait * 2, first_retry), max_retry)
+                if longer != wait:  # a new step; at the cap, the tries go on quietly
+                    log.warning("getUpdates failed (%s); retrying in %g s", error, longer)
+                wait = longer
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), wait)
                 continue
+            if failures:
+                log.info("getUpdates works again after %d failed tries", failures)
+                wait, failures = 0.0, 0
             await asyncio.gather(*(_in_order(application, run) for run in independent_runs(batch)))
             if batch:
                 offset = batch[-1].update_id + 1
@@ -90,5 +107,16 @@ def independent_runs(batch: list[Update]) -> list[list[Update]]:
     return list(runs.values())
 
 
-def run_polling(application: Application) -> None:
-    asyncio.run(poll(application))
+def run_polling(application: Application, side: uvicorn.Server | None = None) -> None:
+    """`side`: a web server to run as long as polling does (METRICS_PORT's /healthz and /metrics)."""
+    asyncio.run(_with_side_server(poll(application), side))
+
+
+async def _with_side_server(polling: Coroutine[Any, Any, None], side: uvicorn.Server | None) -> None:
+    serving = asyncio.create_task(side.serve()) if side is not None else None
+    try:
+        await polling
+    finally:
+        if serving is not None:
+            side.should_exit = True
+            await serving

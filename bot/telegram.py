@@ -13,6 +13,7 @@ from bot.background import Background
 from bot.beacon import DrandBeacon
 from bot.config import ConfigError, Settings
 from bot.dispatcher import Dispatcher
+from bot.telegram_app import ObservedApplication
 from bot.telegram_request import RetryingRequest
 from core.models import Channel
 from core.uow import UnitOfWork
@@ -29,7 +30,8 @@ CHECK_SECONDS = 20  # getMe at start: long enough for a slow link, short enough 
 def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, updater: bool = True) -> Application:
     builder = (ApplicationBuilder().token(settings.require_telegram())
                .base_url(f"{settings.telegram_api_url}/bot").base_file_url(f"{settings.telegram_api_url}/file/bot")
-               .request(RetryingRequest(connection_pool_size=256)).context_types(CONTEXT_TYPES))
+               .request(RetryingRequest(connection_pool_size=256)).context_types(CONTEXT_TYPES)
+               .application_class(ObservedApplication))
     if settings.telegram_rate_limit:
         # Queues sends within Telegram's limits and retries after a RetryAfter (flood control).
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_PER_SECOND, overall_time_period=1,

@@ -1,14 +1,17 @@
-"""The web app for webhook mode (`python -m bot serve`): Telegram's webhook route and /healthz."""
+"""The web app for webhook mode (`python -m bot serve`): Telegram's webhook route, /healthz and /metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
 import logging
 import secrets
+import socket
 
-from sqlalchemy import text
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,12 +21,16 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.background import Background
 from handlers.telegram.registry import publish_menus
 
 log = logging.getLogger(__name__)
 TELEGRAM_PATH = "/telegram/webhook"
 MAX_UPDATE_BYTES = 1_000_000
+# /healthz answers 503 when the database doesn't answer within DATABASE_TIMEOUT seconds, or the
+# scheduler (a tick a minute) has not completed one for STALE_TICK seconds: five missed ticks.
+DATABASE_TIMEOUT, STALE_TICK = 5.0, 300.0
 
 
 async def bounded_body(request: Request, limit: int) -> bytes:
@@ -48,15 +55,6 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
     # Without a configured secret, a fresh one per start is as good: we register it with Telegram
     # on every start. Several instances behind one URL must share a configured one.
     secret = webhook_secret or secrets.token_urlsafe(32)
-
-    async def healthz(request: Request) -> Response:
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("select 1"))
-        except Exception:
-            log.warning("health check: database unreachable", exc_info=True)
-            return JSONResponse({"status": "database unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
 
     async def telegram_webhook(request: Request) -> Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
@@ -94,7 +92,73 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
                 await telegram.stop()
                 await telegram.shutdown()
 
-    all_routes = [Route("/healthz", healthz), *routes]
+    all_routes = [*monitoring_routes(engine, background), *routes]
     if telegram is not None:
         all_routes.append(Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]))
     return Starlette(routes=all_routes, lifespan=lifespan)
+
+
+def monitoring_routes(engine: AsyncEngine, background: Background | None) -> list[Route]:
+    """GET /healthz and GET /metrics (README, Monitoring); `background`: the scheduler whose ticks
+    this process runs, if it runs one."""
+
+    async def backlog() -> metrics.Backlog | None:
+        """The outbox's backlog, which doubles as the database check; None: unreachable."""
+        try:
+            return await asyncio.wait_for(metrics.outbox_backlog(engine), DATABASE_TIMEOUT)
+        except Exception as error:  # refused, timed out, authentication gone: all "unreachable" to a probe
+            log.warning("health check: database unreachable (%s)", error.__class__.__name__)
+            return None
+
+    async def healthz(request: Request) -> Response:
+        outbox = await backlog()
+        tick_age = background.tick_age() if background is not None else None
+        problems = [] if outbox is not None else ["database unreachable"]
+        if tick_age is not None and tick_age > STALE_TICK:
+            problems.append(f"scheduler has not ticked for {tick_age:.0f} s")
+        return JSONResponse({
+            "status": "failing" if problems else "ok", "problems": problems,
+            "database": "unreachable" if outbox is None else "reachable",
+            "outbox_pending": None if outbox is None else outbox.pending,
+            "outbox_oldest_pending_seconds": None if outbox is None else _rounded(outbox.oldest_seconds),
+            "scheduler_last_tick_seconds": _rounded(tick_age),
+        }, status_code=503 if problems else 200)
+
+    async def metrics_page(request: Request) -> Response:
+        outbox = await backlog()
+        metrics.DATABASE_UP.set(outbox is not None)
+        if outbox is not None:  # else the last values stay, and rosca_database_up says why
+            metrics.OUTBOX_PENDING.set(outbox.pending)
+            metrics.OUTBOX_LAG.set(outbox.oldest_seconds or 0)
+        if background is not None and (tick_age := background.tick_age()) is not None:
+            metrics.TICK_AGE.set(tick_age)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return [Route("/healthz", healthz), Route("/metrics", metrics_page)]
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 1)
+
+
+class SideServer(uvicorn.Server):
+    """Polling mode's /healthz and /metrics (METRICS_PORT), served beside the polling loop, which
+    owns SIGINT and SIGTERM: this server leaves them alone and stops when polling does."""
+
+    def __init__(self, config: uvicorn.Config, listener: socket.socket) -> None:
+        super().__init__(config)
+        self.listener = listener
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().serve(sockets=sockets or [self.listener])
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
+def monitoring_server(engine: AsyncEngine, background: Background, listener: socket.socket,
+                      log_level: str) -> SideServer:
+    """`listener`: the port's socket, bound before anything started, so a busy port is one line at start."""
+    app = Starlette(routes=monitoring_routes(engine, background))
+    return SideServer(uvicorn.Config(app, log_level=log_level.lower(), log_config=None), listener)

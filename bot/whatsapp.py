@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import metrics
 from bot.beacon import DrandBeacon
 from bot.config import Settings
 from bot.proofs import proof_routes
@@ -26,11 +27,12 @@ from core.outbox import queue_replies, record_delivery_failure
 from core.uow import UnitOfWork, utc_now
 from core.users import touch_inbound
 from handlers.whatsapp import texts
-from handlers.whatsapp.commands import Message, handle
+from handlers.whatsapp.commands import COMMANDS, Message, handle
 from handlers.whatsapp.delivery import WhatsAppSender
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH, STATUS_PATH = "/whatsapp/webhook", "/whatsapp/status"
+CHANNEL = "whatsapp"
 MAX_FORM_BYTES = 64_000
 
 
@@ -75,6 +77,11 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
         params = await signed_form(request, WEBHOOK_PATH)
         if params is None or not params.get("From", "").startswith("whatsapp:+") or not params.get("MessageSid"):
             return Response(status_code=403)
+        body = params.get("ButtonPayload") or params.get("Body", "")
+        with metrics.handled(CHANNEL, f"whatsapp message {params['MessageSid'][:40]}: {keyword(body)}") as handling:
+            return await answer(params, body, handling)
+
+    async def answer(params: dict[str, str], body: str, handling: metrics.Handling) -> Response:
         try:
             # Twilio retries a webhook it thinks failed: the MessageSid makes the retry a no-op. The
             # message's reads run in the transaction holding that record, and its change (or, for a
@@ -82,8 +89,7 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
             held = new_uow()
             if (await arrive(held, Channel.WHATSAPP, params["MessageSid"], sender=None, chat=None)).first:
                 # A tapped quick reply: Body is the button's title, ButtonPayload its id (e.g. PAID).
-                message = Message(sender=params["From"], body=params.get("ButtonPayload") or params.get("Body", ""),
-                                  profile_name=params.get("ProfileName") or None,
+                message = Message(sender=params["From"], body=body, profile_name=params.get("ProfileName") or None,
                                   media=int(params.get("NumMedia", "0") or 0))
 
                 def this_message() -> UnitOfWork:  # one connection at a time, as on Telegram
@@ -98,17 +104,24 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                 # They just wrote: WhatsApp's 24-hour window for free-form replies is open.
                 await touch_inbound(new_uow(), Channel.WHATSAPP, message.sender)
                 wake()
+            else:
+                handling.outcome = metrics.DUPLICATE
         except DataError as error:
             # The database refused something in the message (a NUL byte, say) that got past the
             # checks: an input error, rolled back whole, not an outage.
             log.info("WhatsApp message %s: input refused by the database (%s)", params["MessageSid"][:40],
                      error.orig.__class__.__name__)
+            metrics.count_error(CHANNEL, metrics.REFUSAL)
             return _twiml(texts.UNSTORABLE)
         except DBAPIError:
             # The database is away (restart, failover): answer in the webhook's own response, which
             # Twilio sends on without our outbox, so the member knows to try again.
             log.warning("WhatsApp message %s: database unavailable", params["MessageSid"])
+            metrics.count_error(CHANNEL, metrics.DATABASE)
             return _twiml(texts.DATABASE_AWAY)
+        except Exception:  # a bug: Starlette logs it and answers 500, and Twilio tries again
+            metrics.count_error(CHANNEL, metrics.UNEXPECTED)
+            raise
         return _twiml()
 
     async def status(request: Request) -> Response:
@@ -123,3 +136,13 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(STATUS_PATH, status, methods=["POST"]),
             *proof_routes(new_uow)]
+
+
+def keyword(body: str) -> str:
+    """The command a message starts with (PAID, MY CIRCLES…), for the log: never the rest of what
+    it says (a name, an amount, a join code), and only a word the bot knows."""
+    words = " ".join(body.lstrip("/").split()).upper()
+    known = [c for c in COMMANDS if words == c or words.startswith(c + " ")]
+    if known:
+        return max(known, key=len)
+    return "menu choice" if words.isascii() and words.isdigit() else "text"

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DataError, DBAPIError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot import metrics
 from core.chats import circle_for_chat, move_chat
 from core.circles import member_role
 from core.inbox import arrive
@@ -48,6 +49,7 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         raise ApplicationHandlerStop from None
     except DBAPIError:
         log.warning("update %s: database unavailable", update.update_id)
+        metrics.count_error("telegram", metrics.DATABASE)  # answered here, so the error handler never sees it
         await tell(update, texts.DATABASE_AWAY)
         raise ApplicationHandlerStop from None
     if not context.arrival.first:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot import metrics
 from core import errors
 from core.circles import cancel_circle, circle_by_code, join_circle, leave_circle, member_count, start_circle
 from core.contributions import confirm_contribution, mark_paid, reject_contribution
@@ -127,6 +128,7 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
     except _Reply as reply:
         return [str(reply)]
     except errors.CoreError as error:
+        metrics.count_error("whatsapp", metrics.REFUSAL)
         return [await _refusal(talk, error, command)]
 
 

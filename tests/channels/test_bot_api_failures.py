@@ -1,15 +1,20 @@
 """The Bot API failing under the bot: 5xx and refused connections are retried, a reply is never
-posted twice, and a slow answer (the message may be in the chat already) is not re-sent."""
+posted twice, a slow answer (the message may be in the chat already) is not re-sent, and polling
+backs off while getUpdates keeps failing."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 
 import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
+from bot.polling import poll
 from bot.telegram_request import RetryingRequest
+from tests.channels import updates
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.updates import Person
 
@@ -41,3 +46,33 @@ async def test_an_unreachable_api_is_retried_then_reported(caplog):
             pass  # getMe: nothing listens on port 9
     assert "ConnectError" in str(raised.value)
     assert caplog.text.count("Bot API unreachable (ConnectError); retrying") == 3
+
+
+async def test_polling_backs_off_while_get_updates_fails_and_resets_once_it_works(bot, caplog):
+    bot.tg.fail_next("getUpdates", status=500, times=5)  # getUpdates has a request of its own, without retries
+    bot.tg.queue_update(updates.private_text(GRACE, "/start"))
+    stop = asyncio.Event()
+    with caplog.at_level(logging.INFO, logger="bot.polling"):
+        polling = asyncio.create_task(poll(bot.app, stop, first_retry=0.2, max_retry=0.8))
+        try:
+            for _ in range(200):
+                if bot.tg.texts_to(GRACE.id):
+                    break
+                await asyncio.sleep(0.05)
+            bot.tg.fail_next("getUpdates", status=500)  # one more failure, after it worked: back to the first step
+            for _ in range(200):
+                if [c.failed_with for c in bot.tg.calls if c.method == "getUpdates"][-2:] == [500, None]:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            stop.set()
+            await asyncio.wait_for(polling, timeout=5)
+    assert "share your phone number" in bot.tg.texts_to(GRACE.id)[0]
+    polls = [c for c in bot.tg.calls if c.method == "getUpdates"]
+    waits = [later.at - earlier.at for earlier, later in itertools.pairwise(polls) if earlier.failed_with]
+    for waited, planned in zip(waits, [0.2, 0.4, 0.8, 0.8, 0.8, 0.2], strict=True):  # doubling up to the cap, reset
+        assert planned <= waited < planned + 0.3, waits
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "bot.polling"]
+    assert [w.rsplit("; ", 1)[1] for w in warnings] == ["retrying in 0.2 s", "retrying in 0.4 s", "retrying in 0.8 s",
+                                                         "retrying in 0.2 s"]  # one line per step, not per try
+    assert "getUpdates works again after 5 failed tries" in caplog.text

@@ -5,18 +5,23 @@ the real server that drops every connection and refuses new ones."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from contextlib import suppress
 
+import httpx
 from sqlalchemy.engine import make_url
 from telegram import Update
 
 from bot.config import Settings
 from bot.telegram import build_application
+from bot.web import create_web_app
 from core.db import make_engine, make_sessionmaker
 from core.uow import UnitOfWork
 from handlers.telegram import texts
 from tests.channels import updates
 from tests.channels.fake_telegram import FakeTelegram
+from tests.channels.test_monitoring import metric
 from tests.channels.updates import Person
 
 GRACE = Person(9001, "Grace", None, "grace", "+254700000901")
@@ -93,6 +98,45 @@ async def test_the_bot_survives_a_database_outage(fake_telegram, clean_database,
             assert await say(updates.private_text(GRACE, "/mycircles")) == [texts.DATABASE_AWAY]
         outage.restore()  # and recovers by itself: pre-ping replaces the dead pooled connections
         assert (await say(updates.private_text(GRACE, "/mycircles")))[0].startswith("You're not in any circle yet")
+    finally:
+        await app.shutdown()
+        await engine.dispose()
+        await outage.stop()
+
+
+async def test_healthz_and_metrics_say_when_the_database_is_away(fake_telegram, clean_database, clock, caplog):
+    outage = Outage(clean_database)
+    port = await outage.start()
+    url = make_url(clean_database).set(host="127.0.0.1", port=port, query={})
+    engine = make_engine(url.render_as_string(hide_password=False), pool_timeout=2, connect_args={"connect_timeout": 2})
+    settings = Settings(database_url=None, data_dir=".", telegram_token=FakeTelegram.TOKEN,
+                        telegram_api_url=fake_telegram.base_url.removesuffix("/bot"), telegram_rate_limit=False)
+    sessions = make_sessionmaker(engine)
+    app = build_application(settings, lambda: UnitOfWork(sessions, clock=clock))
+    await app.initialize()
+    web = create_web_app(engine, None, public_url=None, webhook_secret=None)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://bot") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            before = (await client.get("/metrics")).text
+            outage.cut()
+            health = await client.get("/healthz")
+            assert health.status_code == 503
+            assert health.json() == {"status": "failing", "problems": ["database unreachable"],
+                                     "database": "unreachable", "outbox_pending": None,
+                                     "outbox_oldest_pending_seconds": None, "scheduler_last_tick_seconds": None}
+            with caplog.at_level(logging.INFO, logger="bot.updates"):
+                await app.process_update(Update.de_json(updates.private_text(GRACE, "/mycircles"), app.bot))
+            assert fake_telegram.texts_to(GRACE.id)[-1] == texts.DATABASE_AWAY
+            assert re.fullmatch(r"telegram update \d+: /mycircles in private, database away \(\d+ ms\)",
+                                [r.getMessage() for r in caplog.records if r.name == "bot.updates"][-1])
+            after = (await client.get("/metrics")).text
+            assert metric(after, "rosca_database_up") == 0
+            assert (metric(after, "rosca_errors_total", channel="telegram", kind="database")
+                    - metric(before, "rosca_errors_total", channel="telegram", kind="database")) == 1
+            outage.restore()
+            assert (await client.get("/healthz")).status_code == 200
+            assert metric((await client.get("/metrics")).text, "rosca_database_up") == 1
     finally:
         await app.shutdown()
         await engine.dispose()

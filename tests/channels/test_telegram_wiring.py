@@ -76,7 +76,7 @@ async def test_webhook_checks_the_secret_and_serves_health(bot, engine):
         assert set_webhook == [{"url": "https://rosca.example" + TELEGRAM_PATH, "secret_token": "s3cret-token",
                                 "allowed_updates": set_webhook[0]["allowed_updates"]}]
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://bot") as client:
-            assert (await client.get("/healthz")).json() == {"status": "ok"}
+            assert (await client.get("/healthz")).json()["status"] == "ok"
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
                 assert (await client.post(TELEGRAM_PATH, json=update, headers=headers)).status_code == 403
             assert bot.tg.texts_to(GRACE.id) == []

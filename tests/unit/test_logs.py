@@ -36,3 +36,22 @@ def test_libraries_that_log_every_request_are_quiet_unless_debugging():
         for name in NOISY:
             logging.getLogger(name).setLevel(logging.NOTSET)
         logging.basicConfig(force=True, handlers=[logging.NullHandler()])
+
+
+def test_probes_access_lines_are_quiet_unless_debugging():
+    def access(path: str) -> logging.LogRecord:  # as uvicorn writes them
+        return logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                                 ("10.0.0.1:5000", "GET", path, "1.1", 200), None)
+
+    access_log = logging.getLogger("uvicorn.access")
+    try:
+        configure_logging(Settings(database_url=None, data_dir=Path("."), log_level="INFO"))
+        assert not access_log.filter(access("/healthz")) and not access_log.filter(access("/metrics?x=1"))
+        assert access_log.filter(access("/telegram/webhook"))
+        configure_logging(Settings(database_url=None, data_dir=Path("."), log_level="DEBUG"))
+        assert access_log.filter(access("/healthz"))
+    finally:
+        for name in NOISY:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+        access_log.filters.clear()
+        logging.basicConfig(force=True, handlers=[logging.NullHandler()])
