@@ -26,8 +26,9 @@ _SHAPES = (
     re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{30,100}"),  # any bot token (another bot's, a rotated one)
     re.compile(r"\b(?:AC|SK)[0-9a-fA-F]{32}\b"),  # Twilio account and API key SIDs
 )
-# E.164 numbers ("+254712345678", "whatsapp:+254…"), and the fields that carry a number without its +.
-_PHONE = re.compile(r"\+[1-9]\d{4,12}(\d{2})(?!\d)")
+# E.164 numbers ("+254712345678", "whatsapp:+254…", URL-encoded "%2B254…" as in a Twilio request's
+# form body), and the fields that carry a number without its +.
+_PHONE = re.compile(r"(\+|%2[Bb])[1-9]\d{4,12}(\d{2})(?!\d)")
 _PHONE_FIELD = re.compile(r"""((?:phone_number|phone|WaId)['"]?\s*[:=]\s*['"]?)\+?\d{5,13}(\d{2})(?!\d)""")
 
 
@@ -38,7 +39,7 @@ def redact(line: str, secrets: Iterable[str] = ()) -> str:
         line = line.replace(secret, MASK)
     for shape in _SHAPES:
         line = shape.sub(MASK, line)
-    line = _PHONE.sub(r"+***\1", line)
+    line = _PHONE.sub(r"\1***\2", line)
     return _PHONE_FIELD.sub(r"\1***\2", line)
 
 

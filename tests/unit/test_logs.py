@@ -12,6 +12,7 @@ from bot.logs import NOISY, configure_logging, redact
 def test_phone_numbers_keep_only_their_last_two_digits():
     assert redact("registered as +254712345678.") == "registered as +***78."
     assert redact("To: whatsapp:+14155238886") == "To: whatsapp:+***86"
+    assert redact("To=whatsapp%3A%2B254712345678&Body=hi") == "To=whatsapp%3A%2B***78&Body=hi"  # a form body
     # Telegram's contacts and Twilio's WaId carry the number without its +.
     assert redact("{'phone_number': '254712345678', 'first_name': 'Tom'}") == (
         "{'phone_number': '***78', 'first_name': 'Tom'}")
