@@ -15,13 +15,17 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import create_engine, inspect
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 
 from bot.config import ConfigError
 from core.db import normalize_database_url
+
+T = TypeVar("T")
 
 PROGRAMS = ("pg_dump", "pg_restore", "psql")
 HEADER = re.compile(rb"(SET |SELECT pg_catalog\.set_config|--|\\|\s*$)")  # what a script opens with
@@ -110,44 +114,38 @@ def _major(folder: Path) -> int:
     return int(version.split()[-1].split(".")[0])  # "pg_dump (PostgreSQL) 18.6"
 
 
-def _server_major(url: str) -> int:
+def _read(url: str, read: Callable[[Connection], T]) -> T:
+    """One short read on a connection of its own, closed before pg_dump or psql runs."""
     engine = create_engine(normalize_database_url(url))
     try:
         with engine.connect() as conn:
-            return int(conn.exec_driver_sql("show server_version_num").scalar()) // 10000
+            return read(conn)
     finally:
         engine.dispose()
+
+
+def _server_major(url: str) -> int:
+    return _read(url, lambda conn: int(conn.exec_driver_sql("show server_version_num").scalar()) // 10000)
 
 
 def _holds_data(url: str) -> bool:
     """Whether any table holds a row: a schema alone (after `migrate`) is no data to lose."""
-    engine = create_engine(normalize_database_url(url))
-    try:
-        with engine.connect() as conn:
-            tables = [name for name in inspect(conn).get_table_names() if name != "alembic_version"]
-            return any(conn.exec_driver_sql(f'select exists (select from "{name}")').scalar() for name in tables)
-    finally:
-        engine.dispose()
+    def any_row(conn: Connection) -> bool:
+        tables = [name for name in inspect(conn).get_table_names() if name != "alembic_version"]
+        return any(conn.exec_driver_sql(f'select exists (select from "{name}")').scalar() for name in tables)
+    return _read(url, any_row)
 
 
 def _settings(url: str) -> set[str]:
-    engine = create_engine(normalize_database_url(url))
-    try:
-        with engine.connect() as conn:
-            return set(conn.exec_driver_sql("select name from pg_settings").scalars())
-    finally:
-        engine.dispose()
+    return _read(url, lambda conn: set(conn.exec_driver_sql("select name from pg_settings").scalars()))
 
 
 def _circles(url: str) -> int:
-    engine = create_engine(normalize_database_url(url))
-    try:
-        with engine.connect() as conn:
-            if "circles" not in inspect(conn).get_table_names():
-                return 0
-            return conn.exec_driver_sql("select count(*) from circles").scalar()
-    finally:
-        engine.dispose()
+    def count(conn: Connection) -> int:
+        if "circles" not in inspect(conn).get_table_names():
+            return 0
+        return conn.exec_driver_sql("select count(*) from circles").scalar()
+    return _read(url, count)
 
 
 def _connection(url: str) -> tuple[str, dict[str, str]]:
