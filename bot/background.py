@@ -76,9 +76,10 @@ class Background:
 
     async def _prune(self) -> None:
         try:
-            deliveries, messages = await prune(self.new_uow())
+            deliveries, messages, conversations = await prune(self.new_uow())
         except Exception:  # the database is away for a moment: the next run catches up
             log.exception("retention: pruning failed")
             return
-        if deliveries or messages:
-            log.info("retention: deleted %d old delivery id(s) and %d old outbox message(s)", deliveries, messages)
+        if deliveries or messages or conversations:
+            log.info("retention: deleted %d old delivery id(s), %d old outbox message(s) and %d abandoned "
+                     "conversation(s)", deliveries, messages, conversations)

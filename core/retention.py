@@ -6,6 +6,8 @@
 - A message the outbox has sent, or given up on, is kept OUTBOX_DAYS (30) for looking into what was
   sent (a delivery receipt, a "did my reminder go out?"), then deleted. Messages still pending are
   never deleted, nor the latest status card post of each chat: the next card update edits it.
+- A conversation (a guided setup, a payout order being tapped, a name asked for) untouched for
+  CONVERSATION_DAYS (30) was abandoned: it is deleted, and the person starts afresh if they come back.
 
 Rows go in batches of BATCH, one short transaction each (SKIP LOCKED: two instances pruning at once
 share the work), so a large backlog never holds locks or a transaction for long. The audit log and
@@ -20,7 +22,7 @@ from sqlalchemy import text
 
 from core.uow import UnitOfWork
 
-DELIVERY_DAYS, OUTBOX_DAYS = 7, 30
+DELIVERY_DAYS, OUTBOX_DAYS, CONVERSATION_DAYS = 7, 30, 30
 BATCH = 1000
 
 _DELIVERIES = text("""
@@ -37,13 +39,21 @@ delete from outbox where id in (
     limit :batch for update skip locked)
 """)
 
+_CONVERSATIONS = text("""
+delete from conversations where (channel, chat_address, user_address) in (
+    select channel, chat_address, user_address from conversations where updated_at < :before
+    limit :batch for update skip locked)
+""")
 
-async def prune(uow: UnitOfWork, *, batch: int = BATCH) -> tuple[int, int]:
-    """Delete what is past its window; returns how many delivery ids and outbox messages went."""
+
+async def prune(uow: UnitOfWork, *, batch: int = BATCH) -> tuple[int, int, int]:
+    """Delete what is past its window; returns how many delivery ids, outbox messages and abandoned
+    conversations went."""
     now = uow.now()
     deliveries = await _in_batches(uow, _DELIVERIES, now - timedelta(days=DELIVERY_DAYS), batch)
     messages = await _in_batches(uow, _MESSAGES, now - timedelta(days=OUTBOX_DAYS), batch)
-    return deliveries, messages
+    conversations = await _in_batches(uow, _CONVERSATIONS, now - timedelta(days=CONVERSATION_DAYS), batch)
+    return deliveries, messages, conversations
 
 
 async def _in_batches(uow: UnitOfWork, statement, before, batch: int) -> int:

@@ -1,6 +1,6 @@
-"""Retention: delivery ids older than 7 days and finished outbox messages older than 30 go, in
-batches; recent ones, pending messages and each chat's latest status card post stay; a redelivery
-inside the window is still recognised."""
+"""Retention: delivery ids older than 7 days, finished outbox messages older than 30 and
+conversations untouched for 30 go, in batches; recent ones, pending messages and each chat's latest
+status card post stay; a redelivery inside the window is still recognised."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core.inbox import arrive
-from core.models import Channel, OutboxMessage, OutboxStatus, ProcessedDelivery
-from core.retention import DELIVERY_DAYS, OUTBOX_DAYS, prune
+from core.models import Channel, Conversation, OutboxMessage, OutboxStatus, ProcessedDelivery
+from core.retention import CONVERSATION_DAYS, DELIVERY_DAYS, OUTBOX_DAYS, prune
 
 TG = Channel.TELEGRAM
 CIRCLE = uuid.uuid4()
@@ -40,12 +40,17 @@ async def test_prune_removes_what_is_past_its_window_and_keeps_the_rest(new_uow,
             message(6, old, now, kind="status_card", provider_id="11"),  # the card the next update edits: kept
             message(7, old, now, kind="status_card", provider_id="12", address="chat-2"),  # another chat's: kept
         ])
+        uow.session.add_all([  # a guided setup abandoned a month ago goes; one from yesterday stays
+            Conversation(channel=TG, chat_address="chat-1", user_address=who, state={"step": "name"},
+                         updated_at=now - timedelta(days=days))
+            for who, days in (("abandoned", CONVERSATION_DAYS + 1), ("yesterday", 1))])
         await uow.session.commit()
-    assert await prune(new_uow(), batch=2) == (5, 3)
+    assert await prune(new_uow(), batch=2) == (5, 3, 1)
     async with new_uow() as uow:
         assert list(await uow.session.scalars(select(ProcessedDelivery.key))) == ["recent"]
         assert sorted(await uow.session.scalars(select(OutboxMessage.id))) == [3, 4, 6, 7]
-    assert await prune(new_uow()) == (0, 0)  # safe to run again
+        assert list(await uow.session.scalars(select(Conversation.user_address))) == ["yesterday"]
+    assert await prune(new_uow()) == (0, 0, 0)  # safe to run again
 
 
 async def test_a_redelivery_inside_the_window_is_still_recognised(new_uow, clock):
