@@ -11,14 +11,22 @@ person (a contact shared in private, then a command in the group), keep their or
 
 When getUpdates fails (Telegram or the network down), the next try waits longer each time: 1 s,
 2 s, 4 s … up to a minute, and one warning is written per step, not per try.
+
+Stopping (SIGINT, SIGTERM) finishes the batch in hand and shuts down; if that takes longer than
+SHUTDOWN_SECONDS, the bot writes where every thread stands and exits anyway. Nothing is lost by
+that: what was confirmed is committed, and what was not is delivered again at the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import logging
+import os
 import signal
+import sys
+import threading
 from collections.abc import Coroutine
 from typing import Any
 
@@ -30,6 +38,7 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 25
 FIRST_RETRY, MAX_RETRY = 1.0, 60.0  # seconds
+SHUTDOWN_SECONDS = 20  # under docker's and systemd's patience; a long poll ends sooner than this
 
 
 async def poll(application: Application, stop: asyncio.Event | None = None, *,
@@ -38,7 +47,7 @@ async def poll(application: Application, stop: asyncio.Event | None = None, *,
     if stop is None:
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+            asyncio.get_running_loop().add_signal_handler(sig, _stopping, stop)
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
@@ -75,6 +84,21 @@ async def poll(application: Application, stop: asyncio.Event | None = None, *,
         if application.post_shutdown:
             await application.post_shutdown(application)
         await application.shutdown()
+
+
+def _stopping(stop: asyncio.Event) -> None:
+    """A stop was asked for: from now on, a shutdown that hangs ends the process after a while."""
+    if not stop.is_set():
+        stop.set()
+        deadline = threading.Timer(SHUTDOWN_SECONDS, _give_up)
+        deadline.daemon = True  # a shutdown that finishes in time exits without waiting for it
+        deadline.start()
+
+
+def _give_up() -> None:
+    log.error("shutdown took more than %d s; exiting anyway (where each thread stood follows)", SHUTDOWN_SECONDS)
+    faulthandler.dump_traceback(sys.stderr, all_threads=True)
+    os._exit(1)
 
 
 async def _in_order(application: Application, updates: list[Update]) -> None:

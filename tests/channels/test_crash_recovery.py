@@ -23,7 +23,8 @@ CHAT, MESSAGES = 777, 60
 async def start_bot(fake: FakeTelegram, database_url: str, workdir: Path) -> asyncio.subprocess.Process:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url,
            "TELEGRAM_BOT_TOKEN": FakeTelegram.TOKEN, "TELEGRAM_API_URL": fake.base_url.removesuffix("/bot"),
-           "TELEGRAM_RATE_LIMIT": "off", "LOG_LEVEL": "WARNING"}
+           "TELEGRAM_RATE_LIMIT": "off", "LOG_LEVEL": "WARNING",
+           "PYTHONFAULTHANDLER": "1"}  # SIGABRT then prints where every thread is (stop_bot)
     return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=workdir, env=env,
                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
 
@@ -35,10 +36,14 @@ async def stop_bot(process: asyncio.subprocess.Process, grace: float = 30) -> by
     try:
         return (await asyncio.wait_for(process.communicate(), grace))[1]
     except TimeoutError:
-        process.kill()
-        stderr = (await process.communicate())[1]
+        process.send_signal(signal.SIGABRT)  # faulthandler writes each thread's stack: where it hangs
+        try:
+            stderr = (await asyncio.wait_for(process.communicate(), 10))[1]
+        except TimeoutError:
+            process.kill()
+            stderr = (await process.communicate())[1]
         raise AssertionError(f"the bot did not stop within {grace} s of SIGTERM:\n"
-                             + stderr.decode()[-3000:]) from None
+                             + stderr.decode()[-6000:]) from None
 
 
 async def pending(new_uow) -> int:
