@@ -187,4 +187,4 @@ async def _in_a_circle(uow: UnitOfWork, user_id: uuid.UUID) -> bool:
 
 
 async def _organizers_of(uow: UnitOfWork, user_id: uuid.UUID) -> list[str]:
-    return [str(i) for i in (await uow.session.scalars(organizers_of_member(user_id))).all()]
+    return [str(i) for i in await organizers_of_member(uow.session, user_id)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import events as ev
@@ -30,7 +30,8 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime) -> None:
         facts |= {"claim_id": str(event.claim_id), "app": event.channel}
         for channel, address in await _accounts(session, [event.user_id]):
             await enqueue(session, channel=channel, address=address, kind="identity_claim", payload=facts, now=now)
-        for channel, address in await _accounts(session, await _organizers(session, event.user_id), one_each=True):
+        organizers = await organizers_of_member(session, event.user_id)
+        for channel, address in await _accounts(session, organizers, one_each=True):
             await enqueue(session, channel=channel, address=address, kind="identity_claim_organizer", payload=facts,
                           now=now)
     elif isinstance(event, ev.IdentityClaimDecided):
@@ -40,19 +41,17 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime) -> None:
         await enqueue(session, channel=Channel(event.channel), address=event.address, kind="identity_claim_decided",
                       payload=facts, now=now)
     elif isinstance(event, ev.PhoneChanged):
-        for channel, address in await _accounts(session, await _organizers(session, event.user_id), one_each=True):
+        organizers = await organizers_of_member(session, event.user_id)
+        for channel, address in await _accounts(session, organizers, one_each=True):
             await enqueue(session, channel=channel, address=address, kind="phone_changed", payload=facts, now=now)
 
 
-def organizers_of_member(user_id: uuid.UUID) -> Select:
+async def organizers_of_member(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
     """The organizers of the circles `user_id` is in, other than them."""
     theirs = select(Membership.circle_id).where(Membership.user_id == user_id)
-    return (select(Membership.user_id).where(Membership.circle_id.in_(theirs), Membership.role == Role.ORGANIZER,
-                                             Membership.user_id != user_id).distinct())
-
-
-async def _organizers(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
-    return list((await session.scalars(organizers_of_member(user_id))).all())
+    return list((await session.scalars(select(Membership.user_id).where(
+        Membership.circle_id.in_(theirs), Membership.role == Role.ORGANIZER,
+        Membership.user_id != user_id).distinct())).all())
 
 
 async def _accounts(session: AsyncSession, user_ids: list[uuid.UUID], *, one_each: bool = False
