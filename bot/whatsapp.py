@@ -24,7 +24,7 @@ from bot.web import bounded_body
 from core.inbox import arrive
 from core.models import Channel
 from core.outbox import queue_replies, record_delivery_failure
-from core.uow import UnitOfWork, utc_now
+from core.uow import AlreadyHandled, UnitOfWork, utc_now
 from core.users import touch_inbound
 from handlers.whatsapp import texts
 from handlers.whatsapp.commands import COMMANDS, Message, handle
@@ -84,23 +84,23 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
     async def answer(params: dict[str, str], body: str, handling: metrics.Handling) -> Response:
         try:
             # Twilio retries a webhook it thinks failed: the MessageSid makes the retry a no-op. The
-            # message's reads run in the transaction holding that record, and its change (or, for a
-            # read, its replies) commits with it: exactly once, as on Telegram.
-            held = new_uow()
-            if (await arrive(held, Channel.WHATSAPP, params["MessageSid"], sender=None, chat=None)).first:
+            # message's change (or, for a read, its replies) claims that id as it commits: exactly
+            # once, as on Telegram.
+            own = new_uow()
+            if (await arrive(own, Channel.WHATSAPP, params["MessageSid"], sender=None, chat=None)).first:
                 # A tapped quick reply: Body is the button's title, ButtonPayload its id (e.g. PAID).
                 message = Message(sender=params["From"], body=body, profile_name=params.get("ProfileName") or None,
                                   media=int(params.get("NumMedia", "0") or 0))
-
-                def this_message() -> UnitOfWork:  # one connection at a time, as on Telegram
-                    return held if held.held else new_uow()
-
                 try:
-                    replies = await handle(this_message, message, public_url=settings.public_url,
+                    # One unit of work for the message: one connection at a time, as on Telegram.
+                    replies = await handle(lambda: own, message, public_url=settings.public_url,
                                            absent_days=settings.organizer_absent_days, beacon=beacon)
-                    await queue_replies(this_message(), Channel.WHATSAPP, message.sender, replies)
+                    await queue_replies(own, Channel.WHATSAPP, message.sender, replies)
+                except AlreadyHandled:  # Twilio's retry of it got there first
+                    handling.outcome = metrics.DUPLICATE
+                    return _twiml()
                 finally:
-                    await held.finish()
+                    await own.finish()
                 # They just wrote: WhatsApp's 24-hour window for free-form replies is open.
                 await touch_inbound(new_uow(), Channel.WHATSAPP, message.sender)
                 wake()

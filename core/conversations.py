@@ -36,8 +36,8 @@ async def clear_state(uow: UnitOfWork, channel: Channel, chat: str, user: str) -
 
 async def take_state(uow: UnitOfWork, channel: Channel, chat: str, user: str, step: str) -> dict[str, Any] | None:
     """Claim a flow standing at `step` for its last move (a setup's Create): the row is deleted in the
-    unit of work's transaction, which the change that follows commits when the unit of work is held
-    (an update's), so of two taps at once one gets the state and the other None."""
+    transaction of the block the caller wraps around this and the change that follows, so of two
+    taps at once one gets the state and the other None."""
     async with uow:
         return await uow.session.scalar(delete(Conversation).where(
             Conversation.channel == channel, Conversation.chat_address == chat, Conversation.user_address == user,

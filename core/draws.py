@@ -33,9 +33,8 @@ async def fetch_and_draw(new_uow: Callable[[], UnitOfWork], fetch: BeaconFetch, 
                          circle_id: uuid.UUID, override: bool = False, without_beacon: bool = False) -> Draw:
     """Fetch the cycle's beacon round, then draw with it. No transaction is open during the fetch:
     the round is read (after the draw's own checks, so a refused draw fetches nothing) in a
-    transaction that is finished first, which commits an update's held delivery record early;
-    harmless, as a draw asked for twice finds the cycle drawn. The draw then runs on the same unit of
-    work, so whoever holds it sees what it committed."""
+    transaction that ends first. The draw then runs on the same unit of work, so an update's
+    delivery commits with the draw."""
     uow = new_uow()
     beacon = None
     if not without_beacon:
@@ -44,7 +43,6 @@ async def fetch_and_draw(new_uow: Callable[[], UnitOfWork], fetch: BeaconFetch, 
             if circle is None:
                 raise CircleNotFound(circle_id=str(circle_id))
             cycle, _ = await _drawable(uow, circle, actor, override)
-        await uow.finish()
         if cycle.beacon_round is not None:
             beacon = await fetch(cycle.beacon_round)
     return await run_draw(uow, actor=actor, circle_id=circle_id, override=override, beacon=beacon,

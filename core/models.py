@@ -366,13 +366,19 @@ class AuditEntry(Base):
 
 
 class ProcessedDelivery(Base):
-    """Incoming updates already handled, so a redelivered update (webhook retry, restart) has one effect."""
+    """Incoming updates, so a redelivered one (webhook retry, restart) has one effect. A Telegram update
+    is recorded with its `payload` when it arrives (core/inbox.receive) and is handled later; the
+    change it asks for sets `handled_at` in its own transaction (core/inbox.claim), exactly once."""
 
     __tablename__ = "processed_deliveries"
+    __table_args__ = (Index("ix_processed_deliveries_unhandled", "received_at",
+                            postgresql_where=text("handled_at is null")),)
 
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = _created()
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Conversation(Base):

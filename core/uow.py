@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import audit, notifications
+from core.deliveries import claim
 from core.events import Event
 from core.guards import forget_locks
 from core.limits import Limits
@@ -27,11 +28,12 @@ class UnitOfWork:
     crash half-way changes nothing. The clock is injectable so tests move time instead of sleeping;
     the flood limits are configured through it too.
 
-    `hold()` keeps a block's transaction open past its end: later blocks on this unit of work
-    continue it, reads leaving it open, until one commits (a change) or fails (rolling it all back);
-    `finish()` commits it if none did. An update's delivery record is held this way
-    (core/inbox.arrive), so that it and the change the update asked for commit together or not at
-    all, on one connection, whatever the update reads first.
+    One unit of work may run several blocks in turn, each its own short transaction (nothing stays
+    open between them, while the caller talks to Telegram, say); a block entered inside another
+    continues the outer one. An incoming update's unit of work carries its delivery (`delivery`, put
+    there by core/inbox.arrive): the first commit claims it in the same transaction, so the update's
+    change and the record that it was handled commit together, exactly once; `finish()` claims it
+    for an update that changed nothing.
     """
 
     session: AsyncSession
@@ -45,7 +47,8 @@ class UnitOfWork:
         self.committed: list[Event] = []
         # The chat the change was made from: it gets the direct reply, so announcements skip it.
         self.origin: tuple[Channel, str] | None = None
-        self.held = False
+        self.delivery: tuple[Channel, str] | None = None  # an incoming delivery not yet claimed
+        self._depth = 0
 
     def now(self) -> datetime:
         return self.clock()
@@ -54,38 +57,46 @@ class UnitOfWork:
         self.events.append(event)
 
     async def __aenter__(self) -> UnitOfWork:
-        if not self.held:
+        self._depth += 1
+        if self._depth == 1:
             self.session = self._sessions()
-        self.events = []
+            self.events = []
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        if self.held and exc_type is None and self.session.in_transaction():
-            return  # still held: only read in, it waits for its change or finish()
-        self.held = False
-        # close() rolls back whatever was not committed and detaches loaded objects without
-        # expiring them, so callers can still read what a use case returned.
-        await self.session.close()
-
-    def hold(self) -> None:
-        self.held = True
+        self._depth -= 1
+        if self._depth == 0:
+            # close() rolls back whatever was not committed and detaches loaded objects without
+            # expiring them, so callers can still read what a use case returned.
+            await self.session.close()
 
     async def finish(self) -> None:
-        """Commit a held transaction that no change committed."""
-        if self.held:
-            self.held = False
-            try:
+        """Record a delivery no change claimed as handled: a read, a help text, a refusal."""
+        if self.delivery is not None:
+            async with self:
+                await claim(self.session, *self.delivery, self.now())  # handled already: nothing to add
                 await self.session.commit()
-            finally:
-                await self.session.close()
+            self.delivery = None
 
     async def commit(self) -> None:
         now = self.now()
+        if self.delivery is not None:
+            await self._claim()
         for event in self.events:
             await audit.record(self.session, event, now)
             await notifications.notify(self.session, event, now, self.origin)
         await self.session.commit()
+        self.delivery = None
         forget_locks(self.session)
         self.committed = self.events
         self.events = []
+
+    async def _claim(self) -> None:
+        if not await claim(self.session, *self.delivery, self.now()):
+            raise AlreadyHandled()
+
+
+class AlreadyHandled(Exception):
+    """The update was handled by another delivery of it (a webhook retry, a redelivery after a
+    restart) while this one was under way: this one's change is rolled back, and nobody is told."""

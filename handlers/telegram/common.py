@@ -28,10 +28,10 @@ class Rosca:
     new_uow: Callable[[], UnitOfWork]
     organizer_absent_days: int  # Settings.organizer_absent_days: when members may vote (core/stewardship.py)
     beacon: BeaconFetch  # the public random number draws mix in (bot/beacon.py)
-    # Each update's unit of work holding its delivery record, by update id (housekeeping puts and
-    # takes them): kept here rather than on the context, since python-telegram-bot hands the error
-    # handler a context of its own.
-    held: dict[int, UnitOfWork] = field(default_factory=dict)
+    # Each update's unit of work, carrying its delivery until a change claims it, by update id
+    # (housekeeping puts and takes them): kept here rather than on the context, since
+    # python-telegram-bot hands the error handler a context of its own.
+    updates: dict[int, UnitOfWork] = field(default_factory=dict)
 
 
 def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
@@ -41,7 +41,7 @@ def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
 class RoscaContext(CallbackContext):
     """python-telegram-bot's per-update context, carrying what the update's first step looked up
     (sender and chat circle, see housekeeping.drop_duplicates) so handlers don't ask again, and the
-    unit of work holding the update's delivery record until its change continues it."""
+    update's own unit of work, whose first change claims the update's delivery."""
 
     __slots__ = ("arrival", "update_id")
 
@@ -58,22 +58,22 @@ class RoscaContext(CallbackContext):
         return context
 
     @property
-    def held(self) -> UnitOfWork | None:
-        return self.bot_data["rosca"].held.get(self.update_id)
+    def own_uow(self) -> UnitOfWork | None:
+        return self.bot_data["rosca"].updates.get(self.update_id)
 
 
 CONTEXT_TYPES = ContextTypes(context=RoscaContext)
 
 
 def update_uow(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
-    """The update's own unit of work while it holds the delivery record (reads run inside it; the
-    first change commits the record with it: one transaction, exactly once), else a new one.
+    """The update's own unit of work (its first change claims the update's delivery: one
+    transaction, exactly once), else a new one.
 
     Handlers take every unit of work from here, never from the factory: an update then holds at most
     one connection at a time, and a burst of updates cannot take the whole pool while each waits for
     a second connection (tests/channels/test_one_connection_per_update.py)."""
-    held = getattr(context, "held", None)
-    return held if held is not None and held.held else rosca(context).new_uow()
+    own = getattr(context, "own_uow", None)
+    return own if own is not None else rosca(context).new_uow()
 
 
 def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:

@@ -14,6 +14,7 @@ from core.errors import CoreError
 from core.history import names_of
 from core.schedule import local_date
 from core.stewardship import organizer_absence
+from core.uow import AlreadyHandled
 from handlers.guide import standing
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, rosca, update_uow
@@ -31,6 +32,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return
+    if isinstance(error, AlreadyHandled):  # another delivery of this update did it: say nothing twice
+        log.info("update %s: handled by another delivery of it", update.update_id)
+        return
     if isinstance(error, DataError):  # it refused something in the update (a NUL byte): an input error
         log.info("update %s: input refused by the database (%s)", update.update_id, error.orig.__class__.__name__)
         text = texts.UNSTORABLE
@@ -38,8 +42,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("update %s: database unavailable: %s", update.update_id, error.__class__.__name__)
         # The update's change may have committed before the database went (a draw, then the read for
         # its announcement): then don't say nothing happened.
-        held = getattr(context, "held", None)
-        text = texts.DATABASE_AWAY_AFTER_CHANGE if held is not None and held.committed else texts.DATABASE_AWAY
+        own = getattr(context, "own_uow", None)
+        text = texts.DATABASE_AWAY_AFTER_CHANGE if own is not None and own.committed else texts.DATABASE_AWAY
     elif isinstance(error, CoreError):
         text, markup = await explain(update, context, error)
         await tell(update, text, markup)

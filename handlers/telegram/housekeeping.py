@@ -55,17 +55,17 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not context.arrival.first:
         log.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
-    rosca(context).held[update.update_id] = uow
+    rosca(context).updates[update.update_id] = uow
 
 
 async def finish_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs after every handler (and after the error handler): commits the update's delivery record
-    if no change took it along (a read, a help text, a refusal made outside any unit of work)."""
-    held = rosca(context).held.pop(update.update_id, None)
-    if held is None:
+    """Runs after every handler (and after the error handler): records the update as handled if no
+    change claimed it (a read, a help text, a refusal)."""
+    own = rosca(context).updates.pop(update.update_id, None)
+    if own is None:
         return
     try:
-        await held.finish()
+        await own.finish()
     except DBAPIError:  # recorded nothing: a redelivery would be handled again, which changes nothing
         log.warning("update %s: could not record its delivery", update.update_id)
 

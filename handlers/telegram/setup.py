@@ -18,7 +18,8 @@ from telegram.ext import ContextTypes
 from core.circles import create_circle, member_role, set_timezone
 from core.conversations import clear_state, load_state, save_state, take_state
 from core.errors import CoreError, InvalidTimezone, NotOrganizer
-from core.models import Role, User
+from core.models import Circle, Role, User
+from core.uow import UnitOfWork
 from handlers import circle_setup as setup
 from handlers import parsing
 from handlers.circle_setup import SetupAnswerError
@@ -138,16 +139,18 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
 
 
 async def _create_reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> bool:
-    """Create once, however many taps arrive: the review's state is claimed in the creating transaction."""
+    """Create once, however many taps arrive: the review's state is taken in the creating transaction."""
     chat = str(update.effective_chat.id)
-    state = await take_state(update_uow(context), TG, chat, chat, "review")
+    uow = change(update, context)
+    async with uow:  # one transaction: a refused creation leaves the review where it was
+        if (state := await take_state(uow, TG, chat, chat, "review")) is not None:
+            group = state.get("group")
+            circle = await _create_circle(uow, user, state, setup.asker(user, uow.now(), state), group)
     if state is None:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.SETUP_STALE_BUTTON)
         return False
-    await _create(update, context, user, state, setup.asker(user, update_uow(context).now(), state),
-                  state.get("group"))
-    await clear_state(update_uow(context), TG, chat, chat)  # when the claim was not held (no update record)
+    await _announce(update, context, user, circle, group)
     return True
 
 
@@ -173,11 +176,20 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, s
 
 async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, state: dict[str, Any],
                   who: setup.Asker, group: str | None) -> None:
-    uow = change(update, context)
+    circle = await _create_circle(change(update, context), user, state, who, group)
+    await _announce(update, context, user, circle, group)
+
+
+async def _create_circle(uow: UnitOfWork, user: User, state: dict[str, Any], who: setup.Asker,
+                         group: str | None) -> Circle:
     if group is not None:  # the group gets our announcement directly: the outbox skips it
         uow.origin = (TG, group)
-    circle = await create_circle(uow, actor=user.id, settings=setup.circle_settings(state, who.timezone),
-                                 chat=(TG, group) if group else None)
+    return await create_circle(uow, actor=user.id, settings=setup.circle_settings(state, who.timezone),
+                               chat=(TG, group) if group else None)
+
+
+async def _announce(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle: Circle,
+                    group: str | None) -> None:
     announcement = texts.circle_created(circle, user.full_name, update_uow(context).now())
     if group is None:  # no group, so no Join button: the last line (how to join) becomes the join code's
         await update.effective_message.reply_text(announcement.rsplit("\n", 1)[0] + "\n" + texts.SETUP_NO_GROUP_DONE

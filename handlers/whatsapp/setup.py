@@ -65,10 +65,7 @@ async def answer(talk, body: str) -> list[str]:
         body = options[int(reply) - 1][1]
     if step == "review":
         choice = body.strip().lower()
-        if choice == "create":  # claimed in the creating transaction: two "1"s at once create one circle
-            sender = talk.message.sender
-            if await take_state(talk.new_uow(), Channel.WHATSAPP, sender, sender, "review") is None:
-                return [texts.SETUP_ALREADY_DONE]
+        if choice == "create":
             return await _create(talk, answers, who)
         return await _ask(talk, answers, who, step="change" if choice == "change" else "review")
     if step == "change" and body in setup.FIELDS:  # re-ask just that one, then back to the review
@@ -90,8 +87,13 @@ async def _ask(talk, answers: dict[str, Any], who: setup.Asker, *, step: str | N
 
 
 async def _create(talk, answers: dict[str, Any], who: setup.Asker) -> list[str]:
-    settings = setup.circle_settings(answers, who.timezone)
-    circle = await create_circle(talk.change(), actor=talk.user.id, settings=settings)
+    """The review is taken in the creating transaction: two "1"s at once create one circle, and a
+    refused creation leaves the review where it was."""
+    uow, sender = talk.change(), talk.message.sender
+    async with uow:
+        if await take_state(uow, Channel.WHATSAPP, sender, sender, "review") is None:
+            return [texts.SETUP_ALREADY_DONE]
+        circle = await create_circle(uow, actor=talk.user.id, settings=setup.circle_settings(answers, who.timezone))
     await talk.remember(circle=str(circle.id))
     announcement = shared.circle_created(circle, talk.user.full_name, talk.now()).splitlines()[:-1]
     return ["\n".join(announcement + [texts.HOW_TO_JOIN.format(code=circle.join_code)])]
