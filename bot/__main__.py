@@ -121,7 +121,7 @@ def _unusable(settings: Settings, error: DBAPIError) -> ConfigError:
 
 def _services(settings: Settings):
     """Database ready and migrated, then an engine and a unit-of-work factory over it."""
-    engine = make_engine(prepared_database(settings, claim=True))
+    engine = make_engine(prepared_database(settings, claim=True), settings.database_pool_size)
     sessions = make_sessionmaker(engine)
     limits = Limits(circles_per_day=settings.max_circles_per_day,
                     seat_changes_per_hour=settings.max_seat_changes_per_hour)

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import platformdirs
 from dotenv import load_dotenv
 
+from core.db import POOL_SIZE
+
 TELEGRAM_API = "https://api.telegram.org"
 DRAND_URL = "https://api.drand.sh"  # the League of Entropy's public drand relay
 _TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
@@ -65,6 +67,8 @@ class Settings:
     ephemeral_ok: bool = False
     # --- observe: polling mode's /healthz and /metrics port (webhook mode serves them on PORT); None: none
     metrics_port: int | None = None
+    # Database connections kept open (core/db.make_engine); as many more are opened in a burst.
+    database_pool_size: int = POOL_SIZE
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -157,6 +161,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         ephemeral_platform=next((name for variable, name in EPHEMERAL_PLATFORMS.items() if env.get(variable)), None),
         ephemeral_ok=_flag(env.get("ROSCA_EPHEMERAL_OK"), False),
         metrics_port=int(metrics_port) if metrics_port else None,  # --- observe
+        database_pool_size=_count(env.get("DATABASE_POOL_SIZE"), POOL_SIZE, "DATABASE_POOL_SIZE"),
     )
 
 

@@ -1,20 +1,17 @@
-"""Polling that confirms an update to Telegram only after handling it.
+"""Polling: getUpdates in a loop, each batch recorded before the next call confirms it to Telegram.
 
 python-telegram-bot's own polling confirms a batch as soon as it asks for the next one, before the
-batch is handled, so a crash loses everything fetched but not yet handled. Here the offset moves
-past an update only once it is handled: after a crash Telegram hands the rest over again, and the
-delivery log (core/inbox.py) makes sure nothing already handled acts twice.
-
-Within a batch, updates that share neither a chat nor a sender are handled concurrently: a slow
-chat does not hold up the others, and database round trips overlap. Updates of one chat, or of one
-person (a contact shared in private, then a command in the group), keep their order.
+batch is handled, so a crash loses everything fetched but not yet handled. Here a batch is recorded
+in the database first (bot/inbound.py), then confirmed and handled in its chats' queues while the
+next batch is fetched: one chat's backlog never holds up the others, nor the polling, and after a
+crash whatever was recorded but not handled is handled at the next start.
 
 When getUpdates fails (Telegram or the network down), the next try waits longer each time: 1 s,
 2 s, 4 s … up to a minute, and one warning is written per step, not per try.
 
-Stopping (SIGINT, SIGTERM) finishes the batch in hand and shuts down; if that takes longer than
-SHUTDOWN_SECONDS, the bot writes where every thread stands and exits anyway. Nothing is lost by
-that: what was confirmed is committed, and what was not is delivered again at the next start.
+Stopping (SIGINT, SIGTERM) stops fetching, finishes the updates in hand and shuts down; if that takes
+longer than SHUTDOWN_SECONDS, the bot writes where every thread stands and exits anyway. Nothing is
+lost by that: what was handled is committed, and what was not is handled at the next start.
 """
 
 from __future__ import annotations
@@ -35,6 +32,8 @@ from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application
 
+from bot.inbound import Inbound
+
 log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 25
 FIRST_RETRY, MAX_RETRY = 1.0, 60.0  # seconds
@@ -52,8 +51,10 @@ async def poll(application: Application, stop: asyncio.Event | None = None, *,
     if application.post_init:
         await application.post_init(application)
     await application.bot.delete_webhook()
+    inbound = Inbound(application)
     offset, wait, failures = None, 0.0, 0
     try:
+        await inbound.recover()
         while not stop.is_set():
             fetch = asyncio.create_task(application.bot.get_updates(
                 offset=offset, timeout=LONG_POLL_SECONDS, allowed_updates=Update.ALL_TYPES))
@@ -77,10 +78,11 @@ async def poll(application: Application, stop: asyncio.Event | None = None, *,
             if failures:
                 log.info("getUpdates works again after %d failed tries", failures)
                 wait, failures = 0.0, 0
-            await asyncio.gather(*(_in_order(application, run) for run in independent_runs(batch)))
+            await inbound.take(batch)
             if batch:
                 offset = batch[-1].update_id + 1
     finally:
+        await inbound.drain()
         if application.post_shutdown:
             await application.post_shutdown(application)
         await application.shutdown()
@@ -99,36 +101,6 @@ def _give_up() -> None:
     log.error("shutdown took more than %d s; exiting anyway (where each thread stood follows)", SHUTDOWN_SECONDS)
     faulthandler.dump_traceback(sys.stderr, all_threads=True)
     os._exit(1)
-
-
-async def _in_order(application: Application, updates: list[Update]) -> None:
-    for update in updates:
-        await application.process_update(update)
-
-
-def independent_runs(batch: list[Update]) -> list[list[Update]]:
-    """The batch split into runs that share no chat and no sender, each in the batch's order."""
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def root(key: tuple[str, int]) -> tuple[str, int]:
-        while parent.setdefault(key, key) != key:
-            key = parent[key]
-        return key
-
-    keys = []
-    for update in batch:
-        chat, sender = update.effective_chat, update.effective_user
-        # An update with neither (a poll's state, say) gets a key of its own.
-        own = [("chat", chat.id)] if chat else []
-        own += [("user", sender.id)] if sender else []
-        own = own or [("update", update.update_id)]
-        for other in own[1:]:
-            parent[root(other)] = root(own[0])
-        keys.append(own[0])
-    runs: dict[tuple[str, int], list[Update]] = {}
-    for update, key in zip(batch, keys, strict=True):
-        runs.setdefault(root(key), []).append(update)
-    return list(runs.values())
 
 
 def run_polling(application: Application, side: uvicorn.Server | None = None) -> None:

@@ -23,6 +23,7 @@ from telegram.ext import Application
 
 from bot import metrics
 from bot.background import Background
+from bot.inbound import Inbound
 from handlers.telegram.registry import publish_menus
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
     # Without a configured secret, a fresh one per start is as good: we register it with Telegram
     # on every start. Several instances behind one URL must share a configured one.
     secret = webhook_secret or secrets.token_urlsafe(32)
+    inbound = Inbound(telegram) if telegram is not None else None
 
     async def telegram_webhook(request: Request) -> Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
@@ -62,11 +64,13 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
             return Response(status_code=403)
         body = await bounded_body(request, MAX_UPDATE_BYTES)
         try:
-            update = Update.de_json(json.loads(body), telegram.bot)
-        except (ValueError, TypeError, KeyError):
+            content = json.loads(body)
+            update = Update.de_json(content, telegram.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return Response(status_code=400)
-        # Handled before answering: if we die half-way, Telegram gets no 200 and delivers it again.
-        await telegram.process_update(update)
+        # Recorded before answering, handled after in its chat's turn (bot/inbound.py): if we die
+        # before recording it, Telegram gets no 200 and delivers it again.
+        await inbound.take([update], [content])
         return Response(status_code=200)
 
     @contextlib.asynccontextmanager
@@ -74,6 +78,7 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
         if telegram is not None:
             await telegram.initialize()
             await telegram.start()
+            await inbound.recover()
             await publish_menus(telegram.bot)
             if public_url:
                 await telegram.bot.set_webhook(public_url + TELEGRAM_PATH, secret_token=secret,
@@ -86,6 +91,8 @@ def create_web_app(engine: AsyncEngine, telegram: Application | None, *, public_
         try:
             yield
         finally:
+            if telegram is not None:
+                await inbound.drain()  # the updates answered 200 but not yet handled
             if background is not None:
                 await background.stop()
             if telegram is not None:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackContext, ContextTypes
 
 from core.chats import circle_for_chat
@@ -34,8 +34,13 @@ class Rosca:
     updates: dict[int, UnitOfWork] = field(default_factory=dict)
 
 
-def rosca(context: ContextTypes.DEFAULT_TYPE) -> Rosca:
+def rosca(context: ContextTypes.DEFAULT_TYPE | Application) -> Rosca:
     return context.bot_data["rosca"]
+
+
+def delivery_key(bot: Bot, update: Update | None) -> str:
+    """An update's delivery key (core/inbox.py): update ids are per bot. None: the prefix of all of them."""
+    return f"{bot.id}:" + (str(update.update_id) if update is not None else "")
 
 
 class RoscaContext(CallbackContext):

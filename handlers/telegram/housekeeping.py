@@ -15,7 +15,7 @@ from core.inbox import arrive
 from core.users import user_by_identity
 from handlers.parsing import storable
 from handlers.telegram import texts
-from handlers.telegram.common import TG, rosca, update_uow
+from handlers.telegram.common import TG, delivery_key, rosca, update_uow
 from handlers.telegram.errors import tell
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     sender, chat = update.effective_user, update.effective_chat
     uow = rosca(context).new_uow()
     try:
-        context.arrival = await arrive(uow, TG, f"{context.bot.id}:{update.update_id}",
+        context.arrival = await arrive(uow, TG, delivery_key(context.bot, update),
                                        sender=str(sender.id) if sender else None, chat=str(chat.id) if chat else None,
                                        handle=sender.username if sender else None)
     except DataError:  # it refused something the update carries (a NUL in a username): an input error

@@ -66,7 +66,7 @@ async def answer(talk, body: str) -> list[str]:
     if step == "review":
         choice = body.strip().lower()
         if choice == "create":
-            return await _create(talk, answers, who)
+            return await _create(talk, answers, who, reviewed=True)
         return await _ask(talk, answers, who, step="change" if choice == "change" else "review")
     if step == "change" and body in setup.FIELDS:  # re-ask just that one, then back to the review
         return await _ask(talk, answers, who, step=body)
@@ -86,12 +86,12 @@ async def _ask(talk, answers: dict[str, Any], who: setup.Asker, *, step: str | N
     return [_message(step, answers, who, before)]
 
 
-async def _create(talk, answers: dict[str, Any], who: setup.Asker) -> list[str]:
-    """The review is taken in the creating transaction: two "1"s at once create one circle, and a
-    refused creation leaves the review where it was."""
+async def _create(talk, answers: dict[str, Any], who: setup.Asker, *, reviewed: bool = False) -> list[str]:
+    """`reviewed`: the review is taken in the creating transaction, so two "1"s at once create one
+    circle, and a refused creation leaves the review where it was."""
     uow, sender = talk.change(), talk.message.sender
     async with uow:
-        if await take_state(uow, Channel.WHATSAPP, sender, sender, "review") is None:
+        if reviewed and await take_state(uow, Channel.WHATSAPP, sender, sender, "review") is None:
             return [texts.SETUP_ALREADY_DONE]
         circle = await create_circle(uow, actor=talk.user.id, settings=setup.circle_settings(answers, who.timezone))
     await talk.remember(circle=str(circle.id))

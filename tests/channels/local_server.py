@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Self
 
 import uvicorn
@@ -15,6 +16,9 @@ class LocalServer:
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task | None = None
         self._port = 0
+        # Called with each request's path as it arrives, while the bot awaits the answer: a test
+        # looks at the bot's state at that moment (tests/channels/test_no_connection_across_calls.py).
+        self.observer: Callable[[str], None] | None = None
 
     def routes(self) -> list[Route]:
         raise NotImplementedError
@@ -23,8 +27,14 @@ class LocalServer:
         """Release anything that holds a request open, so stopping is quick."""
 
     async def start(self) -> None:
-        config = uvicorn.Config(Starlette(routes=self.routes()), host="127.0.0.1", port=0, log_level="warning",
-                                lifespan="off")
+        app = Starlette(routes=self.routes())
+
+        async def observed(scope, receive, send):
+            if scope["type"] == "http" and self.observer is not None:
+                self.observer(scope["path"])
+            await app(scope, receive, send)
+
+        config = uvicorn.Config(observed, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())
         while not self._server.started:
