@@ -30,7 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.database import embedded_server, upgrade
 from bot.dispatcher import Dispatcher
-from bot.telegram import OVERALL_PER_SECOND, build_application
+from bot.send_limits import OVERALL_PER_SECOND
+from bot.telegram import build_application
 from core.db import make_engine, make_sessionmaker
 from core.models import Base, Channel
 from core.reminders import plan_reminders

@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.background import Background
 from bot.beacon import DrandBeacon
 from bot.config import ConfigError, Settings
 from bot.dispatcher import Dispatcher
+from bot.send_limits import LaneLimiter
 from bot.telegram_app import ObservedApplication
 from bot.telegram_request import RetryingRequest
 from core.models import Channel
@@ -22,8 +23,6 @@ from handlers.telegram.delivery import TelegramSender
 from handlers.telegram.registry import install, publish_menus
 
 log = logging.getLogger(__name__)
-# Telegram: about 30 messages a second overall and 20 a minute per group.
-OVERALL_PER_SECOND, GROUP_PER_MINUTE = 30, 20
 CHECK_SECONDS = 20  # getMe at start: long enough for a slow link, short enough to say so
 
 
@@ -33,10 +32,8 @@ def build_application(settings: Settings, new_uow: Callable[[], UnitOfWork], *, 
                .request(RetryingRequest(connection_pool_size=256)).context_types(CONTEXT_TYPES)
                .application_class(ObservedApplication))
     if settings.telegram_rate_limit:
-        # Queues sends within Telegram's limits and retries after a RetryAfter (flood control).
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=OVERALL_PER_SECOND, overall_time_period=1,
-                                                      group_max_rate=GROUP_PER_MINUTE, group_time_period=60,
-                                                      max_retries=3))
+        # Paces sends within Telegram's limits, interactive before bulk, and retries after flood control.
+        builder = builder.rate_limiter(LaneLimiter())
     if not updater:
         builder = builder.updater(None)  # webhook mode: updates arrive over HTTP
     application = builder.build()
