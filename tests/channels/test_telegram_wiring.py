@@ -50,7 +50,7 @@ async def test_menus_are_published_per_chat_type(bot):
     assert "draw" not in published["all_private_chats"]
 
 
-async def test_polling_confirms_an_update_only_after_handling_it(bot):
+async def test_polling_confirms_an_update_and_answers_it(bot):
     stop = asyncio.Event()
     polling = asyncio.create_task(poll(bot.app, stop))
     try:
@@ -60,7 +60,7 @@ async def test_polling_confirms_an_update_only_after_handling_it(bot):
                 break
             await asyncio.sleep(0.05)
         assert "share your phone number" in bot.tg.texts_to(GRACE.id)[0]
-        assert bot.tg.pending_updates == 0  # confirmed by the next getUpdates, after the reply
+        assert bot.tg.pending_updates == 0  # confirmed by the next getUpdates, once recorded
         offsets = [c.params.get("offset") for c in bot.tg.calls if c.method == "getUpdates"]
         assert offsets[0] is None and offsets[-1] is not None
     finally:
