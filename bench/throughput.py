@@ -240,11 +240,12 @@ def baseline_app(tg: FakeTelegram) -> Application:
 async def queries_per_command(app: Application, tg: FakeTelegram, engine: AsyncEngine, families: list[Family],
                               problems: list[str]) -> dict[tuple[int, str], list[Counter]]:
     """One update at a time through the Application, counting by (circle size, command) what each asks
-    of the database: statements, transactions, and pool checkouts (each pre-pings the connection).
+    of the database: statements and transactions (recording an update on arrival adds one statement
+    per getUpdates batch in polling mode, one per update in webhook mode).
     Confirm is counted apart for the organizer's own payment: nobody is told privately of it (one
     outbox row fewer than for a member's), so the two would otherwise look like a size-dependent cost."""
     counts: Counter = Counter()
-    for name, key in (("before_cursor_execute", "statements"), ("begin", "transactions"), ("checkout", "checkouts")):
+    for name, key in (("before_cursor_execute", "statements"), ("begin", "transactions")):
         event.listen(engine.sync_engine, name, lambda *_, key=key: counts.update([key]))
     tg.sent = []
     per_command: dict[tuple[int, str], list[Counter]] = defaultdict(list)
@@ -281,8 +282,7 @@ async def minimal_unit(new_uow: Callable[[], UnitOfWork], count: int = 500) -> f
 def query_rows(per_command: dict[tuple[int, str], list[Counter]], members: int) -> list[tuple]:
     """One row per command: statements/transactions/round-trips, shown as 'a-b' where samples differ."""
     def shown(runs: list[Counter]) -> str:
-        measures = [(c["statements"], c["transactions"], c["statements"] + 2 * c["transactions"] + c["checkouts"])
-                    for c in runs]
+        measures = [(c["statements"], c["transactions"], c["statements"] + 2 * c["transactions"]) for c in runs]
         return "/".join(f"{min(m)}" if min(m) == max(m) else f"{min(m)}-{max(m)}" for m in zip(*measures))
 
     rows = [(f"database per update, {members} | 100 members", "", "", "")]
@@ -291,7 +291,7 @@ def query_rows(per_command: dict[tuple[int, str], list[Counter]], members: int) 
         verdict = "ok" if pair[0] == pair[1] and "-" not in pair[0] else "NOT"
         rows.append((f"  {command}: statements/transactions/round-trips", " | ".join(pair), "",
                      f"constant ({verdict})"))
-    rows.append(("  (round-trips: each statement, BEGIN, COMMIT or ROLLBACK, and pool pre-ping)", "", "", ""))
+    rows.append(("  (round-trips: each statement, BEGIN, and COMMIT or ROLLBACK; no pool pre-ping)", "", "", ""))
     return rows
 
 
@@ -310,24 +310,24 @@ async def bench_mode(mode: Callable, tg: FakeTelegram, engine: AsyncEngine, ours
     ceiling = await phase(ceiling_app(tg), itertools.cycle(everyone), [])
     peak = await phase(ours(), families, problems)
     paced = await phase(ours(), families, problems, rate=max(peak.rate / 2, 1))
-    ratio, p99 = peak.rate / base.rate, paced.ms(0.99)
+    ratio, p99 = peak.rate / ceiling.rate, paced.ms(0.99)
     return [(f"{mode.__name__}, as `python -m bot{'' if polls else ' serve'}` "
              f"({'a batch at a time, its chats concurrently' if polls else 'each update as it arrives'})", "", "", ""),
             (f"  updates/s at peak ({WINDOW} outstanding)", f"{peak.rate:.0f}", f"{base.rate:.0f}", ""),
-            ("  ratio to baseline", f"{ratio:.2f}", "", f">= 0.5 ({'ok' if ratio >= 0.5 else 'MISSED'})"),
-            ("  ceiling: our Telegram calls, no database (updates/s, ratio)",
-             f"{ceiling.rate:.0f}, {ceiling.rate / base.rate:.2f}", "", ""),
+            ("  ceiling: our Telegram calls, no database (updates/s; ratio to baseline)",
+             f"{ceiling.rate:.0f}; {ceiling.rate / base.rate:.2f}", "", ""),
+            ("  ratio to the ceiling", f"{ratio:.2f}", "", f">= 0.6 ({'ok' if ratio >= 0.6 else 'MISSED'})"),
             # What the database may cost per update for the target ratio, against what ours costs.
-            ("  ms per update beyond the ceiling: ours | allowed for 0.5",
-             f"{1000 / peak.rate - 1000 / ceiling.rate:.2f} | {1000 / (base.rate / 2) - 1000 / ceiling.rate:.2f}", "",
-             ""),
+            ("  ms per update beyond the ceiling: ours | allowed for 0.6",
+             f"{1000 / peak.rate - 1000 / ceiling.rate:.2f} | {1000 / (0.6 * ceiling.rate) - 1000 / ceiling.rate:.2f}",
+             "", ""),
             ("  p50 / p95 / p99 at peak (ms)", peak.percentiles(), base.percentiles(), ""),
             (f"  p50 / p95 / p99 at half of peak, {paced.rate:.0f}/s (ms)", paced.percentiles(), "",
-             f"p99 < 250 ({'ok' if p99 < 250 else 'MISSED'})")]
+             f"p99 < 100 ({'ok' if p99 < 100 else 'MISSED'})")]
 
 
 async def run(url: str, args: argparse.Namespace) -> list[str]:
-    engine = make_engine(url)  # as the bot makes it: default pool, pre-ping
+    engine = make_engine(url)  # as the bot makes it: default pool
     sessions = make_sessionmaker(engine)
     problems: list[str] = []
 
@@ -378,12 +378,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15, help="length of each of the 8 phases (default 15)")
     args = parser.parse_args()
     started = time.perf_counter()
-    database = fresh_database(server_url(), "rosca_bench")
-    try:
-        upgrade(database)
-        problems = asyncio.run(run(database, args))
-    finally:
-        drop_database(database)
+    with server_url() as server:  # BENCH_DATABASE_URL, or an embedded server for the run
+        database = fresh_database(server, "rosca_bench")
+        try:
+            upgrade(database)
+            problems = asyncio.run(run(database, args))
+        finally:
+            drop_database(database)
     print(f"\ntotal wall time {time.perf_counter() - started:.0f} s")
     for problem in problems[:10]:
         print("FAILED:", problem, file=sys.stderr)
