@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, literal, select, true, update
+from sqlalchemy import Select, bindparam, func, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
@@ -116,7 +116,8 @@ async def unhandled(uow: UnitOfWork, channel: Channel, prefix: str) -> list[dict
             select(ProcessedDelivery.payload).where(
                 ProcessedDelivery.channel == channel, ProcessedDelivery.handled_at.is_(None),
                 ProcessedDelivery.payload.is_not(None), ProcessedDelivery.key.startswith(prefix, autoescape=True))
-            .order_by(ProcessedDelivery.received_at, ProcessedDelivery.key))
+            # A batch shares its received_at; its keys are the prefix and a number, in arrival order.
+            .order_by(ProcessedDelivery.received_at, func.length(ProcessedDelivery.key), ProcessedDelivery.key))
         return list(rows.all())
 
 

@@ -6,29 +6,38 @@ import asyncio
 import uuid
 
 import pytest
+from sqlalchemy import func, select
 
 from core import audit
 from core.chats import circle_for_chat, move_chat
 from core.circles import cancel_circle, create_circle, join_circle
 from core.contributions import confirm_contribution, mark_paid
 from core.conversations import clear_state, load_state, save_state
+from core.deliveries import claim
 from core.errors import CoreError
 from core.history import circle_history, my_circles
 from core.inbox import arrive
-from core.models import Channel, ContributionStatus, CycleStatus
+from core.models import AuditEntry, Channel, ContributionStatus, CycleStatus
 from core.payouts import record_payout
+from core.uow import AlreadyHandled
 from core.users import member_by_handle, register_user
 from tests.integration.builders import active_circle, draw_now, forming_circle, settings, user
 
 TG = Channel.TELEGRAM
 
 
-async def test_a_delivery_is_first_exactly_once_even_when_racing(new_uow):
+async def test_a_delivery_acts_exactly_once_even_when_racing(new_uow):
     async def deliver(channel: Channel) -> bool:
+        """Handle delivery "update:42" with a change: True if this handling's change committed."""
         uow = new_uow()
-        arrival = await arrive(uow, channel, "update:42", sender=None, chat=None)
-        await uow.finish()
-        return arrival.first
+        if not (await arrive(uow, channel, "update:42", sender=None, chat=None)).first:
+            return False
+        try:
+            async with uow:
+                await uow.commit()
+        except AlreadyHandled:
+            return False
+        return True
 
     results = await asyncio.gather(*(deliver(TG) for _ in range(10)))
     assert results.count(True) == 1
@@ -102,31 +111,31 @@ async def test_an_updates_change_and_its_delivery_record_commit_together(new_uow
         await uow.finish()
         return not arrival.first
 
-    # A refusal rolls back the delivery record with it: nothing at all happened.
+    # A refusal claims nothing: until finish() records it as handled, it is new.
     uow, first = await arrives("u:1")
-    assert first.first and uow.held
+    assert first.first and uow.delivery == (TG, "u:1")
     with pytest.raises(CoreError):
         await mark_paid(uow, actor=uuid.uuid4(), circle_id=circle.id)
-    assert not await seen_before("u:1")
-    # A crash before the change commits (here: the connection given up) loses both, so a redelivery is new.
-    uow, _ = await arrives("u:2")
-    await uow.session.close()
+    assert uow.delivery is not None
+    await uow.finish()
+    assert await seen_before("u:1")
+    # A crash before the change commits records nothing, so a redelivery is new.
+    await arrives("u:2")
     assert not await seen_before("u:2")
-    # The change commits the delivery record: a redelivery is a duplicate, and the change happened once.
+    # The change claims the delivery as it commits: a redelivery is a duplicate, the change happened once.
     uow, _ = await arrives("u:3")
     paid = await mark_paid(uow, actor=member, circle_id=circle.id)
-    assert not uow.held and await seen_before("u:3")
+    assert uow.delivery is None and await seen_before("u:3")
     assert paid.status == ContributionStatus.PENDING
-    # Reads run inside the held transaction and leave it open: a change after them still commits with
-    # the record (exactly once), a crash after them still loses both, finish() commits it after reads alone.
+    # Reads hold no transaction open: a change after them still claims the delivery (exactly once),
+    # a crash after them records nothing, finish() records it after reads alone.
     uow, _ = await arrives("u:4")
     assert len((await circle_history(uow, circle.id))[1]) == 1
-    assert uow.held
+    assert not uow.session.in_transaction()
     await mark_paid(uow, actor=members[2], circle_id=circle.id)
-    assert not uow.held and await seen_before("u:4")
+    assert await seen_before("u:4")
     uow, _ = await arrives("u:5")
     await circle_history(uow, circle.id)
-    await uow.session.close()
     assert not await seen_before("u:5")
     uow, _ = await arrives("u:6")
     await circle_history(uow, circle.id)
@@ -134,11 +143,20 @@ async def test_an_updates_change_and_its_delivery_record_commit_together(new_uow
     assert await seen_before("u:6")
 
 
-async def test_a_redelivery_racing_the_first_waits_for_it_and_is_a_duplicate(new_uow):
-    first = new_uow()
+async def test_a_second_handling_racing_the_first_waits_for_its_claim_and_changes_nothing(new_uow, clock):
+    circle, members = await active_circle(new_uow, 3)
+    first, second = new_uow(), new_uow()
     assert (await arrive(first, TG, "u:9", sender=None, chat=None)).first
-    racing = asyncio.create_task(arrive(new_uow(), TG, "u:9", sender=None, chat=None))
-    await asyncio.sleep(0.3)
-    assert not racing.done()  # waits on the first's uncommitted record
-    await first.finish()
-    assert not (await asyncio.wait_for(racing, 5)).first
+    assert (await arrive(second, TG, "u:9", sender=None, chat=None)).first  # neither has claimed it yet
+    async with new_uow() as uow:
+        entries = await uow.session.scalar(select(func.count()).select_from(AuditEntry))
+    async with first:
+        assert await claim(first.session, TG, "u:9", clock())  # the first's change, not yet committed
+        racing = asyncio.create_task(mark_paid(second, actor=members[1], circle_id=circle.id))
+        await asyncio.sleep(0.3)
+        assert not racing.done()  # the second's claim waits for the first's transaction
+        await first.session.commit()
+    with pytest.raises(AlreadyHandled):  # then finds the delivery handled, and rolls back its change
+        await asyncio.wait_for(racing, 5)
+    async with new_uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(AuditEntry)) == entries
