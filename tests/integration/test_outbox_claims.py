@@ -147,7 +147,8 @@ async def test_a_long_send_keeps_its_claim(new_uow, engine, clean_database, cloc
 
     async def slow(message: Due) -> None:
         clock.now += timedelta(minutes=1)  # long past the claim's lease
-        await extended.wait()
+        async with asyncio.timeout(30):  # several beats of the 0.1 s keeper, on a slow machine too
+            await extended.wait()
         others.append(await Dispatcher(other_engine, {Channel.TELEGRAM: Recorder()}, clock=clock).drain())
 
     try:
