@@ -73,7 +73,7 @@ async def want_status_card(session: AsyncSession, *, channel: Channel, address: 
                            now: datetime) -> None:
     """Ask for the circle's status card in a group chat to be brought up to date.
 
-    The card is rendered when it is sent (see head_of_chat), from what is committed then, so one
+    The card is rendered when it is sent (see claim_head), from what is committed then, so one
     pending request covers any number of changes: coalesced, it costs Telegram one edit however many
     taps came in meanwhile. A request a dispatcher has claimed (maybe rendered before this change)
     does not count, nor one being claimed right now (row-locked by the claim: SKIP LOCKED); a request
