@@ -1,15 +1,20 @@
-"""Delivers the outbox: chats in parallel, each chat's messages in order, retries with backoff."""
+"""Delivers the outbox: chats in parallel, each chat's messages in order, retries with backoff.
+
+Each message is claimed, sent and recorded in three steps (core/outbox.py), so no transaction and no
+pooled connection is held while a send waits on the network or in a rate limiter. Bulk messages
+(core/outbox.BULK_KINDS) are sent in the bulk lane (bot/lanes.py), behind interactive ones."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import metrics
+from bot import lanes, metrics
 from core import outbox
 from core.models import Channel
 from core.outbox import DeliveryFailed, Due
@@ -17,6 +22,7 @@ from core.uow import utc_now
 
 log = logging.getLogger(__name__)
 Sender = Callable[[Due], Awaitable[str | None]]  # returns the provider's message id, if it has one
+GIVE_BACK_TIMEOUT = 5  # seconds a stopping dispatcher spends handing an interrupted message back
 
 
 class Dispatcher:
@@ -59,39 +65,67 @@ class Dispatcher:
 
     async def _work_chat(self, channel: Channel, address: str) -> int:
         handled = 0
-        async with self.engine.connect() as conn:
-            if not await outbox.try_lock_chat(conn, channel, address):
-                return 0  # another dispatcher is working this chat
-            try:
-                while (message := await outbox.head_of_chat(conn, channel, address, self.clock())) is not None:
-                    await self._deliver(conn, message)
-                    await conn.commit()
-                    handled += 1
-                await conn.rollback()
-            finally:
-                await outbox.unlock_chat(conn, channel, address)
+        while (message := await self._claim(channel, address)) is not None:
+            await self._deliver(message)
+            handled += 1
         return handled
 
-    async def _deliver(self, conn, message: Due) -> None:
-        """Send while holding the message's row lock; mark it in the same transaction."""
+    async def _claim(self, channel: Channel, address: str) -> Due | None:
+        async with self.engine.begin() as conn:  # committed before the send: the claim is all that is held
+            return await outbox.claim_head(conn, channel, address, self.clock())
+
+    async def _deliver(self, message: Due) -> None:
+        """Send with no connection checked out, then record the outcome in a short transaction."""
         try:
-            provider_id = await self.senders[message.channel](message)
+            provider_id = await self._send(message)
         except DeliveryFailed as failure:
             if failure.permanent:
                 log.warning("outbox message %s to %s failed for good: %s", message.id, message.channel, failure)
-                await outbox.mark_failed(conn, message.id, str(failure))
+                await self._record(outbox.mark_failed, message.id, str(failure))
             else:
                 wait = timedelta(seconds=failure.retry_after) if failure.retry_after else None
-                await outbox.mark_retry(conn, message, str(failure), self.clock(), wait)
+                await self._record(outbox.mark_retry, message, str(failure), self.clock(), wait)
             metrics.count_send(message.channel, "failed" if failure.permanent else _retried(message))
             return
+        except asyncio.CancelledError:  # shutting down mid-send: give the message back (it may go twice)
+            await self._give_back(message)
+            raise
         except Exception as error:  # a bug in a sender must not wedge the chat: retry, then give up
             log.exception("sending outbox message %s crashed", message.id)
-            await outbox.mark_retry(conn, message, repr(error), self.clock())
+            await self._record(outbox.mark_retry, message, repr(error), self.clock())
             metrics.count_send(message.channel, _retried(message))
             return
-        await outbox.mark_sent(conn, message.id, self.clock(), provider_id)
+        await self._record(outbox.mark_sent, message.id, self.clock(), provider_id)
         metrics.count_send(message.channel, "sent")
+
+    async def _send(self, message: Due) -> str | None:
+        """The sender's call, in the message's lane, holding the claim for as long as it takes."""
+        keeper = asyncio.create_task(self._keep_claim(message.id))
+        try:
+            with lanes.bulk() if message.kind in outbox.BULK_KINDS else contextlib.nullcontext():
+                return await self.senders[message.channel](message)
+        finally:
+            keeper.cancel()
+
+    async def _keep_claim(self, message_id: int) -> None:
+        """Extend the lease well before it runs out, so no other dispatcher takes a message that
+        waits long in a rate limiter. A failed extension is retried at the next beat."""
+        while True:
+            await asyncio.sleep(outbox.LEASE.total_seconds() / 3)
+            try:
+                await self._record(outbox.extend_claim, message_id, self.clock() + outbox.LEASE)
+            except Exception:
+                log.warning("could not extend the claim on outbox message %s", message_id, exc_info=True)
+
+    async def _give_back(self, message: Due) -> None:
+        try:
+            await asyncio.wait_for(self._record(outbox.release_claim, message.id), GIVE_BACK_TIMEOUT)
+        except Exception:  # the database is away: the lease runs out instead
+            log.warning("could not release the claim on outbox message %s", message.id, exc_info=True)
+
+    async def _record(self, change: Callable[..., Awaitable[None]], *args) -> None:
+        async with self.engine.begin() as conn:
+            await change(conn, *args)
 
 
 def _retried(message: Due) -> str:

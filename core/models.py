@@ -402,7 +402,8 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxMessage(Base):
     """A message the bot owes someone, written in the transaction that made it due; the dispatcher
-    delivers it (retrying) and marks it, so a crash neither loses nor repeats it."""
+    claims it, delivers it (retrying) and marks it, so a crash loses nothing and repeats at most the
+    message in flight (core/outbox.py)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -425,6 +426,8 @@ class OutboxMessage(Base):
                                                  server_default=text("'PENDING'"))
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # Set while a dispatcher sends it (a lease: others leave it alone until then; core/outbox.claim_head).
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     # The provider's id for the sent message (a Twilio MessageSid), to match delivery callbacks.
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)

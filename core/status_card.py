@@ -1,6 +1,6 @@
 """The facts on a circle's status card: where the current cycle stands, member by member.
 
-Read when the card is sent (core/outbox.head_of_chat), not when something changes: one read per
+Read when the card is sent (core/outbox.claim_head), not when something changes: one read per
 card edit Telegram actually gets, however many changes it covers, in three queries whatever the
 circle's size. Plain JSON values, so the outbox can hand them to a channel like any payload.
 """

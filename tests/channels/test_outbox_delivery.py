@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.telegram_request import ATTEMPTS
 from core.models import Channel, OutboxMessage, OutboxStatus
 from core.outbox import MAX_ATTEMPTS, enqueue
+from tests.integration.test_outbox_claims import OPEN_TRANSACTIONS
 
 CHAT = 555
 
@@ -89,3 +90,22 @@ async def test_many_chats_are_delivered_in_one_drain(bot, new_uow, clock):
         await queue(new_uow, clock, f"P{chat}a", f"P{chat}b", chat=chat)
     assert await bot.dispatcher.drain() == 40
     assert all(delivered(bot.tg, chat) == [f"P{chat}a", f"P{chat}b"] for chat in range(1, 21))
+
+
+async def test_no_connection_or_transaction_is_held_while_telegram_is_called(bot, new_uow, engine, clock):
+    """The real sender over HTTP, called with the pool idle and no session of the database inside a
+    transaction (what holds when the sender is called holds until it returns: the dispatcher waits)."""
+    await queue(new_uow, clock, "A", "B")
+    real_sender = bot.dispatcher.senders[Channel.TELEGRAM]
+    seen = []
+
+    async def watched(message):
+        checked_out = engine.pool.checkedout()
+        async with engine.connect() as probe:
+            seen.append((checked_out, await probe.scalar(OPEN_TRANSACTIONS)))
+        return await real_sender(message)
+
+    bot.dispatcher.senders[Channel.TELEGRAM] = watched
+    assert await bot.dispatcher.drain() == 2
+    assert delivered(bot.tg) == ["A", "B"]
+    assert seen == [(0, 0), (0, 0)]

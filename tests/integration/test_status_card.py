@@ -21,14 +21,20 @@ async def pending_cards(engine) -> int:
             OutboxMessage.kind == outbox.STATUS_CARD, OutboxMessage.status == OutboxStatus.PENDING))
 
 
-async def take_card(conn, clock) -> outbox.Due:
-    """What the dispatcher does: the chat's messages in order, up to the card request (left locked)."""
-    due = await outbox.head_of_chat(conn, Channel.TELEGRAM, CHAT, clock())
-    while due.kind != outbox.STATUS_CARD:  # announcements queued before it go first, in order
-        await outbox.mark_sent(conn, due.id, clock())
-        await conn.commit()
-        due = await outbox.head_of_chat(conn, Channel.TELEGRAM, CHAT, clock())
-    return due
+async def take_card(engine, clock) -> outbox.Due:
+    """What the dispatcher does: the chat's messages in order, up to the card request (claimed and
+    rendered in one committed transaction, as before a send)."""
+    while True:
+        async with engine.begin() as conn:
+            due = await outbox.claim_head(conn, Channel.TELEGRAM, CHAT, clock())
+        if due.kind == outbox.STATUS_CARD:
+            return due
+        await sent(engine, due, clock)  # announcements queued before it go first, in order
+
+
+async def sent(engine, due: outbox.Due, clock, provider_id: str | None = None) -> None:
+    async with engine.begin() as conn:
+        await outbox.mark_sent(conn, due.id, clock(), provider_id)
 
 
 async def test_a_card_request_waiting_covers_later_changes_but_one_being_sent_does_not(new_uow, engine, clock):
@@ -37,20 +43,31 @@ async def test_a_card_request_waiting_covers_later_changes_but_one_being_sent_do
     await mark_paid(new_uow(), actor=people[1], circle_id=circle.id)
     assert await pending_cards(engine) == 1  # coalesced: still one edit to make
 
-    async with engine.connect() as sending:  # the dispatcher takes the request (row-locked while it sends)
-        due = await take_card(sending, clock)
-        assert [m["payment"] for m in due.payload["members"]].count("PENDING") == 1
-        await mark_paid(new_uow(), actor=people[2], circle_id=circle.id)  # rendered too early for this change
-        assert await pending_cards(engine) == 2  # so it asks again
-        await mark_paid(new_uow(), actor=people[3], circle_id=circle.id)
-        assert await pending_cards(engine) == 2  # and the new request covers this one too
-        await outbox.mark_sent(sending, due.id, clock(), "41")
-        await sending.commit()
-    async with engine.connect() as sending:
-        due = await take_card(sending, clock)
-        assert due.payload["message_id"] == "41"  # the card to edit: the one the first delivery sent
-        assert [m["payment"] for m in due.payload["members"]].count("PENDING") == 3
-        await sending.rollback()
+    due = await take_card(engine, clock)  # the dispatcher claims the request and sends it (no lock held)
+    assert [m["payment"] for m in due.payload["members"]].count("PENDING") == 1
+    await mark_paid(new_uow(), actor=people[2], circle_id=circle.id)  # rendered too early for this change
+    assert await pending_cards(engine) == 2  # so it asks again
+    await mark_paid(new_uow(), actor=people[3], circle_id=circle.id)
+    assert await pending_cards(engine) == 2  # and the new request covers this one too
+    await sent(engine, due, clock, "41")
+    due = await take_card(engine, clock)
+    assert due.payload["message_id"] == "41"  # the card to edit: the one the first delivery sent
+    assert [m["payment"] for m in due.payload["members"]].count("PENDING") == 3
+
+
+async def test_a_card_request_being_claimed_does_not_absorb_a_change(new_uow, engine, clock):
+    """A change committing while a claim's transaction is still open (the card row locked, maybe
+    already rendered) asks for another card rather than counting on that one."""
+    circle, people = await active_circle(new_uow, 3, telegram_chat=CHAT)
+    async with engine.connect() as claiming:
+        due = await outbox.claim_head(claiming, Channel.TELEGRAM, CHAT, clock())
+        while due.kind != outbox.STATUS_CARD:
+            await outbox.mark_sent(claiming, due.id, clock())
+            due = await outbox.claim_head(claiming, Channel.TELEGRAM, CHAT, clock())
+        await mark_paid(new_uow(), actor=people[1], circle_id=circle.id)  # must not wait for the claim
+        await claiming.commit()
+    assert await pending_cards(engine) == 2
+    assert [m["payment"] for m in due.payload["members"]].count("PENDING") == 0
 
 
 async def test_a_rejection_keeps_its_reason_and_what_arrived(new_uow):
