@@ -52,7 +52,8 @@ from bot.config import Settings
 from bot.database import upgrade
 from bot.dispatcher import Dispatcher
 from bot.polling import poll
-from bot.telegram import OVERALL_PER_SECOND, build_application
+from bot.send_limits import OVERALL_PER_SECOND
+from bot.telegram import build_application
 from bot.web import TELEGRAM_PATH, create_web_app
 from core.db import make_engine, make_sessionmaker
 from core.models import Channel

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -23,11 +24,14 @@ from core.uow import utc_now
 log = logging.getLogger(__name__)
 Sender = Callable[[Due], Awaitable[str | None]]  # returns the provider's message id, if it has one
 GIVE_BACK_TIMEOUT = 5  # seconds a stopping dispatcher spends handing an interrupted message back
+# Seconds at least between two looks for due chats: under a reminder storm the look reads every
+# pending message's chat, and chats finish many times a second.
+QUERY_GAP = 0.1
 
 
 class Dispatcher:
     def __init__(self, engine: AsyncEngine, senders: dict[Channel, Sender], *,
-                 clock: Callable[[], datetime] = utc_now, concurrency: int = 8) -> None:
+                 clock: Callable[[], datetime] = utc_now, concurrency: int = 32) -> None:
         self.engine, self.senders, self.clock = engine, senders, clock
         self.concurrency = concurrency
         self.wake = asyncio.Event()
@@ -52,16 +56,41 @@ class Dispatcher:
         return sum(await asyncio.gather(*(work(c, a) for c, a in chats)))
 
     async def run_forever(self, interval: float = 1.0) -> None:
-        while True:
-            try:
-                await self.drain()
-            except Exception:  # the database or the network is down: log, wait, try again
-                log.exception("outbox delivery failed; retrying shortly")
-            self.wake.clear()
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=interval)
-            except TimeoutError:
-                pass
+        """Keep up to `concurrency` chats worked at all times: a chat whose worker finishes frees its
+        place for the next due chat at once, so a group waiting minutes on Telegram's 20-a-minute
+        limit holds one place, not everyone's turn (as a round that waited for all its chats would)."""
+        working: dict[tuple[Channel, str], asyncio.Task] = {}
+
+        def finished(chat: tuple[Channel, str], task: asyncio.Task) -> None:
+            working.pop(chat, None)
+            if not task.cancelled() and task.exception() is not None:
+                log.error("outbox delivery to a chat failed; retrying shortly", exc_info=task.exception())
+            self.wake.set()
+
+        try:
+            while True:
+                self.wake.clear()
+                try:
+                    for chat in await self._due_chats(self.concurrency - len(working), set(working)):
+                        working[chat] = asyncio.create_task(self._work_chat(*chat))
+                        working[chat].add_done_callback(functools.partial(finished, chat))
+                except Exception:  # the database is down: log, wait, try again
+                    log.exception("outbox delivery failed; retrying shortly")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=interval)
+                await asyncio.sleep(QUERY_GAP)  # chats finishing together are refilled by one query
+        finally:
+            for task in working.values():
+                task.cancel()
+            if working:
+                await asyncio.wait(working.values())
+
+    async def _due_chats(self, room: int, busy: set[tuple[Channel, str]]) -> list[tuple[Channel, str]]:
+        if room <= 0:
+            return []
+        async with self.engine.connect() as conn:
+            chats = await outbox.chats_with_due_messages(conn, self.clock(), limit=room + len(busy))
+        return [chat for chat in chats if chat[0] in self.senders and chat not in busy][:room]
 
     async def _work_chat(self, channel: Channel, address: str) -> int:
         handled = 0

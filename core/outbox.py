@@ -36,8 +36,9 @@ if TYPE_CHECKING:  # core.uow imports this module (through notifications)
 
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = timedelta(minutes=10)
-# How long a claim keeps other dispatchers off a message; the claimer extends it while it sends.
-LEASE = timedelta(minutes=2)
+# How long a claim keeps other dispatchers off a message; the claimer extends it every third of
+# that while it sends. Short, since after a crash the chat waits for its claim to run out.
+LEASE = timedelta(seconds=10)
 
 # What the clock or one event sends to many, none of whom just acted or waits for it: sent in the bulk
 # lane, behind interactive messages (replies, a decision someone waits for, status cards, identity

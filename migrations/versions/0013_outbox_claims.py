@@ -2,14 +2,14 @@
 open, and recorded in another, instead of being sent under a row lock
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-14 09:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
