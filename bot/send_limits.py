@@ -197,3 +197,14 @@ def _group_of(chat_id: int | str) -> int | str | None:
     if isinstance(chat_id, int):
         return chat_id if chat_id < 0 else None
     return chat_id
+
+
+class LanePacer:
+    """`rate` sends a second for a sender with no per-chat limits (Twilio's WhatsApp sender): awaited
+    before each send, in the lane the send runs in, so replies go ahead of reminders there too."""
+
+    def __init__(self, rate: float) -> None:
+        self._budget = Budget(rate, 1)
+
+    async def __call__(self) -> None:
+        await self._budget.take(lanes.current.get())

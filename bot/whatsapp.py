@@ -20,6 +20,7 @@ from bot import metrics
 from bot.beacon import DrandBeacon
 from bot.config import Settings
 from bot.proofs import proof_routes
+from bot.send_limits import LanePacer
 from bot.web import bounded_body
 from core.inbox import arrive
 from core.models import Channel
@@ -46,7 +47,7 @@ def twilio_client(settings: Settings) -> Client:
 
 def whatsapp_sender(settings: Settings, client: Client, clock: Callable[[], datetime] = utc_now) -> WhatsAppSender:
     return WhatsAppSender(client, settings.twilio_whatsapp_from, clock,
-                          per_second=settings.twilio_messages_per_second,
+                          pace=LanePacer(settings.twilio_messages_per_second),
                           reminder_template=settings.twilio_reminder_content_sid,
                           paid_template=settings.twilio_paid_content_sid,
                           status_callback=settings.public_url + STATUS_PATH)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from aiohttp import ClientError
-from aiolimiter import AsyncLimiter
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
@@ -63,13 +62,13 @@ def fit(text: str, limit: int = MAX_BODY) -> str:
 
 
 class WhatsAppSender:
-    """Sends through the official twilio client, at most `per_second` messages a second."""
+    """Sends through the official twilio client, each message after `pace()` (the wiring's: Twilio's
+    messages a second, interactive before bulk)."""
 
-    def __init__(self, client: Client, from_: str, clock: Callable[[], datetime], *, per_second: float,
-                 reminder_template: str | None = None, paid_template: str | None = None,
-                 status_callback: str | None = None) -> None:
-        self.client, self.from_, self.clock = client, from_, clock
-        self.limiter = AsyncLimiter(per_second, 1)
+    def __init__(self, client: Client, from_: str, clock: Callable[[], datetime], *,
+                 pace: Callable[[], Awaitable[None]], reminder_template: str | None = None,
+                 paid_template: str | None = None, status_callback: str | None = None) -> None:
+        self.client, self.from_, self.clock, self.pace = client, from_, clock, pace
         self.reminder_template, self.status_callback = reminder_template, status_callback
         self.paid_template = paid_template
 
@@ -89,15 +88,15 @@ class WhatsAppSender:
             options |= {"content_sid": self.paid_template, "content_variables": json.dumps({"1": text})}
         else:
             options["body"] = fit(render(message.kind, message.payload))
-        async with self.limiter:
-            try:
-                sent = await self.client.messages.create_async(**options)
-            except TwilioRestException as error:
-                transient = error.status == 429 or error.status >= 500
-                raise DeliveryFailed(f"twilio {error.status} {error.code}: {error.msg}",
-                                     permanent=not transient) from error
-            except (ClientError, TimeoutError) as error:
-                raise DeliveryFailed(f"network: {error!r}") from error
+        await self.pace()
+        try:
+            sent = await self.client.messages.create_async(**options)
+        except TwilioRestException as error:
+            transient = error.status == 429 or error.status >= 500
+            raise DeliveryFailed(f"twilio {error.status} {error.code}: {error.msg}",
+                                 permanent=not transient) from error
+        except (ClientError, TimeoutError) as error:
+            raise DeliveryFailed(f"network: {error!r}") from error
         return sent.sid
 
     def _window_open(self, message: Due) -> bool:

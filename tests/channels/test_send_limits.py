@@ -13,7 +13,7 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot import lanes
-from bot.send_limits import LaneLimiter, ShutDown
+from bot.send_limits import LaneLimiter, LanePacer, ShutDown
 from tests.channels.fake_telegram import FakeTelegram
 
 OVERALL, GROUP, GROUP_PERIOD = 20, 5, 2.0
@@ -147,3 +147,22 @@ async def test_shutdown_fails_the_waiting_sends_and_leaves_none_hanging(app, fak
     assert len(refused) >= 40 - OVERALL - 5 and len(refused) + len(fake_telegram.sent) == 40
     with pytest.raises(ShutDown):
         await app.bot.send_message(PRIVATE, "too late")
+
+
+async def test_whatsapp_pacing_lets_replies_pass_queued_reminders():
+    """LanePacer (Twilio's messages a second): a reply asked for behind a backlog of reminders goes next."""
+    pace, order = LanePacer(20), []
+
+    async def send(name: str, lane: str) -> None:
+        token = lanes.current.set(lane)
+        try:
+            await pace()
+        finally:
+            lanes.current.reset(token)
+        order.append(name)
+
+    backlog = [asyncio.create_task(send(f"reminder {n}", lanes.BULK)) for n in range(30)]
+    await asyncio.sleep(0.1)  # the burst of 20 is gone; the rest wait
+    await send("reply", lanes.INTERACTIVE)
+    assert 20 <= order.index("reply") <= 22  # at most a slot or two after the burst, not after all 30
+    await asyncio.gather(*backlog)
