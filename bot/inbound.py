@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from core.inbox import receive, unhandled
-from handlers.telegram.common import TG, delivery_key, rosca
+from handlers.telegram.common import TG, delivery_key
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 256  # updates handled at once (the others wait for a turn): bounds the demand on the pool
@@ -86,6 +86,9 @@ class Inbound:
     def __init__(self, application: Application, concurrency: int = CONCURRENCY) -> None:
         self.application = application
         self.queues = ChatQueues(application.process_update, concurrency)
+        # An Application without our database (bench/throughput.py's baselines) records nothing.
+        wired = application.bot_data.get("rosca")
+        self.new_uow = wired.new_uow if wired is not None else None
 
     async def take(self, updates: list[Update], contents: list[dict[str, Any]] | None = None) -> None:
         """Record `updates` (`contents`: their JSON, if at hand) and queue the ones not seen before."""
@@ -93,7 +96,8 @@ class Inbound:
         keys = [delivery_key(bot, update) for update in updates]
         contents = contents or [update.to_dict() for update in updates]
         try:
-            fresh = await receive(rosca(self.application).new_uow(), TG, list(zip(keys, contents, strict=True)))
+            fresh = (await receive(self.new_uow(), TG, list(zip(keys, contents, strict=True)))
+                     if self.new_uow is not None else set(keys))
         except DBAPIError:
             log.warning("could not record %d update(s): the database is away; answering them now", len(updates))
             fresh = set(keys)
@@ -103,8 +107,10 @@ class Inbound:
 
     async def recover(self) -> None:
         """Queue the updates recorded but never handled (the bot stopped or crashed first)."""
+        if self.new_uow is None:
+            return
         bot = self.application.bot
-        left = await unhandled(rosca(self.application).new_uow(), TG, delivery_key(bot, None))
+        left = await unhandled(self.new_uow(), TG, delivery_key(bot, None))
         if left:
             log.info("handling %d update(s) received before the last stop", len(left))
         for content in left:
