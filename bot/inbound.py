@@ -28,6 +28,7 @@ from core.inbox import receive, unhandled
 from handlers.telegram.common import TG, delivery_key
 
 log = logging.getLogger(__name__)
+DRAIN_SECONDS = 8  # stopping waits this long for the updates in hand: within docker stop's 10 s
 CONCURRENCY = 256  # updates handled at once (the others wait for a turn): bounds the demand on the pool
 
 
@@ -70,10 +71,20 @@ class ChatQueues:
     def waiting(self) -> int:
         return len(self._tasks)
 
-    async def drain(self) -> None:
-        """Wait until every submitted update is handled (those submitted meanwhile included)."""
+    async def drain(self, seconds: float | None = None) -> int:
+        """Wait until every submitted update is handled (those submitted meanwhile included), or for
+        `seconds`: the updates still waiting then are cancelled, and their number returned."""
+        deadline = None if seconds is None else asyncio.get_running_loop().time() + seconds
         while self._tasks:
-            await asyncio.wait(set(self._tasks))
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                break
+            await asyncio.wait(set(self._tasks), timeout=left)
+        cut = set(self._tasks)
+        for task in cut:
+            task.cancel()
+        await asyncio.gather(*cut, return_exceptions=True)
+        return len(cut)
 
 
 def _keys(update: Update) -> list[tuple[str, int]]:
@@ -117,4 +128,8 @@ class Inbound:
             self.queues.submit(Update.de_json(content, bot))
 
     async def drain(self) -> None:
-        await self.queues.drain()
+        """Finish the updates in hand, for up to DRAIN_SECONDS (a group waiting on Telegram's limit
+        can take minutes). Cut short, an update changed nothing yet, or its change is committed and
+        only a reply is lost: the rest stay recorded and are handled at the next start."""
+        if left := await self.queues.drain(DRAIN_SECONDS):
+            log.warning("stopping with %d update(s) not handled yet: they are handled at the next start", left)

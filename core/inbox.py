@@ -78,9 +78,8 @@ async def arrive(uow: UnitOfWork, channel: Channel, key: str, *, sender: str | N
 
     async def run() -> Any:
         async with uow:
-            row = (await uow.session.execute(query, values)).first()
-            await uow.session.commit()
-            return row
+            await uow.single_statement()
+            return (await uow.session.execute(query, values)).first()
 
     row = await once_more_if_disconnected(run)
     if row.handled:
@@ -101,9 +100,8 @@ async def receive(uow: UnitOfWork, channel: Channel, updates: list[tuple[str, di
 
     async def run() -> set[str]:
         async with uow:
-            fresh = set((await uow.session.scalars(statement)).all())
-            await uow.session.commit()
-            return fresh
+            await uow.single_statement()
+            return set((await uow.session.scalars(statement)).all())
 
     return await once_more_if_disconnected(run)
 

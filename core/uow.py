@@ -75,9 +75,14 @@ class UnitOfWork:
         """Record a delivery no change claimed as handled: a read, a help text, a refusal."""
         if self.delivery is not None:
             async with self:
+                await self.single_statement()
                 await claim(self.session, *self.delivery, self.now())  # handled already: nothing to add
-                await self.session.commit()
             self.delivery = None
+
+    async def single_statement(self) -> None:
+        """Run this block's one statement on its own, committed as it runs: without BEGIN and COMMIT,
+        two round trips fewer (it runs for every update). Call first thing in the block."""
+        await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     async def commit(self) -> None:
         now = self.now()

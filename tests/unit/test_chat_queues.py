@@ -79,3 +79,13 @@ async def test_at_most_concurrency_updates_run_at_once_and_drain_waits_for_all()
     assert queues.waiting == 12
     await queues.drain()
     assert (peak, queues.waiting) == (3, 0)
+
+
+async def test_a_drain_with_a_time_limit_cuts_short_what_is_still_waiting():
+    seen = Recorder()
+    queues = ChatQueues(seen.handle)
+    queues.submit(update(updates.group_text(ANA, GROUP, "slow")))  # never released
+    queues.submit(update(updates.group_text(BEN, GROUP, "behind it")))
+    queues.submit(update(updates.private_text(CARO, "/help")))
+    assert await queues.drain(0.2) == 2
+    assert seen.done == ["Caro:/help"] and queues.waiting == 0
