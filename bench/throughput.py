@@ -245,8 +245,13 @@ async def queries_per_command(app: Application, tg: FakeTelegram, engine: AsyncE
     Confirm is counted apart for the organizer's own payment: nobody is told privately of it (one
     outbox row fewer than for a member's), so the two would otherwise look like a size-dependent cost."""
     counts: Counter = Counter()
-    for name, key in (("before_cursor_execute", "statements"), ("begin", "transactions")):
-        event.listen(engine.sync_engine, name, lambda *_, key=key: counts.update([key]))
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *_: counts.update(["statements"]))
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def begun(conn) -> None:  # a single statement running in autocommit sends no BEGIN or COMMIT
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            counts.update(["transactions"])
+
     tg.sent = []
     per_command: dict[tuple[int, str], list[Counter]] = defaultdict(list)
     await app.initialize()
