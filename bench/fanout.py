@@ -20,9 +20,10 @@ import tempfile
 import time
 import tracemalloc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,6 +40,8 @@ from core.uow import UnitOfWork
 from handlers.telegram.delivery import TelegramSender
 from tests.channels.fake_telegram import FakeTelegram
 from tests.conftest import drop_database, fresh_database
+
+T = TypeVar("T")
 
 DUE = date(2026, 12, 1)
 # 14:30 UTC on the due date is past 09:00 local and still the same date in every zone below.
@@ -221,6 +224,18 @@ def server_url() -> Iterator[str]:
         yield url
 
 
+def on_fresh_database(work: Callable[[str], T]) -> T:
+    """`work(url)` on a new, migrated database (on BENCH_DATABASE_URL's server, or an embedded one),
+    dropped afterwards."""
+    with server_url() as server:
+        database = fresh_database(server, "rosca_bench")
+        try:
+            upgrade(database)
+            return work(database)
+        finally:
+            drop_database(database)
+
+
 async def run(url: str, args: argparse.Namespace) -> list[str]:
     engine = make_engine(url)
     table: list[tuple[str, str, str]] = []
@@ -244,13 +259,7 @@ def main() -> int:
                              "through at once, so a few hundred are needed for a stable rate)")
     args = parser.parse_args()
     started = time.perf_counter()
-    with server_url() as server:
-        database = fresh_database(server, "rosca_bench")
-        try:
-            upgrade(database)
-            failures = asyncio.run(run(database, args))
-        finally:
-            drop_database(database)
+    failures = on_fresh_database(lambda database: asyncio.run(run(database, args)))
     print(f"\ntotal wall time {time.perf_counter() - started:.0f} s")
     for failure in failures:
         print("FAILED:", failure, file=sys.stderr)

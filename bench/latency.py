@@ -45,11 +45,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.ext import Application
 
-from bench.fanout import NOW, create_circles, server_url, server_version
+from bench.fanout import NOW, create_circles, on_fresh_database, server_version
 from bench.throughput import SECRET, Family, Phase, Recorder, create_families
 from bot.background import tick
 from bot.config import Settings
-from bot.database import upgrade
 from bot.dispatcher import Dispatcher
 from bot.inbound import DRAIN_SECONDS
 from bot.polling import poll
@@ -63,7 +62,6 @@ from handlers.telegram import texts
 from handlers.telegram.delivery import TelegramSender
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.updates import Person, group_text, private_text
-from tests.conftest import drop_database, fresh_database
 
 PROBE = Person(900_000_001, "Probe")  # no circle, no registration: /help needs only a reply
 GRACE = 5.0  # seconds a phase's last probes may still be answered in
@@ -374,13 +372,7 @@ def parser() -> argparse.ArgumentParser:
 def main() -> int:
     args = parser().parse_args()
     started = time.perf_counter()
-    with server_url() as server:
-        database = fresh_database(server, "rosca_bench")
-        try:
-            upgrade(database)
-            rows, problems = asyncio.run(run(database, args))
-        finally:
-            drop_database(database)
+    rows, problems = on_fresh_database(lambda database: asyncio.run(run(database, args)))
     print_table(rows)
     print(f"\ntotal wall time {time.perf_counter() - started:.0f} s")
     for problem in problems:

@@ -37,9 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bench.fanout import server_url, server_version
+from bench.fanout import on_fresh_database, server_version
 from bot.config import Settings
-from bot.database import upgrade
 from bot.polling import poll
 from bot.telegram import build_application
 from bot.web import TELEGRAM_PATH, create_web_app
@@ -52,7 +51,6 @@ from handlers.telegram.payments import decision_buttons
 from tests.channels.driver import buttons
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.updates import Person, callback, group_text
-from tests.conftest import drop_database, fresh_database
 from tests.integration.builders import settings as circle_settings
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # before the circles' first due date, 2026-12-01
@@ -383,13 +381,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15, help="length of each of the 8 phases (default 15)")
     args = parser.parse_args()
     started = time.perf_counter()
-    with server_url() as server:  # BENCH_DATABASE_URL, or an embedded server for the run
-        database = fresh_database(server, "rosca_bench")
-        try:
-            upgrade(database)
-            problems = asyncio.run(run(database, args))
-        finally:
-            drop_database(database)
+    problems = on_fresh_database(lambda database: asyncio.run(run(database, args)))
     print(f"\ntotal wall time {time.perf_counter() - started:.0f} s")
     for problem in problems[:10]:
         print("FAILED:", problem, file=sys.stderr)
