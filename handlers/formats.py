@@ -1,4 +1,5 @@
-"""Dates as families say them ("Sat 5 Dec"), the same on every channel, through Babel.
+"""Dates and lists as families say them ("Sat 5 Dec", "Alice, Tom and Amina"), the same on every
+channel, in the language spoken (handlers/i18n.py), through Babel.
 
 A date is a day in the circle's own calendar (due dates are stored as local dates), so it needs no
 timezone here; "today" does: callers pass the circle's local date (schedule.local_date), which also
@@ -9,16 +10,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
 
-LOCALE = "en"  # one language for now; the reader's own comes with the language catalogs
+from handlers import i18n
 
 
 def day(when: date | str, today: date | str) -> str:
-    """'Sat 5 Dec', or 'Tue 12 Jan 2027' when it is not this year. ISO strings (outbox payloads) work too."""
+    """'Sat 5 Dec', or 'Tue 12 Jan 2027' when it is not this year, in the reader's language and its own
+    order of day and month. ISO strings (outbox payloads) work too."""
     when, today = _as_date(when), _as_date(today)
-    pattern = "EEE d MMM" if when.year == today.year else "EEE d MMM y"
-    return format_date(when, pattern, locale=LOCALE)
+    this_year = when.year == today.year
+    if i18n.current() == i18n.DEFAULT:  # CLDR's English puts the month first ("Sat, Dec 5")
+        return format_date(when, "EEE d MMM" if this_year else "EEE d MMM y", locale="en")
+    return format_skeleton("MMMEd" if this_year else "yMMMEd", when, locale=i18n.locale(i18n.current()))
 
 
 def _as_date(value: date | str) -> date:
@@ -26,9 +31,11 @@ def _as_date(value: date | str) -> date:
 
 
 def names(people: list[str] | None, *, most: int = 12) -> str:
-    """'Alice, Tom and Amina', or 'Alice, Tom … and 188 more': a list that fits any circle's size
-    (200 members' names would not fit a WhatsApp message)."""
+    """'Alice, Tom, Amina', or 'Alice, Tom … and 188 more': a list that fits any circle's size
+    (200 members' names would not fit a WhatsApp message). Other languages join it their own way."""
     people = list(people or [])
-    if len(people) > most:
-        return f"{', '.join(people[:most])} and {len(people) - most} more"
-    return ", ".join(people)
+    shown, more = people[:most], len(people) - most
+    more_text = i18n.ngettext("{n} more", "{n} more", more) if more > 0 else ""
+    if i18n.current() == i18n.DEFAULT:  # as the bot has always written it: "and" only before "N more"
+        return ", ".join(shown) + (f" and {more_text}" if more_text else "")
+    return format_list([*shown, more_text] if more_text else shown, locale=i18n.locale(i18n.current())) if shown else ""
