@@ -20,6 +20,7 @@ from core import outbox
 from core.models import Channel
 from core.outbox import DeliveryFailed, Due
 from core.uow import utc_now
+from handlers import i18n
 
 log = logging.getLogger(__name__)
 Sender = Callable[[Due], Awaitable[str | None]]  # returns the provider's message id, if it has one
@@ -131,7 +132,9 @@ class Dispatcher:
         """The sender's call, in the message's lane, holding the claim for as long as it takes."""
         keeper = asyncio.create_task(self._keep_claim(message.id))
         try:
-            with lanes.bulk() if message.kind in outbox.BULK_KINDS else contextlib.nullcontext():
+            # Worded for its reader: a person in their own language, a group in its circle's.
+            with (lanes.bulk() if message.kind in outbox.BULK_KINDS else contextlib.nullcontext(),
+                  i18n.speaking(message.language)):
                 return await self.senders[message.channel](message)
         finally:
             keeper.cancel()

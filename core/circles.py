@@ -38,6 +38,7 @@ from core.events import (
     TimezoneChanged,
 )
 from core.guards import lock_circle, require_member, require_organizer, require_running, require_status
+from core.languages import valid_language
 from core.limits import check_new_circle, check_seat_change
 from core.models import Channel, Circle, CircleChat, CircleStatus, Membership, PayoutOrder, Role, in_payout_order
 from core.money import MAX_AMOUNT_MINOR, normalize_currency
@@ -60,6 +61,7 @@ class CircleSettings:
     timezone: str
     every_days: int | None = None
     payout_order: PayoutOrder = PayoutOrder.RANDOM
+    language: str = "en"  # its group messages' (core/languages.py): the organizer's, unless they choose
 
 
 def _validated(s: CircleSettings, today: date) -> CircleSettings:
@@ -69,6 +71,7 @@ def _validated(s: CircleSettings, today: date) -> CircleSettings:
         raise InvalidCircleSettings(field="total_members", reason="out_of_range", low=MIN_MEMBERS, high=MAX_MEMBERS)
     schedule.validate_frequency(s.frequency, s.every_days)
     schedule.validate_timezone(s.timezone)
+    valid_language(s.language)
     if s.first_due_date < today:
         raise DueDateInPast(due_date=s.first_due_date.isoformat(), today=today.isoformat())
     if (s.first_due_date - today).days > MAX_FIRST_DUE_DAYS:

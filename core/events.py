@@ -64,6 +64,14 @@ class UserRenamed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LanguageChosen(Event):
+    entity = "user"
+    id_field = "user_id"
+    user_id: uuid.UUID
+    language: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class IdentityLinked(Event):
     entity = "user"
     id_field = "user_id"
@@ -269,6 +277,14 @@ class TimezoneChanged(Event):
     entity = "circle"
     id_field = "circle_id"
     timezone: str
+    previous: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleLanguageChanged(Event):
+    entity = "circle"
+    id_field = "circle_id"
+    language: str
     previous: str
 
 

@@ -111,6 +111,9 @@ class User(Base):
     id: Mapped[uuid.UUID] = _uuid_pk()
     phone: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
     full_name: Mapped[str] = mapped_column(Text, nullable=False)
+    # The language of their private messages, once known: chosen, or their Telegram app's, or guessed
+    # from their phone's country (WhatsApp has no language setting). None: not known yet.
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
 
@@ -203,6 +206,8 @@ class Circle(Base):
     order_seed: Mapped[str | None] = mapped_column(String(64))
     # How to pay, in the organizer's words ("M-Pesa 0712 345 678, Alice Njeri"); shown with every call to pay.
     payment_instructions: Mapped[str | None] = mapped_column(Text)
+    # The language of its group messages and status card: the organizer's at setup, then theirs to change.
+    language: Mapped[str] = mapped_column(String(16), nullable=False, server_default=text("'en'"))
     created_at: Mapped[datetime] = _created()
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

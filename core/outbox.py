@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core import status_card
-from core.models import Channel, ChannelIdentity, OutboxMessage, OutboxStatus
+from core.models import Channel, ChannelIdentity, Circle, OutboxMessage, OutboxStatus, User
 
 if TYPE_CHECKING:  # core.uow imports this module (through notifications)
     from core.uow import UnitOfWork
@@ -113,6 +113,7 @@ class Due:
     attempts: int
     last_inbound_at: datetime | None = None  # when the recipient last wrote to us here (WhatsApp's 24-hour window)
     circle_id: uuid.UUID | None = None  # the circle it is about: its buttons act there
+    language: str | None = None  # the recipient's (a person's own; a group's circle's), None: not known
 
 
 def _free(now: datetime):
@@ -158,14 +159,19 @@ async def claim_head(conn: AsyncConnection, channel: Channel, address: str, now:
         _free(now)).values(claimed_until=now + lease).returning(*OutboxMessage.__table__.c))).first()
     if row is None:
         return None
-    last_inbound = await conn.scalar(select(ChannelIdentity.last_inbound_at).where(
-        ChannelIdentity.channel == channel, ChannelIdentity.address == address))
+    person = (await conn.execute(
+        select(ChannelIdentity.last_inbound_at, User.language).join(User, User.id == ChannelIdentity.user_id)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.address == address))).first()
+    last_inbound, language = person if person is not None else (None, None)
+    if language is None and row.circle_id is not None:  # a group, or someone whose language isn't known yet
+        language = await conn.scalar(select(Circle.language).where(Circle.id == row.circle_id))
     payload = row.payload
     if row.kind == STATUS_CARD:  # rendered now, from what is committed now (see want_status_card)
         where = {"channel": channel, "address": address, "circle_id": row.circle_id}
         payload = payload | await status_card.card_facts(conn, row.circle_id, now) | {
             "message_id": await conn.scalar(_CARD_MESSAGE, where)}
-    return Due(row.id, Channel(row.channel), row.address, row.kind, payload, row.attempts, last_inbound, row.circle_id)
+    return Due(row.id, Channel(row.channel), row.address, row.kind, payload, row.attempts, last_inbound, row.circle_id,
+               language)
 
 
 async def extend_claim(conn: AsyncConnection, message_id: int, until: datetime) -> None:
