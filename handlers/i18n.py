@@ -58,11 +58,11 @@ def best(*candidates: str | None) -> str:
 
 
 def for_region(region: str | None) -> str:
-    """The language we guess for a phone from a country (WhatsApp has no language setting): the
-    country's official languages, most spoken first, the first one we speak."""
-    if not region:
-        return DEFAULT
-    return best(*get_official_languages(region.upper(), de_facto=True), DEFAULT)
+    """The language we guess for a phone from its country (WhatsApp has no language setting): the
+    country's first official language we speak, but English where English is official too (Kenya,
+    Nigeria, Cameroon...), as the services people there already use default to it. LANGUAGE changes it."""
+    official = get_official_languages(region.upper(), de_facto=True) if region else ()
+    return DEFAULT if DEFAULT in official else best(*official, DEFAULT)
 
 
 def current() -> str:
