@@ -41,8 +41,9 @@ _speaking: ContextVar[str] = ContextVar("language", default=DEFAULT)
 _FSI, _PDI = "\u2068", "\u2069"  # first-strong isolate, pop directional isolate
 
 
+@functools.cache
 def supported() -> tuple[str, ...]:
-    """The languages with a catalog, English first, then by code."""
+    """The languages with a catalog, English first, then by code (looked up once per process)."""
     found = {p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
     return (DEFAULT, *sorted(found - {DEFAULT}))
 
@@ -82,6 +83,13 @@ def speaking(language: str | None) -> Iterator[str]:
 def speak(language: str | None) -> None:
     """For the rest of this task (one update's handling), texts are in `language`."""
     _speaking.set(best(language))
+
+
+def reload() -> None:
+    """Forget what was read from the catalogs (after they change on disk: tests, handlers.catalogs)."""
+    supported.cache_clear()
+    translations.cache_clear()
+    untranslated.clear()
 
 
 @functools.cache
