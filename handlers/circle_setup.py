@@ -13,49 +13,53 @@ from babel.dates import get_timezone_location
 from core.circles import MAX_FIRST_DUE_DAYS, MAX_MEMBERS, MIN_MEMBERS, CircleSettings
 from core.errors import CoreError, DueDateInPast, InvalidCircleSettings
 from core.models import PayoutOrder, User
-from core.money import currency_for_region, format_amount
+from core.money import currency_for_region
 from core.phones import phone_region, phone_timezone
 from core.schedule import local_date
 from core.users import clean_name
-from handlers import formats, parsing
-from handlers.telegram.texts import ORDER_NAMES
+from handlers import formats, i18n, parsing
+from handlers.i18n import N_, _
+from handlers.telegram.texts import FREQUENCIES, ORDER_NAMES, every_days
 
 QUESTIONS = {
-    "name": "Let's set up your circle. What should it be called?",
-    "amount": "How much does each member pay per cycle? (e.g. 50, or 50 USD)",
-    "members": "How many members will the circle have, you included? (2–200)",
-    "frequency": "How often do members pay? Choose one, or type e.g. “every 10 days”.",
-    "first_due": "When is the first payment due? Choose a date, or type one like 5 Dec or {example}.",
-    "order": "How is the payout order decided?",
-    "timezone": "Which time zone should the circle's dates and reminders follow? Type a city, e.g. Nairobi, "
-                "Lagos or New York.",
+    "name": N_("Let's set up your circle. What should it be called?"),
+    "amount": N_("How much does each member pay per cycle? (e.g. 50, or 50 USD)"),
+    "members": N_("How many members will the circle have, you included? (2–200)"),
+    "frequency": N_("How often do members pay? Choose one, or type e.g. “every 10 days”."),
+    "first_due": N_("When is the first payment due? Choose a date, or type one like 5 Dec or {example}."),
+    "order": N_("How is the payout order decided?"),
+    "timezone": N_("Which time zone should the circle's dates and reminders follow? Type a city, e.g. Nairobi, "
+                   "Lagos or New York."),
 }
 STEPS = ["name", "amount", "members", "frequency", "first_due", "order"]  # the time zone is guessed, and changeable
-FIELDS = {"name": "Name", "amount": "Amount", "members": "Members", "frequency": "How often",
-          "first_due": "First due date", "order": "Payout order", "timezone": "Time zone"}
+# TRANSLATORS: the answers of a circle's setup, as buttons to change one; keep them short.
+FIELDS = {"name": N_("Name"), "amount": N_("Amount"), "members": N_("Members"), "frequency": N_("How often"),
+          "first_due": N_("First due date"), "order": N_("Payout order"), "timezone": N_("Time zone")}
 # A bad answer names what was asked, gives examples and asks again (the question follows it).
 RETRY = {
-    "name": "I need a name of 1 to 64 characters, e.g. Family Fund.",
-    "amount": "I couldn't read “{text}” as an amount. Try 50, 1,000 or 50 USD.",
-    "members": "“{text}” doesn't work as the number of members: send a number from 2 to 200, you included, "
-               "e.g. 5.",
-    "frequency": "I couldn't read “{text}” as how often members pay. Try weekly, every 2 weeks, monthly "
-                 "or every 10 days.",
-    "first_due": "I couldn't read “{text}” as a date. Try 5 Dec, {example}, 12 Jan 2027 or next Saturday.",
-    "first_due_past": "{day} has already passed. Choose a date from today on.",
-    "first_due_far": "{day} is more than a year away. Choose a date within a year.",
-    "order": "I couldn't read “{text}” as a payout order. Choose one of the options.",
-    "timezone": "I don't know the time zone “{text}”. Type a city such as Nairobi or New York, or a zone such "
-                "as Africa/Lagos.",
+    "name": N_("I need a name of 1 to 64 characters, e.g. Family Fund."),
+    "amount": N_("I couldn't read “{text}” as an amount. Try 50, 1,000 or 50 USD."),
+    "members": N_("“{text}” doesn't work as the number of members: send a number from 2 to 200, you included, "
+                  "e.g. 5."),
+    "frequency": N_("I couldn't read “{text}” as how often members pay. Try weekly, every 2 weeks, monthly "
+                    "or every 10 days."),
+    "first_due": N_("I couldn't read “{text}” as a date. Try 5 Dec, {example}, 12 Jan 2027 or next Saturday."),
+    "first_due_past": N_("{day} has already passed. Choose a date from today on."),
+    "first_due_far": N_("{day} is more than a year away. Choose a date within a year."),
+    "order": N_("I couldn't read “{text}” as a payout order. Choose one of the options."),
+    "timezone": N_("I don't know the time zone “{text}”. Type a city such as Nairobi or New York, or a zone such "
+                   "as Africa/Lagos."),
 }
 MEMBER_SIZES = (3, 4, 5, 6, 8, 10)
 CHOICES = {  # offered as buttons on Telegram, as numbered replies on WhatsApp
-    "frequency": [("Weekly", "weekly"), ("Every 2 weeks", "biweekly"), ("Monthly", "monthly")],
-    "order": [("Fair draw each cycle", "random"), ("Draw the order now", "drawn"), ("I'll set it", "fixed")],
+    "frequency": [(N_("Weekly"), "weekly"), (N_("Every 2 weeks"), "biweekly"), (N_("Monthly"), "monthly")],
+    "order": [(N_("Fair draw each cycle"), "random"), (N_("Draw the order now"), "drawn"),
+              (N_("I'll set it"), "fixed")],
 }
-FREQUENCY_WORDS = {"weekly": "weekly", "biweekly": "every 2 weeks", "monthly": "monthly"}
-REVIEW_ACTIONS = [("✅ Create", "create"), ("✏️ Change", "change"), ("✖️ Cancel", "cancel")]
-CANCELLED = "Setup cancelled. Nothing was created."
+FREQUENCY_WORDS = FREQUENCIES
+# TRANSLATORS: buttons under the review of a new circle; keep them short.
+REVIEW_ACTIONS = [(N_("✅ Create"), "create"), (N_("✏️ Change"), "change"), (N_("✖️ Cancel"), "cancel")]
+CANCELLED = N_("Setup cancelled. Nothing was created.")
 MAX_ECHO = 40
 
 
@@ -91,7 +95,7 @@ def choices(step: str, state: dict[str, Any], who: Asker) -> list[tuple[str, str
         return [(formats.day(d, who.today), d.isoformat()) for d in date_choices(state.get("frequency"), who.today)]
     if step == "members":
         return [(str(n), str(n)) for n in MEMBER_SIZES]
-    return CHOICES.get(step, [])
+    return [(str(label), value) for label, value in CHOICES.get(step, [])]
 
 
 def date_choices(frequency: str | None, today: date) -> list[date]:
@@ -182,20 +186,28 @@ def next_step(state: dict[str, Any]) -> str:
 
 
 def zone_words(timezone: str) -> str:
-    """'Kenya Time', 'United States (New York) Time': how CLDR names a zone for people."""
-    return get_timezone_location(timezone, locale="en")
+    """'Kenya Time', 'United States (New York) Time': how CLDR names a zone for people, in their language."""
+    return get_timezone_location(timezone, locale=i18n.locale(i18n.current()))
 
 
 def review(state: dict[str, Any], who: Asker) -> str:
-    every = FREQUENCY_WORDS.get(state["frequency"], f"every {state.get('every_days')} days")
+    if state["frequency"] in FREQUENCY_WORDS:
+        every = str(FREQUENCY_WORDS[state["frequency"]])
+    else:
+        every = every_days(state.get("every_days") or 0)
     return "\n".join([
-        "Here's your circle. Create it, or change an answer first:",
-        f"• Name: {state['name']}",
-        f"• Amount: {format_amount(state['amount'], state['currency'])} per member, {every}",
-        f"• Members: {state['members']}, you included",
-        f"• First payment due: {formats.day(date.fromisoformat(state['first_due']), who.today)}",
-        f"• Payout order: {ORDER_NAMES[PayoutOrder(state['order'])]}",
-        f"• Time zone: {zone_words(who.timezone)} ({who.timezone}), for due dates, reminders and draws",
+        _("Here's your circle. Create it, or change an answer first:"),
+        _("• Name: {name}", name=state["name"]),
+        # TRANSLATORS: {amount} is an amount with its currency, {frequency} how often ("monthly", "every 10 days").
+        _("• Amount: {amount} per member, {frequency}", amount=i18n.money(state["amount"], state["currency"]),
+          frequency=every),
+        _("• Members: {members}, you included", members=state["members"]),
+        _("• First payment due: {date}", date=formats.day(date.fromisoformat(state["first_due"]), who.today)),
+        # TRANSLATORS: {order} is how the payout order is decided, e.g. "a fair draw each cycle".
+        _("• Payout order: {order}", order=str(ORDER_NAMES[PayoutOrder(state["order"])])),
+        # TRANSLATORS: {zone} is the zone's name for people ("Kenya Time"), {timezone} its code ("Africa/Nairobi").
+        _("• Time zone: {zone} ({timezone}), for due dates, reminders and draws", zone=zone_words(who.timezone),
+          timezone=who.timezone),
     ])
 
 
