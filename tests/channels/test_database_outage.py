@@ -95,7 +95,7 @@ async def test_the_bot_survives_a_database_outage(fake_telegram, clean_database,
         assert "registered as +254700000901" in (await say(updates.contact(GRACE, GRACE.phone, GRACE.id)))[0]
         outage.cut()
         for _ in range(3):  # the bot stays up and answers every time
-            assert await say(updates.private_text(GRACE, "/mycircles")) == [texts.DATABASE_AWAY]
+            assert await say(updates.private_text(GRACE, "/mycircles")) == [str(texts.DATABASE_AWAY)]
         outage.restore()  # and recovers by itself: pre-ping replaces the dead pooled connections
         assert (await say(updates.private_text(GRACE, "/mycircles")))[0].startswith("You're not in any circle yet")
     finally:
@@ -127,7 +127,7 @@ async def test_healthz_and_metrics_say_when_the_database_is_away(fake_telegram, 
                                      "outbox_oldest_pending_seconds": None, "scheduler_last_tick_seconds": None}
             with caplog.at_level(logging.INFO, logger="bot.updates"):
                 await app.process_update(Update.de_json(updates.private_text(GRACE, "/mycircles"), app.bot))
-            assert fake_telegram.texts_to(GRACE.id)[-1] == texts.DATABASE_AWAY
+            assert fake_telegram.texts_to(GRACE.id)[-1] == str(texts.DATABASE_AWAY)
             assert re.fullmatch(r"telegram update \d+: /mycircles in private, database away \(\d+ ms\)",
                                 [r.getMessage() for r in caplog.records if r.name == "bot.updates"][-1])
             after = (await client.get("/metrics")).text

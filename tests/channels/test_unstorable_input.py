@@ -38,20 +38,20 @@ async def test_telegram_refuses_unstorable_text_in_every_free_text_input(bot, ne
     for person, line in ((GRACE, "/howtopay M-Pesa\x00 0712 345 678"), (GRACE, "/remove @to\x00m"),
                          (GRACE, "/timezone Nai\x00robi"), (TOM, "/paid 5\x000"), (TOM, "/leave\x00"),
                          (GRACE, "/newcircle Fa\x00mily | 50 USD | 3 | monthly | 2026-12-01")):
-        assert await bot.say(person, line) == texts.UNSTORABLE, line
+        assert await bot.say(person, line) == str(texts.UNSTORABLE), line
     for person, line in ((GRACE, "Fa\x00mily Fund"), (TOM, "/join AB\x00CDEF"),
                          (GRACE, "/newcircle Fa\x00mily | 50 USD | 3 | monthly | 2026-12-01")):
-        assert await bot.private(person, line) == texts.UNSTORABLE, line
+        assert await bot.private(person, line) == str(texts.UNSTORABLE), line
     post = next(m for m in bot.tg.sent if "🙋 Join" in buttons(m))
     alert, _ = await bot.press(TOM, post, buttons(post)["🙋 Join"] + "\x00")
-    assert alert == texts.UNSTORABLE
+    assert alert == str(texts.UNSTORABLE)
     assert await bot.say(TOM, "just chatting\x00") == ""  # not a command: not ours to answer in a group
     assert await everything(new_uow) == before
     # What got past the checks (here a username; Telegram's are plain letters) and that the database
     # refuses is an input error too, not an outage.
     odd = Person(9203, "Odd", None, "o\x00dd", "+254700009203")
     sent = await bot.deliver(updates.contact(odd, odd.phone, odd.id))
-    assert [m["text"] for m in sent] == [texts.UNSTORABLE]
+    assert [m["text"] for m in sent] == [str(texts.UNSTORABLE)]
     assert await everything(new_uow) == before
 
 
@@ -62,15 +62,15 @@ async def test_whatsapp_refuses_unstorable_text_in_every_free_text_input(bot, wh
     for line in ("HOW TO PAY M-Pesa\x00 0712", "NEW Fa\x00mily | 50 USD | 3 | monthly | 2026-12-01",
                  f"JOIN {code}\x00", "REJECT K7P2Q OTHER\x00", "TIMEZONE Nai\x00robi", "ORGANIZER To\x00m",
                  "PAID\x00"):
-        assert await whatsapp.send(AMINA, line) == texts.UNSTORABLE, line
+        assert await whatsapp.send(AMINA, line) == str(texts.UNSTORABLE), line
     assert await everything(new_uow) == before
     assert "called?" in await whatsapp.send(AMINA, "NEW")  # the guided setup asks for the name…
     asked = await everything(new_uow)
-    assert await whatsapp.send(AMINA, "Fa\x00mily Fund") == texts.UNSTORABLE  # …and waits for a usable one
+    assert await whatsapp.send(AMINA, "Fa\x00mily Fund") == str(texts.UNSTORABLE)  # …and waits for a usable one
     assert await everything(new_uow) == asked
     # Refused by the database (a MessageSid Twilio would never send): an input error, not an outage.
     answer = await whatsapp.post("/whatsapp/webhook", incoming(f"whatsapp:{AMINA}", "SUMMARY",
                                                               message_sid=new_sid("SM") + "\x00"))
-    assert answer.status_code == 200 and texts.UNSTORABLE.split(";")[0] in answer.text
-    assert texts.DATABASE_AWAY[:20] not in answer.text
+    assert answer.status_code == 200 and str(texts.UNSTORABLE).split(";")[0] in answer.text
+    assert str(texts.DATABASE_AWAY)[:20] not in answer.text
     assert await everything(new_uow) == asked
