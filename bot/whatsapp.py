@@ -113,13 +113,13 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
             log.info("WhatsApp message %s: input refused by the database (%s)", params["MessageSid"][:40],
                      error.orig.__class__.__name__)
             metrics.count_error(CHANNEL, metrics.REFUSAL)
-            return _twiml(texts.UNSTORABLE)
+            return _twiml(str(texts.UNSTORABLE))
         except DBAPIError:
             # The database is away (restart, failover): answer in the webhook's own response, which
             # Twilio sends on without our outbox, so the member knows to try again.
             log.warning("WhatsApp message %s: database unavailable", params["MessageSid"])
             metrics.count_error(CHANNEL, metrics.DATABASE)
-            return _twiml(texts.DATABASE_AWAY)
+            return _twiml(str(texts.DATABASE_AWAY))
         except Exception:  # a bug: Starlette logs it and answers 500, and Twilio tries again
             metrics.count_error(CHANNEL, metrics.UNEXPECTED)
             raise

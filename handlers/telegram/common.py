@@ -16,6 +16,7 @@ from core.inbox import Arrival
 from core.models import Channel, Circle, User
 from core.uow import UnitOfWork
 from core.users import user_by_identity
+from handlers.i18n import _
 from handlers.telegram import texts
 
 TG = Channel.TELEGRAM
@@ -110,7 +111,7 @@ async def registered_user(update: Update, context: ContextTypes.DEFAULT_TYPE, pa
                                            show_alert=True)
     elif user is None:
         link = f"https://t.me/{context.bot.username}?start={payload}"
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Register with the bot", url=link)]])
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("Register with the bot"), url=link)]])
         await update.effective_message.reply_text(
             texts.REGISTER_FIRST.format(name=update.effective_user.first_name), reply_markup=markup)
     return user

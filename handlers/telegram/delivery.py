@@ -11,9 +11,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from core.models import short_by
-from core.money import format_amount
 from core.outbox import STATUS_CARD, DeliveryFailed, Due
 from handlers.formats import day, names
+from handlers.i18n import N_, _, money, ngettext
 from handlers.telegram import card, identity, texts
 from handlers.telegram.draws import ACK, DRAW, drawn_buttons
 from handlers.telegram.paying import paid_markup
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def _money(p: dict[str, Any], key: str = "amount_per_cycle") -> str:
-    return format_amount(p[key], p["currency"])
+    return money(p[key], p["currency"])
 
 
 PAYING = ("cycle_opened", "reminder", "overdue", "nudge_reminder", "nudge_overdue")  # carry "I've paid"
@@ -45,11 +45,11 @@ def render(kind: str, p: dict[str, Any], circle_id: Any = None) -> tuple[str, In
         text = texts.payout_recorded(circle, p["receiver"], p["amount"], p["cycle_number"])
         if p.get("for", p["receiver_id"]) != p["receiver_id"]:
             return text.split("\n")[0], None
-        return text, InlineKeyboardMarkup([[InlineKeyboardButton("🙏 I received it",
+        return text, InlineKeyboardMarkup([[InlineKeyboardButton(_("🙏 I received it"),
                                                                  callback_data=f"{ACK}{p['payout_id']}")]])
     if kind == "all_paid":
         return plain_text(kind, p, circle), InlineKeyboardMarkup(
-            [[InlineKeyboardButton("🎲 Draw now", callback_data=f"{DRAW}{p['circle_id']}")]])
+            [[InlineKeyboardButton(_("🎲 Draw now"), callback_data=f"{DRAW}{p['circle_id']}")]])
     if kind in ("draw_completed", "auto_draw"):
         return plain_text(kind, p, circle), drawn_buttons(p["draw_id"], circle_id)
     if kind == "vote_started":  # every member votes, wherever they hear of it
@@ -79,9 +79,9 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return texts.vote_announcement(kind, p)
     if kind == "all_paid":
         return texts.ALL_PAID.format_map(p) + (texts.ALL_PAID_AUTO.format_map(p) if p["auto_draw"]
-                                               else texts.ALL_PAID_MANUAL)
+                                               else str(texts.ALL_PAID_MANUAL))
     simple = {
-        "member_joined": "👋 {user} joined “{circle}”.",
+        "member_joined": N_("👋 {user} joined “{circle}”."),
         "member_left": texts.LEFT,
         "member_removed": texts.REMOVED,
         "circle_started": texts.STARTED,
@@ -91,14 +91,18 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         "organizer_stepped_down": texts.STEPPED_DOWN,
         "draw_completed": texts.DRAW_ANNOUNCED,
         "auto_draw": texts.AUTO_DRAW_ANNOUNCED,
-        "cycle_opened": "🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
-                        f"{texts.PAY_HINT} {{eligible}} can receive this pot.",
-        "circle_completed": "🏁 “{circle}” is complete: every member received the pot once. "
-                            "{total} was handed over in all. Thank you all!",
-        "nudge_organizer": "“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
-                           "Tap Confirm or Reject on the payments I sent you.",
+        # TRANSLATORS: {pay_hint} is "Tap “I've paid” below once you've paid."; {eligible} is the sentence
+        # "3 members can receive this pot."
+        "cycle_opened": N_("🔔 Cycle {cycle_number} of “{circle}” is open: {money} due {due_day}.\n"
+                           "{pay_hint} {eligible}"),
+        "circle_completed": N_("🏁 “{circle}” is complete: every member received the pot once. "
+                               "{total} was handed over in all. Thank you all!"),
+        # TRANSLATORS: {pending_names} is a list of members' names; Confirm and Reject are buttons' labels.
+        "nudge_organizer": N_("“{circle}”: payments wait for your confirmation (cycle {cycle_number}): "
+                              "{pending_names}. Tap Confirm or Reject on the payments I sent you."),
     }
-    values = dict(p, money=_money(p) if "currency" in p else "", eligible=_members(len(p.get("eligible_ids", []))),
+    values = dict(p, money=_money(p) if "currency" in p else "", eligible=_eligible(len(p.get("eligible_ids", []))),
+                  pay_hint=str(texts.PAY_HINT),
                   total=_money(p, "total_paid_out") if "total_paid_out" in p else "",
                   pending_names=names(p.get("pending")),
                   due_day=day(p["due_date"], p.get("today", p["due_date"])) if "due_date" in p else "")
@@ -110,15 +114,23 @@ def plain_text(kind: str, p: dict[str, Any], circle: Any) -> str:
         return texts.ORDER_SET.format_map(dict(values, order=texts.order_names(p["order_names"])))
     if kind in ("reminder", "overdue"):
         short = p.get("short", {})
-        unpaid = [f"{n} ({texts.SHORT_BY.format(short=_money(p | {'x': short[n]}, 'x'))})" if n in short else n
+        # TRANSLATORS: {short_by} is "short by KES 200".
+        unpaid = [_("{name} ({short_by})", name=n,
+                    short_by=texts.SHORT_BY.format(short=_money(p | {"x": short[n]}, "x"))) if n in short else n
                   for n in p["unpaid"]]
-        return (f"⏰ “{p['circle']}”: {_money(p)} for cycle {p['cycle_number']} {_when(p)}.\n"
-                f"Not paid yet: {names(unpaid)}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
+        # TRANSLATORS: {when} is "is due Sat 5 Dec (in 3 days)" or "was due Sat 5 Dec (2 days ago)"; {unpaid} is a
+        # list of members' names; {pay_hint} is "Tap “I've paid” below once you've paid."
+        return _("⏰ “{circle}”: {money} for cycle {cycle_number} {when}.\nNot paid yet: {unpaid}. {pay_hint}",
+                 circle=p["circle"], money=_money(p), cycle_number=p["cycle_number"], when=_when(p),
+                 unpaid=names(unpaid), pay_hint=str(texts.PAY_HINT)) + _order_and_how_to_pay(p)
     if kind in ("nudge_reminder", "nudge_overdue"):
         owed = p.get("owed", p["amount_per_cycle"])
         left = texts.NUDGE_LEFT.format(money=_money(p | {"x": owed}, "x")) if owed < p["amount_per_cycle"] else ""
-        return (f"Hi {p['member']}! Your {_money(p)} for “{p['circle']}” (cycle {p['cycle_number']}) "
-                f"{_when(p)}{left}. {texts.PAY_HINT}") + _order_and_how_to_pay(p)
+        # TRANSLATORS: {when} is "is due Sat 5 Dec (in 3 days)" or "was due Sat 5 Dec (2 days ago)"; {left} is
+        # empty or " (KES 200 of it is still to pay)"; {pay_hint} is "Tap “I've paid” below once you've paid."
+        return _("Hi {member}! Your {money} for “{circle}” (cycle {cycle_number}) {when}{left}. {pay_hint}",
+                 member=p["member"], money=_money(p), circle=p["circle"], cycle_number=p["cycle_number"],
+                 when=_when(p), left=left, pay_hint=str(texts.PAY_HINT)) + _order_and_how_to_pay(p)
     raise ValueError(f"no Telegram wording for outbox kind {kind!r}")
 
 
@@ -129,7 +141,7 @@ def _short(p: dict[str, Any]) -> int:
 
 def _rejected(p: dict[str, Any]) -> str:
     reason = p.get("reason") or "other"
-    why = texts.REJECTED_WHY[reason]
+    why = str(texts.REJECTED_WHY[reason])
     if reason == "short" and p.get("received") is not None:
         why = texts.REJECTED_SHORT_BY.format(short=_money(p | {"x": p["amount"] - p["received"]}, "x"),
                                              received=_money(p, "received"))
@@ -141,27 +153,31 @@ def _order_and_how_to_pay(p: dict[str, Any]) -> str:
     """Lines a call to pay carries when the payload has them: the payout order, how to pay."""
     lines = []
     if p.get("order_names"):
-        how = " (the order they joined)" if p.get("join_order") else ""
-        lines.append(f"Payout order{how}: {texts.order_names(p['order_names'])}")
+        order = texts.order_names(p["order_names"])
+        # TRANSLATORS: {order} is the list of members' names in the order they receive the pot.
+        lines.append(_("Payout order (the order they joined): {order}", order=order) if p.get("join_order")
+                     else _("Payout order: {order}", order=order))
     if p.get("payment_instructions"):
         lines.append(texts.HOW_TO_PAY_LINE.format(instructions=p["payment_instructions"]))
     return "".join("\n" + line for line in lines)
 
 
-def _members(n: int) -> str:
-    return "1 member" if n == 1 else f"{n} members"
+def _eligible(n: int) -> str:
+    return ngettext("{n} member can receive this pot.", "{n} members can receive this pot.", n)
 
 
 def _when(p: dict[str, Any]) -> str:
     """'is due Sat 5 Dec (in 3 days)': the date itself, since a reminder may be read days later."""
     days_left, due = p["days_left"], day(p["due_date"], p.get("today", p["due_date"]))
     if days_left > 1:
-        return f"is due {due} (in {days_left} days)"
+        # TRANSLATORS: these complete "Your KES 500 for “Family” (cycle 2) …"; {due} is a date such as "Sat 5 Dec".
+        return ngettext("is due {due} (in {n} day)", "is due {due} (in {n} days)", days_left, due=due)
     if days_left == 1:
-        return f"is due tomorrow, {due}"
+        return _("is due tomorrow, {due}", due=due)
     if days_left == 0:
-        return f"is due today, {due}"
-    return f"was due {due} ({-days_left} day{'s' if days_left < -1 else ''} ago)"
+        return _("is due today, {due}", due=due)
+    # TRANSLATORS: completes "Your KES 500 for “Family” (cycle 2) …"; {due} is a date such as "Sat 5 Dec".
+    return ngettext("was due {due} ({n} day ago)", "was due {due} ({n} days ago)", -days_left, due=due)
 
 
 class TelegramSender:
@@ -205,7 +221,7 @@ class TelegramSender:
             log.info("could not pin the status card in %s: %s", chat, error)
             if p.get("message_id") is None:
                 with contextlib.suppress(TelegramError):
-                    await self.bot.send_message(chat, texts.PIN_HELP)
+                    await self.bot.send_message(chat, str(texts.PIN_HELP))
         return str(posted.message_id)
 
 

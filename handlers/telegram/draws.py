@@ -19,6 +19,7 @@ from core.payouts import acknowledge_payout, record_payout
 from core.proofs import Proof, order_proof, proof_of_draw, requested_proof
 from core.record_check import current_head
 from core.uow import UnitOfWork
+from handlers.i18n import _
 from handlers.parsing import verify_argument
 from handlers.telegram import texts
 from handlers.telegram.common import (
@@ -42,15 +43,15 @@ CHECKER = Path(verify_draw.__file__)
 def drawn_buttons(draw_id: uuid.UUID | str, circle_id: uuid.UUID | str | None) -> InlineKeyboardMarkup:
     """Under a draw's result: how it was fair, and the next step, recording the handover (core lets
     only organizers; anyone else pressing it is told who can)."""
-    row = [InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}d:{draw_id}")]
+    row = [InlineKeyboardButton(str(texts.FAIR_BUTTON), callback_data=f"{FAIR}d:{draw_id}")]
     if circle_id is not None:
-        row.append(InlineKeyboardButton(texts.HANDED_OVER_BUTTON, callback_data=f"{PAYOUT}{circle_id}"))
+        row.append(InlineKeyboardButton(str(texts.HANDED_OVER_BUTTON), callback_data=f"{PAYOUT}{circle_id}"))
     return InlineKeyboardMarkup([row])
 
 
 def order_fair_button(circle_id: uuid.UUID) -> InlineKeyboardButton:
     """For a `drawn` circle's announcements: its order's commitment from creation on, its seed from the start."""
-    return InlineKeyboardButton(texts.FAIR_BUTTON, callback_data=f"{FAIR}o:{circle_id}")
+    return InlineKeyboardButton(str(texts.FAIR_BUTTON), callback_data=f"{FAIR}o:{circle_id}")
 
 
 async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +62,7 @@ async def cmd_draw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         draw = await _draw(update, context, user.id, circle.id, override)
     except BeaconUnavailable:
-        await update.effective_message.reply_text(texts.BEACON_UNREACHABLE, reply_markup=_without_beacon(circle.id,
+        await update.effective_message.reply_text(str(texts.BEACON_UNREACHABLE), reply_markup=_without_beacon(circle.id,
                                                                                                       override))
         return
     text, markup = await _drawn(context, draw)
@@ -79,10 +80,10 @@ async def on_draw_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         draw = await _draw(update, context, user.id, circle_id, False)
     except BeaconUnavailable:
         await query.answer()
-        await query.edit_message_text(texts.BEACON_UNREACHABLE, reply_markup=_without_beacon(circle_id, False))
+        await query.edit_message_text(str(texts.BEACON_UNREACHABLE), reply_markup=_without_beacon(circle_id, False))
         return
     text, markup = await _drawn(context, draw)
-    await query.answer(texts.TOAST_DRAWN)
+    await query.answer(str(texts.TOAST_DRAWN))
     await query.edit_message_text(text, reply_markup=markup)
 
 
@@ -92,7 +93,7 @@ async def on_draw_without_beacon_button(update: Update, context: ContextTypes.DE
     query = update.callback_query
     if not (user := await registered_user(update, context)):
         return
-    override, _, ref = query.data[len(NO_BEACON):].partition(":")
+    override, __, ref = query.data[len(NO_BEACON):].partition(":")
     try:
         circle_id = uuid.UUID(ref)
     except ValueError:
@@ -100,7 +101,7 @@ async def on_draw_without_beacon_button(update: Update, context: ContextTypes.DE
     draw = await run_draw(change(update, context), actor=user.id, circle_id=circle_id, override=override == "1",
                           without_beacon=True)
     text, markup = await _drawn(context, draw)
-    await query.answer(texts.TOAST_DRAWN)
+    await query.answer(str(texts.TOAST_DRAWN))
     await query.edit_message_text(text, reply_markup=markup)
 
 
@@ -111,7 +112,7 @@ async def _draw(update: Update, context: ContextTypes.DEFAULT_TYPE, actor: uuid.
 
 
 def _without_beacon(circle_id: uuid.UUID, override: bool) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.DRAW_WITHOUT_BEACON_BUTTON,
+    return InlineKeyboardMarkup([[InlineKeyboardButton(str(texts.DRAW_WITHOUT_BEACON_BUTTON),
                                                        callback_data=f"{NO_BEACON}{int(override)}:{circle_id}")]])
 
 
@@ -128,12 +129,12 @@ async def cmd_verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     circle = await chat_circle(update, context, include_ended=True)
     wanted = verify_argument(context.args[0] if context.args else "")
     if wanted == "?":
-        await update.effective_message.reply_text(texts.VERIFY_USAGE)
+        await update.effective_message.reply_text(str(texts.VERIFY_USAGE))
         return
     proof = await requested_proof(update_uow(context), circle.id, wanted)
     if proof is None:
         await update.effective_message.reply_text(
-            texts.NOT_DRAWN_ORDER if wanted == "order" else texts.NO_SUCH_CYCLE.format(number=wanted or 1))
+            str(texts.NOT_DRAWN_ORDER) if wanted == "order" else texts.NO_SUCH_CYCLE.format(number=wanted or 1))
         return
     await _show(update.effective_message, proof, context, why=False)
     if proof.revealed:
@@ -144,15 +145,15 @@ async def on_fair_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """"How is this fair?" and the files under it. Anyone in the circle's chat, or any of its members,
     may look; a forged or foreign id shows nothing."""
     query = update.callback_query
-    what, _, ref = query.data[len(FAIR):].partition(":")
+    what, __, ref = query.data[len(FAIR):].partition(":")
     if what == "py":
         await query.answer()
         await query.message.reply_document(CHECKER.read_bytes(), filename="verify_draw.py",
-                                           caption=texts.CHECKER_CAPTION)
+                                           caption=str(texts.CHECKER_CAPTION))
         return
     proof = await _proof(what, ref, update_uow(context))
     if proof is None or not await _may_see(update, context, proof.circle_id):
-        await query.answer(texts.FAIR_GONE, show_alert=True)
+        await query.answer(str(texts.FAIR_GONE), show_alert=True)
         return
     await query.answer()
     if what.endswith("f"):
@@ -187,8 +188,8 @@ async def _show(message: Message, proof: Proof, context: ContextTypes.DEFAULT_TY
     markup = None
     if why and proof.revealed:
         ref = f"df:{proof.draw_id}" if proof.kind == "draw" else f"of:{proof.circle_id}"
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(texts.FILE_BUTTON, callback_data=FAIR + ref),
-                                        InlineKeyboardButton(texts.CHECKER_BUTTON, callback_data=f"{FAIR}py")]])
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(str(texts.FILE_BUTTON), callback_data=FAIR + ref),
+                                        InlineKeyboardButton(str(texts.CHECKER_BUTTON), callback_data=f"{FAIR}py")]])
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -196,7 +197,7 @@ async def _send_file(message: Message, proof: Proof) -> None:
     await message.reply_document(proof.json_bytes(), filename=proof.filename,
                                  caption=f"python3 verify_draw.py {proof.filename}",
                                  reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
-                                     texts.CHECKER_BUTTON, callback_data=f"{FAIR}py")]]))
+                                     str(texts.CHECKER_BUTTON), callback_data=f"{FAIR}py")]]))
 
 
 async def cmd_payout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -212,7 +213,7 @@ async def on_payout_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     circle_id = button_circle(update, PAYOUT)
     await _hand_over(update, context, user, circle_id)
-    await query.answer(texts.TOAST_HANDED_OVER)
+    await query.answer(str(texts.TOAST_HANDED_OVER))
 
 
 async def _hand_over(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, circle_id: uuid.UUID) -> None:
@@ -220,8 +221,8 @@ async def _hand_over(update: Update, context: ContextTypes.DEFAULT_TYPE, user: U
     payout = await record_payout(uow, actor=user.id, circle_id=circle_id)  # organizers only, drawn cycles only
     recorded = next(e for e in uow.committed if isinstance(e, PayoutRecorded))
     receiver = (await names_of(update_uow(context), [payout.receiver_id]))[payout.receiver_id]
-    button = InlineKeyboardButton("🙏 I received it", callback_data=f"{ACK}{payout.id}")
-    circle, _ = await circle_history(update_uow(context), circle_id)
+    button = InlineKeyboardButton(_("🙏 I received it"), callback_data=f"{ACK}{payout.id}")
+    circle, __ = await circle_history(update_uow(context), circle_id)
     await update.effective_message.reply_text(texts.payout_recorded(circle, receiver, payout.amount,
                                                                     recorded.cycle_number),
                                               reply_markup=InlineKeyboardMarkup([[button]]))
@@ -238,7 +239,7 @@ async def on_ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     uow = change(update, context)
     await acknowledge_payout(uow, actor=user.id, payout_id=payout_id)  # only the receiver may
     acknowledged = next(e for e in uow.committed if isinstance(e, PayoutAcknowledged))
-    await query.answer(texts.TOAST_THANKS)
+    await query.answer(str(texts.TOAST_THANKS))
     received = texts.RECEIVED.format(receiver=user.full_name, cycle_number=acknowledged.cycle_number)
     # The handover post itself says so (an edit): one message less for the group's phones.
     await query.edit_message_text(f"{query.message.text}\n{received}")

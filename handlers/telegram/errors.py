@@ -37,20 +37,20 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, DataError):  # it refused something in the update (a NUL byte): an input error
         log.info("update %s: input refused by the database (%s)", update.update_id, error.orig.__class__.__name__)
-        text = texts.UNSTORABLE
+        text = str(texts.UNSTORABLE)
     elif isinstance(error, DBAPIError):  # the database is away (restart, failover)
         log.warning("update %s: database unavailable: %s", update.update_id, error.__class__.__name__)
         # The update's change may have committed before the database went (a draw, then the read for
         # its announcement): then don't say nothing happened.
         own = getattr(context, "own_uow", None)
-        text = texts.DATABASE_AWAY_AFTER_CHANGE if own is not None and own.committed else texts.DATABASE_AWAY
+        text = str(texts.DATABASE_AWAY_AFTER_CHANGE if own is not None and own.committed else texts.DATABASE_AWAY)
     elif isinstance(error, CoreError):
         text, markup = await explain(update, context, error)
         await tell(update, text, markup)
         return
     else:
         log.error("update %s failed", update.update_id, exc_info=error)
-        text = texts.APOLOGY
+        text = str(texts.APOLOGY)
     await tell(update, text)
 
 

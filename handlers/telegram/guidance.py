@@ -18,7 +18,7 @@ from core.models import STILL_OWING, User
 from handlers import guide
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, is_group, update_uow
-from handlers.telegram.identity import SHARE_PHONE
+from handlers.telegram.identity import share_phone
 from handlers.telegram.paying import PAID
 
 HELP, ALL = "help:", "help:all"
@@ -27,11 +27,11 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
 def button(step: str, circle_id: uuid.UUID, label: str | None = None) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label or texts.HELP_BUTTONS[step], callback_data=f"{HELP}{step}:{circle_id}")
+    return InlineKeyboardButton(label or str(texts.HELP_BUTTONS[step]), callback_data=f"{HELP}{step}:{circle_id}")
 
 
 def keyboard(rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    everything = [*rows, InlineKeyboardButton(texts.HELP_BUTTONS["all"], callback_data=ALL)]
+    everything = [*rows, InlineKeyboardButton(str(texts.HELP_BUTTONS["all"]), callback_data=ALL)]
     return InlineKeyboardMarkup([everything[i:i + 2] for i in range(0, len(everything), 2)])
 
 
@@ -41,13 +41,13 @@ async def card(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str,
         return await _private_card(update, context, user)
     circle = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id), include_ended=True)
     if circle is None:
-        return texts.HELP_NO_CIRCLE, keyboard([])
+        return str(texts.HELP_NO_CIRCLE), keyboard([])
     where = await guide.standing(update_uow(context), circle.id, user.id if user else None)
     text = texts.help_card(where, name=user.full_name if user else update.effective_user.first_name,
                            registered=user is not None)
     if user is None and not where.ended:
         payload = f"join-{circle.join_code}" if where.forming else "register"
-        link = InlineKeyboardButton(texts.HELP_BUTTONS["register"],
+        link = InlineKeyboardButton(str(texts.HELP_BUTTONS["register"]),
                                     url=f"https://t.me/{context.bot.username}?start={payload}")
         return text, keyboard([link, button(guide.SUMMARY, circle.id)])
     amount = texts.money(circle, where.my_short or circle.amount_per_cycle)
@@ -57,7 +57,7 @@ async def card(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str,
 
 async def _private_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User | None) -> tuple[str, Markup]:
     if user is None:
-        return texts.ASK_CONTACT, SHARE_PHONE
+        return str(texts.ASK_CONTACT), share_phone()
     mine = await my_circles(update_uow(context), user.id)
     owing = [m for m in mine if _owes(m)][:3]
     return texts.help_private(user.full_name, mine, update_uow(context).now()), keyboard(
@@ -89,12 +89,12 @@ async def on_step(update: Update, context: ContextTypes.DEFAULT_TYPE,
     query = update.callback_query
     step, _, circle_id = query.data.removeprefix(HELP).partition(":")
     if not is_group(update):  # private help pays with paying's own buttons; an old help:paid is stale
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(str(texts.STALE_BUTTON), show_alert=True)
         return
     circle = await circle_for_chat(update_uow(context), TG, str(update.effective_chat.id),
                                    include_ended=step == guide.HISTORY)
     if circle is None or str(circle.id) != circle_id or step not in guide.STEPS:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(str(texts.STALE_BUTTON), show_alert=True)
         return
     if step not in READS and await acting_user(update, context) is None:
         await query.answer(texts.REGISTER_FIRST.format(name=update.effective_user.first_name), show_alert=True)

@@ -30,7 +30,7 @@ async def refuse_unstorable(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if typed is None or storable(typed):
         return
     if query is not None or message.chat.type == "private" or typed.startswith("/"):
-        await tell(update, texts.UNSTORABLE)
+        await tell(update, str(texts.UNSTORABLE))
     raise ApplicationHandlerStop
 
 
@@ -45,12 +45,12 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                                        handle=sender.username if sender else None)
     except DataError:  # it refused something the update carries (a NUL in a username): an input error
         log.info("update %s: input refused by the database", update.update_id)
-        await tell(update, texts.UNSTORABLE)
+        await tell(update, str(texts.UNSTORABLE))
         raise ApplicationHandlerStop from None
     except DBAPIError:
         log.warning("update %s: database unavailable", update.update_id)
         metrics.count_error("telegram", metrics.DATABASE)  # answered here, so the error handler never sees it
-        await tell(update, texts.DATABASE_AWAY)
+        await tell(update, str(texts.DATABASE_AWAY))
         raise ApplicationHandlerStop from None
     if not context.arrival.first:
         log.info("update %s already handled; skipped", update.update_id)
@@ -101,13 +101,13 @@ async def on_member_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def on_edited_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Acting on edits would let one message act twice; say so instead."""
-    await update.effective_message.reply_text(texts.NEW_MESSAGES_ONLY)
+    await update.effective_message.reply_text(str(texts.NEW_MESSAGES_ONLY))
 
 
 async def on_wrong_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     private = update.effective_chat.type == "private"
-    await update.effective_message.reply_text(texts.GROUP_ONLY if private else texts.PRIVATE_ONLY)
+    await update.effective_message.reply_text(str(texts.GROUP_ONLY if private else texts.PRIVATE_ONLY))
 
 
 async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
+    await update.callback_query.answer(str(texts.STALE_BUTTON), show_alert=True)

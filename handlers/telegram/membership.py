@@ -21,6 +21,7 @@ from core.circles import (
 from core.errors import CircleNotFound, NotOrganizer
 from core.models import Circle, PayoutOrder, Role, User
 from core.users import member_by_handle, user_by_identity
+from handlers.i18n import _
 from handlers.telegram import texts
 from handlers.telegram.common import TG, acting_user, change, chat_circle, is_group, registered_user, update_uow
 from handlers.telegram.draws import order_fair_button
@@ -52,7 +53,7 @@ async def cmd_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif context.args:
         circle = await circle_by_code(update_uow(context), context.args[0])
     else:
-        await update.effective_message.reply_text(texts.JOIN_USAGE)
+        await update.effective_message.reply_text(str(texts.JOIN_USAGE))
         return
     user = await registered_user(update, context, payload=f"join-{circle.join_code}")
     if user is not None:
@@ -78,7 +79,7 @@ JOIN = "join:"
 def announcement_markup(circle: Circle, *, join: bool = True) -> InlineKeyboardMarkup | None:
     """Join, and for a circle whose whole order is drawn, how that draw is fair (its commitment is
     public from creation on, so nobody can re-roll the order by choosing when to start)."""
-    row = [InlineKeyboardButton(texts.JOIN_BUTTON, callback_data=f"{JOIN}{circle.id}")] if join else []
+    row = [InlineKeyboardButton(str(texts.JOIN_BUTTON), callback_data=f"{JOIN}{circle.id}")] if join else []
     if circle.payout_order == PayoutOrder.DRAWN_AT_START:
         row.append(order_fair_button(circle.id))
     return InlineKeyboardMarkup([row]) if row else None
@@ -90,7 +91,7 @@ async def on_join_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     circle = await chat_circle(update, context)
     if query.data != f"{JOIN}{circle.id}":
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(str(texts.STALE_BUTTON), show_alert=True)
         return
     user = await acting_user(update, context)
     if user is None:  # Telegram opens the t.me link: the private chat, /start join-CODE
@@ -113,7 +114,7 @@ async def cmd_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     target = await named_member(update, context, circle)
     if target is None:
-        await update.effective_message.reply_text(texts.REMOVE_USAGE)
+        await update.effective_message.reply_text(str(texts.REMOVE_USAGE))
         return
     await remove_member(change(update, context), actor=user.id, circle_id=circle.id, user_id=target.id)
     await update.effective_message.reply_text(
@@ -144,7 +145,7 @@ async def cmd_cancelcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     if await member_role(update_uow(context), circle.id, user.id) != Role.ORGANIZER:
         raise NotOrganizer()
-    button = InlineKeyboardButton("Yes, cancel the circle", callback_data=f"cancel:{circle.id}")
+    button = InlineKeyboardButton(_("Yes, cancel the circle"), callback_data=f"cancel:{circle.id}")
     await update.effective_message.reply_text(texts.CANCEL_ASK.format(name=circle.name),
                                               reply_markup=InlineKeyboardMarkup([[button]]))
 
@@ -154,8 +155,8 @@ async def on_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     circle = await chat_circle(update, context)
     user = await registered_user(update, context)
     if user is None or query.data != f"cancel:{circle.id}":
-        await query.answer(texts.NOT_YOURS_OR_OLD, show_alert=True)
+        await query.answer(str(texts.NOT_YOURS_OR_OLD), show_alert=True)
         return
     await cancel_circle(change(update, context), actor=user.id, circle_id=uuid.UUID(query.data[7:]))
-    await query.answer(texts.TOAST_CANCELLED)
+    await query.answer(str(texts.TOAST_CANCELLED))
     await query.edit_message_text(texts.CANCELLED.format(circle=circle.name, actor=user.full_name))

@@ -24,6 +24,8 @@ from core.organizers import (
     set_payment_instructions,
     step_down,
 )
+from handlers.formats import names as name_list
+from handlers.i18n import _
 from handlers.parsing import member_named
 from handlers.telegram import texts
 from handlers.telegram.common import TG, change, chat_circle, registered_user, update_uow
@@ -43,8 +45,8 @@ async def cmd_organizer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         members = [p for p in await members_in_join_order(update_uow(context), circle.id) if p.role != Role.ORGANIZER]
         names = [InlineKeyboardButton(p.full_name[:40], callback_data=f"{ORGANIZER}{p.user_id.hex}")
                  for p in members[:texts.MAX_ORDER_BUTTONS]]
-        await update.effective_message.reply_text(
-            texts.ORGANIZER_USAGE, reply_markup=InlineKeyboardMarkup([names[i:i + 2] for i in range(0, len(names), 2)]))
+        await update.effective_message.reply_text(str(texts.ORGANIZER_USAGE), reply_markup=InlineKeyboardMarkup(
+            [names[i:i + 2] for i in range(0, len(names), 2)]))
         return
     await add_organizer(change(update, context), actor=user.id, circle_id=circle.id, user_id=target.user_id)
     await update.effective_message.reply_text(
@@ -65,7 +67,7 @@ async def on_organizer_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     await add_organizer(change(update, context), actor=user.id, circle_id=circle.id, user_id=member)
     name = next((p.full_name for p in await members_in_join_order(update_uow(context), circle.id)
                  if p.user_id == member), "?")
-    await query.answer(texts.TOAST_DONE)
+    await query.answer(str(texts.TOAST_DONE))
     await query.edit_message_text(texts.ORGANIZER_ADDED.format(actor=user.full_name, user=name, circle=circle.name))
 
 
@@ -75,8 +77,9 @@ async def cmd_stepdown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     await step_down(change(update, context), actor=user.id, circle_id=circle.id)
     names = await organizer_names(update_uow(context), circle.id)
+    organizers = name_list(names, most=len(names))
     await update.effective_message.reply_text(texts.STEPPED_DOWN.format(user=user.full_name, circle=circle.name)
-                                              + " " + texts.ORGANIZERS_NOW.format(names=", ".join(names)))
+                                              + " " + texts.ORGANIZERS_NOW.format(names=organizers))
 
 
 async def cmd_howtopay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -85,7 +88,7 @@ async def cmd_howtopay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = update.effective_message.text.split(maxsplit=1)[1] if context.args else ""
     if not text:
         shown = (texts.HOWTOPAY_SHOW.format(circle=circle.name, instructions=circle.payment_instructions)
-                 + "\n" + texts.HOWTOPAY_HINT) if circle.payment_instructions else texts.HOWTOPAY_NONE.format(
+                 + "\n" + str(texts.HOWTOPAY_HINT)) if circle.payment_instructions else texts.HOWTOPAY_NONE.format(
             circle=circle.name)
         await update.effective_message.reply_text(shown)
         return
@@ -115,7 +118,8 @@ async def paid_for(update: Update, context: ContextTypes.DEFAULT_TYPE, circle: C
     """An organizer records (and so confirms) a member's payment; anyone else is told who can."""
     member = await named(update, context, circle)
     if member is None:
-        who = context.args[0] if context.args and context.args[0].startswith("@") else "them"
+        # TRANSLATORS: fills {who} in "I couldn't find {who} among the members of “{circle}”." when no one was named.
+        who = context.args[0] if context.args and context.args[0].startswith("@") else _("them")
         await update.effective_message.reply_text(texts.NOT_IN_CIRCLE.format(who=who[:40], circle=circle.name))
         return
     words = [a for a in context.args if not a.startswith("@")]
@@ -153,7 +157,7 @@ async def cmd_order(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                        chat=(TG, str(update.effective_chat.id)))
     except InvalidPayoutOrder:
         await update.effective_message.reply_text(texts.ORDER_NOT_FIXED.format(
-            circle=circle.name, order=texts.ORDER_NAMES[circle.payout_order]))
+            circle=circle.name, order=str(texts.ORDER_NAMES[circle.payout_order])))
         return
     text, markup = _draft_message(draft)
     await update.effective_message.reply_text(text, reply_markup=markup)
@@ -167,7 +171,7 @@ async def on_order_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not (user := await registered_user(update, context)):
         return
     try:
-        _, token, action = query.data.split(":", 2)
+        __, token, action = query.data.split(":", 2)
         add = uuid.UUID(hex=action[1:]) if action.startswith("+") else None
     except ValueError:
         raise StaleButton() from None
@@ -175,7 +179,7 @@ async def on_order_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if action == "save":
         order = await save_order_draft(change(update, context), actor=user.id, circle_id=circle.id, chat=chat,
                                        token=token)
-        await query.answer(texts.TOAST_SAVED)
+        await query.answer(str(texts.TOAST_SAVED))
         await query.edit_message_text(texts.ORDER_SAVED.format(
             actor=user.full_name, circle=circle.name, lines=texts.order_lines([p.full_name for p in order])
         )[:TELEGRAM_LIMIT])
@@ -197,6 +201,6 @@ def _draft_message(draft: OrderDraft) -> tuple[str, InlineKeyboardMarkup]:
     names = [InlineKeyboardButton(p.full_name[:40], callback_data=f"{ORDER}{draft.token}:+{p.user_id.hex}")
              for p in draft.remaining[:texts.MAX_ORDER_BUTTONS]]
     rows = [names[i:i + 2] for i in range(0, len(names), 2)]
-    rows.append([InlineKeyboardButton("↩️ Undo", callback_data=f"{ORDER}{draft.token}:undo"),
-                 InlineKeyboardButton("✅ Save", callback_data=f"{ORDER}{draft.token}:save")])
+    rows.append([InlineKeyboardButton(_("↩️ Undo"), callback_data=f"{ORDER}{draft.token}:undo"),
+                 InlineKeyboardButton(_("✅ Save"), callback_data=f"{ORDER}{draft.token}:save")])
     return text[:TELEGRAM_LIMIT], InlineKeyboardMarkup(rows)

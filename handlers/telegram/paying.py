@@ -16,9 +16,10 @@ from core.errors import NotMember
 from core.events import PaymentMarked
 from core.history import MyCircle, my_circles, unacknowledged_payouts
 from core.models import STILL_OWING, CircleStatus, User
-from core.money import format_amount, parse_amount
+from core.money import parse_amount
 from core.payouts import acknowledge_payout
 from core.uow import UnitOfWork
+from handlers.i18n import money
 from handlers.telegram import texts
 from handlers.telegram.common import acting_user, button_circle, change, is_group, registered_user, update_uow
 
@@ -26,7 +27,7 @@ PAID = "paid:"
 
 
 def paid_markup(circle_id: uuid.UUID | str, amount: int, currency: str) -> InlineKeyboardMarkup:
-    label = texts.paid_button(format_amount(amount, currency))
+    label = texts.paid_button(money(amount, currency))
     button = InlineKeyboardButton(label, callback_data=f"{PAID}{circle_id}")
     return InlineKeyboardMarkup([[button]])
 
@@ -40,7 +41,7 @@ async def on_paid_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     # in a private chat our reply there is the confirmation.
     uow = update_uow(context) if is_group(update) else change(update, context)
     await mark_paid(uow, actor=user.id, circle_id=circle_id)
-    await query.answer(texts.PAID_TOAST)
+    await query.answer(str(texts.PAID_TOAST))
     if not is_group(update):
         await _tell_marked(update, context, user, uow)
 
@@ -53,7 +54,7 @@ async def paid_privately(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                if m.circle.status == CircleStatus.ACTIVE and m.cycle_number is not None]
     owing = [m for m in running if m.my_payment in STILL_OWING] or running
     if not owing:
-        await update.effective_message.reply_text(texts.PAID_NO_CIRCLE)
+        await update.effective_message.reply_text(str(texts.PAID_NO_CIRCLE))
     elif len(owing) == 1:
         circle = owing[0].circle
         amount = parse_amount(" ".join(context.args), circle.currency) if context.args else None
@@ -61,12 +62,12 @@ async def paid_privately(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await mark_paid(uow, actor=user.id, circle_id=circle.id, amount=amount)
         await _tell_marked(update, context, user, uow)
     else:
-        await update.effective_message.reply_text(texts.PAID_WHICH, reply_markup=_choices(owing))
+        await update.effective_message.reply_text(str(texts.PAID_WHICH), reply_markup=_choices(owing))
 
 
 def _choices(items: list[MyCircle]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        f"{m.circle.name} — {format_amount(m.short or m.circle.amount_per_cycle, m.circle.currency)}",
+        f"{m.circle.name} — {money(m.short or m.circle.amount_per_cycle, m.circle.currency)}",
         callback_data=f"{PAID}{m.circle.id}")] for m in items])
 
 
@@ -74,7 +75,7 @@ async def _tell_marked(update: Update, context: ContextTypes.DEFAULT_TYPE, user:
     marked = next(e for e in uow.committed if isinstance(e, PaymentMarked))
     circle = next(m.circle for m in await my_circles(update_uow(context), user.id) if m.circle.id == marked.circle_id)
     await update.effective_message.reply_text(texts.PAID_NOTED.format(
-        money=format_amount(marked.amount, circle.currency), circle=circle.name, cycle_number=marked.cycle_number))
+        money=money(marked.amount, circle.currency), circle=circle.name, cycle_number=marked.cycle_number))
 
 
 async def cmd_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -83,7 +84,7 @@ async def cmd_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     waiting = await unacknowledged_payouts(update_uow(context), user.id)
     if not waiting:
-        await update.effective_message.reply_text(texts.RECEIVED_NONE)
+        await update.effective_message.reply_text(str(texts.RECEIVED_NONE))
         return
     payout = waiting[0]
     await acknowledge_payout(change(update, context), actor=user.id, payout_id=payout.payout_id)

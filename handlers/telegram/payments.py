@@ -13,8 +13,9 @@ from core.contributions import confirm_contribution, mark_paid, pending_contribu
 from core.errors import ContributionNotFound, CoreError, PaymentChanged
 from core.events import PaymentConfirmed, PaymentMarked
 from core.models import Circle, Contribution, ContributionStatus, User, short_by
-from core.money import format_amount, parse_amount
+from core.money import parse_amount
 from core.uow import UnitOfWork
+from handlers.i18n import _, money
 from handlers.telegram import organizer, texts
 from handlers.telegram.common import change, chat_circle, is_group, registered_user, update_uow
 from handlers.telegram.membership import named_member
@@ -39,23 +40,23 @@ def _data(prefix: str, contribution_id: uuid.UUID | str, version: int, currency:
 
 def decision_buttons(contribution_id: uuid.UUID | str, version: int, currency: str = "") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton("✅ Confirm", callback_data=_data(CONFIRM, contribution_id, version, currency)),
-        InlineKeyboardButton("❌ Reject", callback_data=_data(REJECT, contribution_id, version, currency))]])
+        InlineKeyboardButton(_("✅ Confirm"), callback_data=_data(CONFIRM, contribution_id, version, currency)),
+        InlineKeyboardButton(_("❌ Reject"), callback_data=_data(REJECT, contribution_id, version, currency))]])
 
 
 def reason_buttons(contribution_id: uuid.UUID, version: int, currency: str) -> InlineKeyboardMarkup:
     def data(prefix: str) -> str:
         return _data(prefix, contribution_id, version, currency)
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(texts.REASONS["short"], callback_data=data(SHORT)),
-         InlineKeyboardButton(texts.REASONS["not_received"], callback_data=data(NOT_RECEIVED))],
-        [InlineKeyboardButton(texts.REASONS["other"], callback_data=data(OTHER)),
-         InlineKeyboardButton("↩️ Back", callback_data=data(BACK))]])
+        [InlineKeyboardButton(str(texts.REASONS["short"]), callback_data=data(SHORT)),
+         InlineKeyboardButton(str(texts.REASONS["not_received"]), callback_data=data(NOT_RECEIVED))],
+        [InlineKeyboardButton(str(texts.REASONS["other"]), callback_data=data(OTHER)),
+         InlineKeyboardButton(_("↩️ Back"), callback_data=data(BACK))]])
 
 
 def short_buttons(contribution_id: uuid.UUID, version: int, currency: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        "🤷 Don't know", callback_data=_data(SHORT_UNKNOWN, contribution_id, version, currency))]])
+        _("🤷 Don't know"), callback_data=_data(SHORT_UNKNOWN, contribution_id, version, currency))]])
 
 
 def _payment(data: str) -> tuple[uuid.UUID, int, str]:
@@ -92,12 +93,12 @@ async def on_decision_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not (user := await registered_user(update, context)):
         return
     confirm = query.data.startswith(CONFIRM)
-    contribution_id, version, _ = _payment(query.data[len(CONFIRM):])
+    contribution_id, version, __ = _payment(query.data[len(CONFIRM):])
     try:
         decided = await _decide(update, context, circle, user, contribution_id, confirm, version)
     except PaymentChanged as changed:
         return await _show_changed(update, changed, in_group=True)
-    await query.answer(texts.TOAST_DECIDED[confirm])
+    await query.answer(str(texts.TOAST_DECIDED[confirm]))
     await query.edit_message_text(_decided_text(circle, decided, user))
     return None
 
@@ -147,18 +148,18 @@ async def _decide_privately(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     try:
         if reason is None:
             await confirm_contribution(uow, actor=user.id, contribution_id=contribution_id, version=version)
-            outcome = texts.YOU_CONFIRMED + _still_short(uow, currency)
+            outcome = str(texts.YOU_CONFIRMED) + _still_short(uow, currency)
         else:
             await reject_contribution(uow, actor=user.id, contribution_id=contribution_id, reason=reason,
                                       received=received, version=version)
-            outcome = texts.YOU_REJECTED.replace("{why}", texts.REASONS[reason].lower())
+            outcome = str(texts.YOU_REJECTED).replace("{why}", str(texts.REASONS[reason]).lower())
     except PaymentChanged as changed:
         return await _show_changed(update, changed, in_group=False)
     post = post or update.callback_query.message
     original = post.text.split("\n\n")[0]
     text = original + "\n\n" + outcome.format(user=_payer(original))
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.TOAST_DECIDED[reason is None])
+        await update.callback_query.answer(str(texts.TOAST_DECIDED[reason is None]))
         await update.callback_query.edit_message_text(text)
     else:
         await context.bot.edit_message_text(text, chat_id=post.chat.id, message_id=post.message_id)
@@ -166,7 +167,11 @@ async def _decide_privately(update: Update, context: ContextTypes.DEFAULT_TYPE, 
 
 
 def _payer(post_text: str) -> str:
-    return post_text.removeprefix("💸 ").split(" says they paid")[0]
+    """The payer's name in an organizer's copy of a payment (PAYMENT_TO_DECIDE, in the reader's language)."""
+    before, _sep, after = str(texts.PAYMENT_TO_DECIDE).partition("{user}")
+    after = after.split("{", 1)[0]  # the words between the name and the next placeholder
+    name = post_text.removeprefix(before)
+    return (name.split(after)[0] if after.strip() else name).strip("\u2068\u2069")
 
 
 def _asked_short(message: Message | None, bot_id: int) -> tuple[uuid.UUID, int, str] | None:
@@ -223,7 +228,7 @@ def _from_payment_post(message: Message | None, bot_id: int) -> tuple[uuid.UUID 
     for row in message.reply_markup.inline_keyboard:
         for button in row:
             if button.callback_data and button.callback_data.startswith(CONFIRM):
-                contribution_id, version, _ = _payment(button.callback_data[len(CONFIRM):])
+                contribution_id, version, __ = _payment(button.callback_data[len(CONFIRM):])
                 return contribution_id, version
     return None, None
 
@@ -247,26 +252,26 @@ def _still_short(uow: UnitOfWork, currency: str) -> str:
     the currency leave it out: the payer is told anyway)."""
     confirmed = next(e for e in uow.committed if isinstance(e, PaymentConfirmed))
     short = short_by(confirmed.amount_due, confirmed.confirmed_amount)
-    return texts.STILL_SHORT.format(short=format_amount(short, currency)) if short and currency else ""
+    return texts.STILL_SHORT.format(short=money(short, currency)) if short and currency else ""
 
 
 async def _show_changed(update: Update, changed: PaymentChanged, *, in_group: bool) -> None:
     """A decision on a claim since replaced (rejected, then marked again): nothing changed. The post
     becomes the payment as it stands now, with fresh buttons while it waits for a decision."""
     c = changed.context
-    money = format_amount(c["amount"], c["currency"])
+    amount = money(c["amount"], c["currency"])
     if c["status"] == ContributionStatus.PENDING:
         circle = SimpleNamespace(name=c["circle"], currency=c["currency"])
         now = (texts.payment_marked(c["name"], circle, c["amount"], c["cycle_number"]) if in_group else
-               texts.PAYMENT_TO_DECIDE.format(user=c["name"], money=money, cycle_number=c["cycle_number"],
+               texts.PAYMENT_TO_DECIDE.format(user=c["name"], money=amount, cycle_number=c["cycle_number"],
                                               circle=c["circle"]))
-        text, markup = f"{now}\n\n{texts.PAYMENT_CHANGED.format(money=money)}", decision_buttons(
+        text, markup = f"{now}\n\n{texts.PAYMENT_CHANGED.format(money=amount)}", decision_buttons(
             c["contribution_id"], c["version"], c["currency"])
     else:
         text, markup = texts.PAYMENT_CHANGED_DECIDED.format(
-            money=money, status_word=texts.STATUS_WORDS[c["status"]]), None
+            money=amount, status_word=str(texts.STATUS_WORDS[c["status"]])), None
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.PAYMENT_CHANGED_TOAST)
+        await update.callback_query.answer(str(texts.PAYMENT_CHANGED_TOAST))
         try:
             await update.callback_query.edit_message_text(text, reply_markup=markup)
         except BadRequest as error:  # the post already shows the payment as it is (a second stale tap)

@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.i18n import N_, _
 from handlers.telegram import (
     draws,
     guidance,
@@ -45,7 +46,7 @@ class Command:
     name: str
     where: tuple[str, ...]
     who: str  # "anyone", "member", "organizer" — for the docs; core enforces it
-    description: str
+    description: N_  # translated where it is shown: /help, the menus
     callback: Callable[..., Awaitable[None]]
     usage: str = ""
 
@@ -84,73 +85,82 @@ def suggestion(command: str, match: Command | None, *, group: bool) -> str:
         return texts.NO_SUCH_COMMAND.format(command=command)
     if (GROUP if group else PRIVATE) in match.where:
         return texts.UNKNOWN_COMMAND.format(command=command, suggestion=match.name)
-    where = texts.WHERE[match.where[0]]
+    where = str(texts.WHERE[match.where[0]])
     return texts.UNKNOWN_COMMAND_ELSEWHERE.format(command=command, suggestion=match.name, where=where)
 
 
 COMMANDS = [
     Command("newcircle", (GROUP, PRIVATE), "anyone",
-            "set up a savings circle (I ask the questions in a private chat)", setup.cmd_newcircle,
+            # TRANSLATORS: each command's description follows it in Telegram's menus and in /help ("/leave —
+            # leave the circle (before it starts)"), so it starts in lower case; keep each under 256 characters.
+            N_("set up a savings circle (I ask the questions in a private chat)"), setup.cmd_newcircle,
             "[NAME | AMOUNT [CURRENCY] | MEMBERS | FREQUENCY | FIRST_DUE_DATE [| ORDER]]"),
     Command("join", (GROUP, PRIVATE), "anyone",
-            "join this group's circle, or one by its join code (an organizer's code brings that circle into the group)",
+            N_("join this group's circle, or one by its join code (an organizer's code brings that circle into the "
+               "group)"),
             membership.cmd_join, "[CODE]"),
-    Command("leave", (GROUP,), "member", "leave the circle (before it starts)", membership.cmd_leave),
-    Command("paid", (GROUP, PRIVATE), "member", "tell the organizers you paid this cycle", payments.cmd_paid,
+    Command("leave", (GROUP,), "member", N_("leave the circle (before it starts)"), membership.cmd_leave),
+    Command("paid", (GROUP, PRIVATE), "member", N_("tell the organizers you paid this cycle"), payments.cmd_paid,
             "[AMOUNT]"),
-    Command("confirm", (GROUP,), "organizer", "confirm a payment (reply to it, or name the member)",
+    Command("confirm", (GROUP,), "organizer", N_("confirm a payment (reply to it, or name the member)"),
             payments.cmd_confirm, "[@member]"),
-    Command("reject", (GROUP,), "organizer", "reject a payment (reply to it, or name the member)",
+    Command("reject", (GROUP,), "organizer", N_("reject a payment (reply to it, or name the member)"),
             payments.cmd_reject, "[@member]"),
-    Command("draw", (GROUP,), "organizer", "draw who receives this cycle's pot", draws.cmd_draw, "[anyway]"),
-    Command("payout", (GROUP,), "organizer", "record that the pot was handed over", draws.cmd_payout),
-    Command("received", (GROUP, PRIVATE), "member", "confirm you received the pot", paying.cmd_received),
-    Command("summary", (GROUP,), "anyone", "who paid, who is pending, who received, totals", info.cmd_summary),
-    Command("verify", (GROUP,), "anyone", "show a draw's commitment, seed and how to check it", draws.cmd_verify,
+    Command("draw", (GROUP,), "organizer", N_("draw who receives this cycle's pot"), draws.cmd_draw, "[anyway]"),
+    Command("payout", (GROUP,), "organizer", N_("record that the pot was handed over"), draws.cmd_payout),
+    Command("received", (GROUP, PRIVATE), "member", N_("confirm you received the pot"), paying.cmd_received),
+    Command("summary", (GROUP,), "anyone", N_("who paid, who is pending, who received, totals"), info.cmd_summary),
+    Command("verify", (GROUP,), "anyone", N_("show a draw's commitment, seed and how to check it"), draws.cmd_verify,
             "[CYCLE]"),
-    Command("history", (GROUP,), "anyone", "every cycle so far: winners and payouts", info.cmd_history),
-    Command("remove", (GROUP,), "organizer", "remove a member (before the circle starts)", membership.cmd_remove,
+    Command("history", (GROUP,), "anyone", N_("every cycle so far: winners and payouts"), info.cmd_history),
+    Command("remove", (GROUP,), "organizer", N_("remove a member (before the circle starts)"), membership.cmd_remove,
             "@member"),
-    Command("reminders", (GROUP,), "anyone", "see when reminders go out; organizers change them",
+    Command("reminders", (GROUP,), "anyone", N_("see when reminders go out; organizers change them"),
             reminders.cmd_reminders,
             "[DAYS at HOUR | overdue N | off]"),
-    Command("autodraw", (GROUP,), "organizer", "turn the automatic draw on or off, or set its hour",
+    Command("autodraw", (GROUP,), "organizer", N_("turn the automatic draw on or off, or set its hour"),
             reminders.cmd_autodraw, "[on | off] [at HOUR]"),
-    Command("timezone", (GROUP,), "anyone", "see the circle's time zone; organizers change it",
+    Command("timezone", (GROUP,), "anyone", N_("see the circle's time zone; organizers change it"),
             setup.cmd_timezone, "[CITY or ZONE]"),
-    Command("begin", (GROUP,), "organizer", "start the circle now with the members it has", membership.cmd_begin),
-    Command("organizer", (GROUP,), "organizer", "make a member an organizer too (reply to them, or name them)",
+    Command("begin", (GROUP,), "organizer", N_("start the circle now with the members it has"), membership.cmd_begin),
+    Command("organizer", (GROUP,), "organizer", N_("make a member an organizer too (reply to them, or name them)"),
             organizer.cmd_organizer, "@member"),
-    Command("stepdown", (GROUP,), "organizer", "stop being an organizer (while another one remains)",
+    Command("stepdown", (GROUP,), "organizer", N_("stop being an organizer (while another one remains)"),
             organizer.cmd_stepdown),
-    Command("howtopay", (GROUP,), "anyone", "how to pay into the circle; organizers set it", organizer.cmd_howtopay,
+    Command("howtopay", (GROUP,), "anyone", N_("how to pay into the circle; organizers set it"), organizer.cmd_howtopay,
             "[TEXT | off]"),
-    Command("order", (GROUP,), "organizer", "tap who receives first, second… (fixed order, before the start)",
+    Command("order", (GROUP,), "organizer", N_("tap who receives first, second… (fixed order, before the start)"),
             organizer.cmd_order),
-    Command("cancelcircle", (GROUP,), "organizer", "cancel the circle", membership.cmd_cancelcircle),
+    Command("cancelcircle", (GROUP,), "organizer", N_("cancel the circle"), membership.cmd_cancelcircle),
     Command("vote", (GROUP,), "member",
-            "when no organizer has acted for a while: vote for a new organizer or to end the circle",
+            N_("when no organizer has acted for a while: vote for a new organizer or to end the circle"),
             votes.cmd_vote, "[@member | end | yes | no]"),
-    Command("start", (PRIVATE,), "anyone", "register with your phone number", identity.cmd_start),
-    Command("mycircles", (PRIVATE,), "member", "your circles: what you owe next and when", info.cmd_mycircles),
-    Command("help", (GROUP, PRIVATE), "anyone", "what you can do next, with buttons", cmd_help),
+    Command("start", (PRIVATE,), "anyone", N_("register with your phone number"), identity.cmd_start),
+    Command("mycircles", (PRIVATE,), "member", N_("your circles: what you owe next and when"), info.cmd_mycircles),
+    Command("help", (GROUP, PRIVATE), "anyone", N_("what you can do next, with buttons"), cmd_help),
 ]
 
 
 def help_text(*, group: bool) -> str:
     where = GROUP if group else PRIVATE
-    lines = ["Here's what I can do:" if group else "Here's what I can do in a private chat (more in your group):"]
+    lines = [_("Here's what I can do:") if group else _("Here's what I can do in a private chat (more in your group):")]
     for c in COMMANDS:
         if where in c.where:
-            note = "" if c.who in ("anyone", "member") else " (organizers)"
-            lines.append(f"/{c.name}{' ' + c.usage if c.usage else ''} — {c.description}{note}")
+            command = f"/{c.name}{' ' + c.usage if c.usage else ''}"
+            if c.who in ("anyone", "member"):
+                # TRANSLATORS: a line of /help: {command} is a command and how to type it ("/paid [AMOUNT]").
+                lines.append(_("{command} — {description}", command=command, description=str(c.description)))
+            else:
+                # TRANSLATORS: a line of /help, for a command only organizers may use ("/draw [anyway]").
+                lines.append(_("{command} — {description} (organizers)", command=command,
+                               description=str(c.description)))
     return "\n".join(lines)
 
 
 async def publish_menus(bot: Bot) -> None:
-    """Show each chat type only the commands that work there."""
+    """Show each chat type only the commands that work there (in the language spoken: English at start-up)."""
     for where, scope in ((GROUP, BotCommandScopeAllGroupChats()), (PRIVATE, BotCommandScopeAllPrivateChats())):
-        await bot.set_my_commands([BotCommand(c.name, c.description) for c in COMMANDS if where in c.where],
+        await bot.set_my_commands([BotCommand(c.name, str(c.description)) for c in COMMANDS if where in c.where],
                                   scope=scope)
 
 

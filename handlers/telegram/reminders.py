@@ -34,4 +34,4 @@ async def _settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE, 
         raise NotOrganizer()  # before parsing: a member's typo should not read as a settings problem
     changed = await set_reminders(change(update, context), actor=user.id, circle_id=circle.id,
                                   settings=parse(context.args, current))
-    await update.effective_message.reply_text(texts.SETTINGS_UPDATED + texts.reminder_settings(circle, changed))
+    await update.effective_message.reply_text(str(texts.SETTINGS_UPDATED) + texts.reminder_settings(circle, changed))

@@ -32,7 +32,7 @@ CANCEL_WORDS = ("cancel", "/cancel", "stop")
 
 async def cmd_newcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if is_group(update) and await _has_circle(update, context):
-        await update.effective_message.reply_text(texts.ERRORS["chat_has_active_circle"])
+        await update.effective_message.reply_text(str(texts.ERRORS["chat_has_active_circle"]))
         return
     line = update.effective_message.text.split(maxsplit=1)
     if len(line) == 1:
@@ -40,7 +40,7 @@ async def cmd_newcircle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not (user := await registered_user(update, context)):
         return
     if len(line[1].split("|")) not in (5, 6):
-        await update.effective_message.reply_text(texts.SETUP_USAGE)
+        await update.effective_message.reply_text(str(texts.SETUP_USAGE))
         return
     who = setup.asker(user, update_uow(context).now())
     try:
@@ -68,7 +68,7 @@ async def _invite_to_private(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not (user := await registered_user(update, context, payload=f"new-{nonce}")):
         return
     link = f"https://t.me/{context.bot.username}?start=new-{nonce}"
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(texts.SETUP_IN_PRIVATE_BUTTON, url=link)]])
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(str(texts.SETUP_IN_PRIVATE_BUTTON), url=link)]])
     await update.effective_message.reply_text(texts.SETUP_IN_PRIVATE.format(name=user.full_name), reply_markup=markup)
 
 
@@ -80,7 +80,7 @@ async def _begin_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     state = await load_state(update_uow(context), TG, private, private)
     if state and state.get("group") and state.get("step"):  # a group's setup is running here: go on with it
         return await _ask(update, context, user, {k: v for k, v in state.items() if k != "step"}, step=state["step"])
-    await update.effective_message.reply_text(texts.SETUP_WITHOUT_GROUP)
+    await update.effective_message.reply_text(str(texts.SETUP_WITHOUT_GROUP))
     await _ask(update, context, user, {"nonce": secrets.token_urlsafe(6)})
 
 
@@ -89,7 +89,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
     private = str(update.effective_chat.id)
     state = await load_state(update_uow(context), TG, private, private)
     if not state or state.get("nonce") != nonce:
-        await update.effective_message.reply_text(texts.SETUP_LINK_OLD)
+        await update.effective_message.reply_text(str(texts.SETUP_LINK_OLD))
         return
     await _ask(update, context, user, state)
 
@@ -110,16 +110,16 @@ async def _take_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     query = update.callback_query
     if not state or "step" not in state or (pressed is not None and pressed != state["step"]):
         if query is not None:  # someone else's button, or an answered question's
-            await query.answer(texts.SETUP_STALE_BUTTON)
+            await query.answer(str(texts.SETUP_STALE_BUTTON))
         elif update.effective_chat.type == "private":
-            await update.effective_message.reply_text(texts.PRIVATE_HINT)
+            await update.effective_message.reply_text(str(texts.PRIVATE_HINT))
         return
     if not (user := await acting_user(update, context)):
         return
     who, step = setup.asker(user, update_uow(context).now(), state), state.pop("step")
     if text.strip().lower() in CANCEL_WORDS:
         await clear_state(update_uow(context), TG, chat, sender)
-        await update.effective_message.reply_text(setup.CANCELLED)
+        await update.effective_message.reply_text(str(setup.CANCELLED))
     elif step == "review" and text.strip().lower() == "create":
         if not await _create_reviewed(update, context, user):
             return
@@ -148,7 +148,7 @@ async def _create_reviewed(update: Update, context: ContextTypes.DEFAULT_TYPE, u
             circle = await _create_circle(uow, user, state, setup.asker(user, uow.now(), state), group)
     if state is None:
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.SETUP_STALE_BUTTON)
+            await update.callback_query.answer(str(texts.SETUP_STALE_BUTTON))
         return False
     await _announce(update, context, user, circle, group)
     return True
@@ -164,11 +164,11 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, s
     if step == "review":
         text, options = setup.review(state, who), setup.REVIEW_ACTIONS
     elif step == "change":
-        text, options = texts.SETUP_WHICH_FIELD, [*((label, f) for f, label in setup.FIELDS.items()),
+        text, options = str(texts.SETUP_WHICH_FIELD), [*((label, f) for f, label in setup.FIELDS.items()),
                                                   (texts.SETUP_BACK, "review")]
     else:
         text, options = setup.question(step, who), setup.choices(step, state, who)
-    buttons = [InlineKeyboardButton(label, callback_data=f"new:{step}:{value}") for label, value in options]
+    buttons = [InlineKeyboardButton(str(label), callback_data=f"new:{step}:{value}") for label, value in options]
     width = 3 if step == "members" else 2 if step in ("first_due", "change") else 1
     markup = InlineKeyboardMarkup([buttons[i:i + width] for i in range(0, len(buttons), width)]) if buttons else None
     await update.effective_message.reply_text("\n".join(filter(None, [before, text])), reply_markup=markup)

@@ -13,6 +13,7 @@ from core.models import Circle, Role, User, VoteKind, VoteStatus
 from core.organizers import members_in_join_order
 from core.schedule import local_date
 from core.stewardship import Vote, cast_ballot, circle_of_vote, needed, open_vote, start_vote, vote_choices
+from handlers.i18n import pgettext
 from handlers.telegram import texts
 from handlers.telegram.common import change, chat_circle, registered_user, rosca, update_uow
 from handlers.telegram.organizer import named
@@ -22,13 +23,13 @@ VOTE = "vote:"  # vote:menu · vote:e:<member hex> (propose them) · vote:end ·
 
 def vote_button() -> InlineKeyboardMarkup:
     """Under a refusal: the way out when no organizer acts."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.VOTE_BUTTON, callback_data=f"{VOTE}menu")]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(str(texts.VOTE_BUTTON), callback_data=f"{VOTE}menu")]])
 
 
 def ballot_buttons(vote_id: uuid.UUID | str) -> InlineKeyboardMarkup:
     hex_id = uuid.UUID(str(vote_id)).hex
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.VOTE_YES, callback_data=f"{VOTE}y:{hex_id}"),
-                                  InlineKeyboardButton(texts.VOTE_NO, callback_data=f"{VOTE}n:{hex_id}")]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(str(texts.VOTE_YES), callback_data=f"{VOTE}y:{hex_id}"),
+                                  InlineKeyboardButton(str(texts.VOTE_NO), callback_data=f"{VOTE}n:{hex_id}")]])
 
 
 async def cmd_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -71,7 +72,9 @@ async def on_vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         circle_id = await circle_of_vote(update_uow(context), subject)
         vote = await cast_ballot(change(update, context), actor=user.id, circle_id=circle_id, in_favour=action == "y",
                                  vote_id=subject)
-        await query.answer(texts.VOTE_COUNTED.format(ballot="yes" if action == "y" else "no"))
+        # TRANSLATORS: the ballot just cast, in "Counted: {ballot}."
+        ballot = pgettext("ballot", "yes") if action == "y" else pgettext("ballot", "no")
+        await query.answer(texts.VOTE_COUNTED.format(ballot=ballot))
         text, markup = _ballot(vote, context)
         await query.edit_message_text(text, reply_markup=markup)
         return
@@ -84,7 +87,7 @@ async def on_vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if action not in ("e", "end") or (action == "e") != (subject is not None):
         raise StaleButton()
     vote = await _start(update, context, user, circle, VoteKind.ELECT if action == "e" else VoteKind.END, subject)
-    await query.answer(texts.TOAST_DONE)
+    await query.answer(str(texts.TOAST_DONE))
     text, markup = _ballot(vote, context)
     await query.edit_message_text(text, reply_markup=markup)
 
@@ -107,7 +110,7 @@ async def _choices(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     names = [InlineKeyboardButton(p.full_name[:40], callback_data=f"{VOTE}e:{p.user_id.hex}")
              for p in members if p.role != Role.ORGANIZER][:texts.MAX_ORDER_BUTTONS]
     rows = [names[i:i + 2] for i in range(0, len(names), 2)]
-    rows.append([InlineKeyboardButton(texts.VOTE_END_BUTTON, callback_data=f"{VOTE}end")])
+    rows.append([InlineKeyboardButton(str(texts.VOTE_END_BUTTON), callback_data=f"{VOTE}end")])
     since = absence.last_acted and local_date(absence.last_acted, circle.timezone)
     absent = texts.absent_line(circle.name, since, _today(context, circle))
     text = texts.VOTE_CHOICES.format(absent=absent, needed=needed(len(members)), members=len(members))
