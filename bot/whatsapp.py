@@ -27,7 +27,7 @@ from core.models import Channel
 from core.outbox import queue_replies, record_delivery_failure
 from core.uow import AlreadyHandled, UnitOfWork, utc_now
 from core.users import touch_inbound
-from handlers.whatsapp import texts
+from handlers.whatsapp import keywords, texts
 from handlers.whatsapp.commands import COMMANDS, Message, handle
 from handlers.whatsapp.delivery import WhatsAppSender
 
@@ -140,10 +140,10 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
 
 
 def keyword(body: str) -> str:
-    """The command a message starts with (PAID, MY CIRCLES…), for the log: never the rest of what
-    it says (a name, an amount, a join code), and only a word the bot knows."""
-    words = " ".join(body.lstrip("/").split()).upper()
-    known = [c for c in COMMANDS if words == c or words.startswith(c + " ")]
-    if known:
-        return max(known, key=len)
-    return "menu choice" if words.isascii() and words.isdigit() else "text"
+    """The command a message starts with (PAID, MY CIRCLES…, in English whatever language it was typed
+    in), for the log: never the rest of what it says (a name, an amount, a join code), and only a word
+    the bot knows."""
+    command, rest = keywords.parse(body)
+    if command in COMMANDS:
+        return command
+    return "menu choice" if command.isascii() and command.isdigit() and not rest else "text"

@@ -32,9 +32,12 @@ from core.summary import circle_summary
 from core.uow import UnitOfWork
 from handlers import parsing
 from handlers.guide import standing
+from handlers.i18n import _
 from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
-from handlers.whatsapp import identity, organizer, setup, texts, votes
+from handlers.whatsapp import identity, keywords, organizer, setup, texts, votes
+from handlers.whatsapp.keywords import keyword
+from handlers.whatsapp.texts import say
 
 WA = Channel.WHATSAPP
 
@@ -85,8 +88,8 @@ class Conversation:
         if len(mine) == 1:
             return mine[0]
         if not mine:
-            raise _Reply(texts.NO_CIRCLE)
-        raise _Reply(texts.WHICH_CIRCLE.format(choices=", ".join(f"{c.name} ({c.join_code})" for c in mine)))
+            raise _Reply(say(texts.NO_CIRCLE))
+        raise _Reply(say(texts.WHICH_CIRCLE, choices=", ".join(f"{c.name} ({c.join_code})" for c in mine)))
 
 
 class _Reply(Exception):
@@ -97,11 +100,11 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
                  public_url: str | None = None, beacon: BeaconFetch | None = None) -> list[str]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
-        return [texts.TOO_LONG]
+        return [say(texts.TOO_LONG)]
     if not body:
-        return [texts.NO_TEXT if message.media else texts.UNKNOWN]
+        return [say(texts.NO_TEXT if message.media else texts.UNKNOWN)]
     if not parsing.storable(body):
-        return [texts.UNSTORABLE]
+        return [str(texts.UNSTORABLE)]
     user = await identity.sender(new_uow, message)
     if not isinstance(user, User):  # a claim on their number waits, or we asked their name
         return user
@@ -111,7 +114,7 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
         state = await talk.state()
         if state.get("step") == identity.NAMING and _command(body)[0] not in COMMANDS:
             if (named := await identity.take_name(talk, body)) is None:
-                return [texts.NAME_AGAIN]
+                return [str(texts.NAME_AGAIN)]
             then = state.get("then")  # what they first sent, answered now that they have a name
             again = replace(message, body=then)
             return [named, *(await handle(new_uow, again, absent_days=absent_days, public_url=public_url,
@@ -134,15 +137,19 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
 
 def _chosen(menu: list[str], number: int) -> tuple[str, str]:
     if not 1 <= number <= len(menu):
-        raise _Reply(texts.NO_MENU)
-    command, _, args = menu[number - 1].partition(" ")
+        raise _Reply(say(texts.NO_MENU))
+    command, _space, args = menu[number - 1].partition(" ")
     return command, args
 
 
 def _unknown(word: str) -> str:
-    """A word close to a command ("SUMARY", "PAYED") gets the command; anything else the general reply."""
-    close = [MEANT[word]] if word in MEANT else difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6)
-    return texts.DID_YOU_MEAN.format(word=word[:20], suggestion=close[0]) if close else texts.UNKNOWN
+    """A word close to a command ("SUMARY", "PAYED") gets the command; anything else the general reply.
+    Close to a keyword of another language we speak, it gets that keyword."""
+    if word in MEANT:
+        return say(texts.DID_YOU_MEAN, word=word[:20], suggestion=keyword(MEANT[word]))
+    translated = [local.upper() for local, english in keywords.known().items() if english in COMMANDS]
+    close = difflib.get_close_matches(word, [*COMMANDS, *translated], n=1, cutoff=0.6)
+    return say(texts.DID_YOU_MEAN, word=word[:20], suggestion=close[0]) if close else say(texts.UNKNOWN)
 
 
 async def _refusal(talk: Conversation, error: errors.CoreError, command: str) -> str:
@@ -168,29 +175,22 @@ async def _refusal(talk: Conversation, error: errors.CoreError, command: str) ->
 
 
 def _command(body: str) -> tuple[str, str]:
-    words = body.lstrip("/").split(maxsplit=1)
-    first = words[0].upper()
-    rest = words[1] if len(words) > 1 else ""
-    if first == "MY" and rest.upper().startswith("CIRCLES"):
-        return "MY CIRCLES", ""
-    if first == "STEP" and rest.upper() == "DOWN":
-        return "STEP DOWN", ""
-    if first == "HOW" and rest.upper().startswith("TO PAY"):
-        return "HOW TO PAY", rest[6:].strip()
-    return first, rest.strip()
+    """The English command (a key of COMMANDS, or the first word in capitals) and its arguments: the
+    keywords of every language we speak are understood (handlers/whatsapp/keywords.py)."""
+    return keywords.parse(body)
 
 
 async def cmd_help(talk: Conversation) -> list[str]:
     """Where the person stands and a numbered menu of next steps; HELP ALL (or COMMANDS): every command."""
-    if talk.args.upper() in ("ALL", "COMMANDS"):
+    if talk.args.upper() in ("ALL", "COMMANDS") or keywords.english(talk.args) == "COMMANDS":
         return await cmd_commands(talk)
     try:
         circle = await talk.circle()
     except _Reply as reply:
-        alone = str(reply) == texts.NO_CIRCLE
+        alone = str(reply) == say(texts.NO_CIRCLE)
         items = ["JOIN", "NEW", "HELP ALL"] if alone else ["MY CIRCLES", "HELP ALL"]
         await talk.remember(menu=items)
-        return [texts.menu(texts.NO_CIRCLE_HELP if alone else str(reply), items)]
+        return [texts.menu(str(texts.NO_CIRCLE_HELP) if alone else str(reply), items)]
     where = await standing(talk.new_uow(), circle.id, talk.user.id)
     items = [step.upper() for step in where.steps()] + ["HELP ALL"]
     await talk.remember(menu=items)
@@ -200,12 +200,12 @@ async def cmd_help(talk: Conversation) -> list[str]:
 
 
 async def cmd_commands(talk: Conversation) -> list[str]:
-    return [texts.HELP]
+    return [texts.help_all()]
 
 
 async def cmd_join(talk: Conversation) -> list[str]:
     if not talk.args:
-        return [texts.JOIN_USAGE]
+        return [say(texts.JOIN_USAGE)]
     code = talk.args.split()[0]
     try:
         circle = await circle_by_code(talk.new_uow(), code)
@@ -226,11 +226,22 @@ async def cmd_circle(talk: Conversation) -> list[str]:
 
 async def cmd_paid(talk: Conversation) -> list[str]:
     circle = await talk.circle()
-    if talk.args.upper().split()[:1] == ["FOR"] and (replies := await organizer.paid_for(talk, circle)):
-        return replies
+    if talk.args.upper().split()[:1] == ["FOR"]:  # PAID, then FOR: as PAID FOR
+        talk.args = talk.args.split(maxsplit=1)[1] if len(talk.args.split()) > 1 else ""
+        return await cmd_paid_for(talk)
+    return await _paid(talk, circle)
+
+
+async def cmd_paid_for(talk: Conversation) -> list[str]:
+    """PAID FOR <name> [amount]: an organizer records a member's payment; naming oneself, an ordinary PAID."""
+    circle = await talk.circle()
+    return await organizer.paid_for(talk, circle) or await _paid(talk, circle)
+
+
+async def _paid(talk: Conversation, circle: Circle) -> list[str]:
     amount = parse_amount(talk.args, circle.currency) if talk.args else None
     paid = await mark_paid(talk.change(), actor=talk.user.id, circle_id=circle.id, amount=amount)
-    return [f"💸 Noted: you paid {shared.money(circle, paid.amount)}. The organizers will confirm it."]
+    return [_("💸 Noted: you paid {money}. The organizers will confirm it.", money=shared.money(circle, paid.amount))]
 
 
 async def cmd_confirm(talk: Conversation) -> list[str]:
@@ -249,12 +260,12 @@ async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
     waiting = [p for p in payments if p.status == ContributionStatus.PENDING]
     if not talk.args:
         if not waiting:
-            return [texts.NOTHING_PENDING]
+            return [str(texts.NOTHING_PENDING)]
         return [_waiting_list(circle, waiting)]
     text, command = talk.args.strip(), "CONFIRM" if confirm else "REJECT"
     why: dict = {}
     if not confirm:  # REJECT K7P2Q SHORT 300 · NOT RECEIVED · OTHER: the payer is told why
-        text, why["reason"], why["received"] = parsing.reject_reason(text, circle.currency)
+        text, why["reason"], why["received"] = parsing.reject_reason(_english_reason(text), circle.currency)
     if changed := changed_since(payments, text):  # the code of an earlier claim: show the current one
         return [_changed(circle, changed[0], command)]
     matches = by_ref(payments, text) or _by_name(text, waiting) or _by_name(text, payments)
@@ -273,12 +284,26 @@ async def _decide(talk: Conversation, *, confirm: bool) -> list[str]:
                                    talk.user.full_name, short_by(circle.amount_per_cycle, decided.confirmed_amount))]
 
 
+def _english_reason(text: str) -> str:
+    """'K7P2Q PUNGUFU 300' → 'K7P2Q SHORT 300': a reason typed in another language we speak, in the
+    English words handlers/parsing.py reads (REJECT's reasons are keywords too)."""
+    said, known = text.split(), keywords.known()
+    for at in range(1, len(said)):
+        for n in (2, 1):
+            english = keywords.english(" ".join(said[at:at + n]), known)
+            if english in REASONS and (english == "SHORT" or at + n == len(said)):
+                if " ".join(said[at:at + n]).upper() == english:
+                    return text  # already English: left exactly as typed
+                return " ".join([*said[:at], english, *said[at + n:]])
+    return text
+
+
 def _changed(circle: Circle, now: CurrentPayment, command: str) -> str:
     money = shared.money(circle, now.amount)
     if now.status == ContributionStatus.PENDING:
-        return texts.PAYMENT_CHANGED.format(money=money, name=now.full_name, command=command, ref=now.ref)
+        return texts.PAYMENT_CHANGED.format(money=money, name=now.full_name, command=keyword(command), ref=now.ref)
     return texts.words(shared.PAYMENT_CHANGED_DECIDED.format(money=money,
-                                                             status_word=shared.STATUS_WORDS[now.status.value]))
+                                                             status_word=str(shared.STATUS_WORDS[now.status.value])))
 
 
 def _waiting_list(circle: Circle, waiting: list[CurrentPayment]) -> str:
@@ -290,7 +315,7 @@ def _waiting_list(circle: Circle, waiting: list[CurrentPayment]) -> str:
             lines.append(texts.PENDING_MORE.format(count=len(waiting) - len(lines)))
             break
         lines.append(line)
-    return texts.PENDING_LIST.format(lines="\n".join(lines), ref=waiting[0].ref)
+    return say(texts.PENDING_LIST, lines="\n".join(lines), ref=waiting[0].ref)
 
 
 def _by_name(text: str, payments: list[CurrentPayment]) -> list[CurrentPayment]:
@@ -302,45 +327,49 @@ def _by_name(text: str, payments: list[CurrentPayment]) -> list[CurrentPayment]:
 
 def _not_found(text: str, command: str, matches: list[CurrentPayment]) -> str:
     if matches:
-        return texts.SEVERAL.format(name=text[:40], command=command)
+        return texts.SEVERAL.format(name=text[:40], command=keyword(command))
     if text.isascii() and text.isdigit():  # list positions were used once; they shift, codes don't
-        return texts.NOT_A_POSITION.format(command=command)
+        return texts.NOT_A_POSITION.format(command=keyword(command))
     if looks_like_ref(text):
-        return texts.NO_SUCH_REF.format(ref=text.upper(), command=command)
+        return texts.NO_SUCH_REF.format(ref=text.upper(), command=keyword(command))
     return texts.WHO.format(name=text[:40])
 
 
 async def cmd_draw(talk: Conversation) -> list[str]:
     circle = await talk.circle()
-    said = talk.args.lower().split()
-    override = bool({"anyway", "now", "force"} & set(said))
+    known = keywords.known()
+    said = {keywords.english(word, known) or word.upper() for word in talk.args.split()}
+    override = bool({"ANYWAY", "NOW", "FORCE"} & said)
     try:
         draw = await fetch_and_draw(talk.change, talk.beacon, actor=talk.user.id, circle_id=circle.id,
-                                    override=override, without_beacon="without" in said)
+                                    override=override, without_beacon="WITHOUT" in said)
     except errors.BeaconUnavailable:
-        return [texts.BEACON_UNREACHABLE.format(command="DRAW ANYWAY WITHOUT" if override else "DRAW WITHOUT")]
+        again = ["DRAW", "ANYWAY", "WITHOUT"] if override else ["DRAW", "WITHOUT"]
+        return [texts.BEACON_UNREACHABLE.format(command=" ".join(keyword(word) for word in again))]
     proof = await proof_of_draw(talk.new_uow(), draw.id)
     unpaid = await names_of(talk.new_uow(), draw.unpaid_ids) if draw.unpaid_ids else {}
     done = shared.draw_done(proof.cycle_number, proof.name(draw.winner_id), [unpaid[u] for u in draw.unpaid_ids],
                             without_beacon=proof.without_beacon)
-    return [f"{texts.words(done)}\n{texts.FAIR_HINT}"]
+    return [f"{texts.words(done)}\n{say(texts.FAIR_HINT)}"]
 
 
 async def cmd_payout(talk: Conversation) -> list[str]:
     circle = await talk.circle()
     payout = await record_payout(talk.change(), actor=talk.user.id, circle_id=circle.id)
     receiver = (await names_of(talk.new_uow(), [payout.receiver_id]))[payout.receiver_id]
-    return [f"🤝 Recorded: the pot of {shared.money(circle, payout.amount)} was handed to {receiver}."]
+    return [_("🤝 Recorded: the pot of {money} was handed to {receiver}.", money=shared.money(circle, payout.amount),
+              receiver=receiver)]
 
 
 async def cmd_received(talk: Conversation) -> list[str]:
     circle = await talk.circle()
-    _, records = await circle_history(talk.new_uow(), circle.id)
+    _circle, records = await circle_history(talk.new_uow(), circle.id)
     mine = [r for r in records if r.winner_id == talk.user.id and r.payout_amount is not None]
     if not mine:
-        return [texts.ACK_NONE]
+        return [str(texts.ACK_NONE)]
     await acknowledge_payout(talk.change(), actor=talk.user.id, payout_id=mine[-1].payout_id)
-    return [f"🙏 Thank you! Recorded that you received the cycle {mine[-1].cycle_number} pot."]
+    return [_("🙏 Thank you! Recorded that you received the cycle {cycle_number} pot.",
+              cycle_number=mine[-1].cycle_number)]
 
 
 async def cmd_summary(talk: Conversation) -> list[str]:
@@ -355,12 +384,12 @@ async def cmd_history(talk: Conversation) -> list[str]:
 async def cmd_verify(talk: Conversation) -> list[str]:
     """VERIFY [N | ORDER], and FAIR: why a draw was fair, with its values and a link to its file."""
     circle = await talk.circle()
-    wanted = verify_argument(talk.args)
+    wanted = verify_argument("order" if keywords.english(talk.args) == "ORDER" else talk.args)
     if wanted == "?":
-        return [texts.VERIFY_USAGE]
+        return [say(texts.VERIFY_USAGE)]
     proof = await requested_proof(talk.new_uow(), circle.id, wanted)
     if proof is None:
-        return [texts.words(shared.NOT_DRAWN_ORDER) if wanted == "order" else
+        return [texts.words(str(shared.NOT_DRAWN_ORDER)) if wanted == "order" else
                 shared.NO_SUCH_CYCLE.format(number=wanted or 1)]
     head = await current_head(talk.new_uow(), circle.id)
     return [texts.fair_details(proof, talk.public_url, head.fingerprint)]
@@ -372,26 +401,30 @@ async def cmd_my_circles(talk: Conversation) -> list[str]:
 
 async def cmd_begin(talk: Conversation) -> list[str]:
     started = await start_circle(talk.change(), actor=talk.user.id, circle_id=(await talk.circle()).id)
-    return [f"🚀 “{started.name}” started with {started.total_members} members."]
+    return [_("🚀 “{name}” started with {total} members.", name=started.name, total=started.total_members)]
 
 
 async def cmd_leave(talk: Conversation) -> list[str]:
     circle = await talk.circle()
     await leave_circle(talk.change(), actor=talk.user.id, circle_id=circle.id)
-    return [f"You left “{circle.name}”."]
+    return [_("You left “{name}”.", name=circle.name)]
 
 
 async def cmd_cancel(talk: Conversation) -> list[str]:
     circle = await talk.circle()
     if talk.args.upper() != circle.join_code:
-        return [f"To cancel “{circle.name}” for everyone, send CANCEL {circle.join_code}. This can't be undone."]
+        # TRANSLATORS: {CANCEL} is the WhatsApp keyword CANCEL; {code} the circle's join code
+        return [_("To cancel “{name}” for everyone, send {CANCEL} {code}. This can't be undone.", name=circle.name,
+                  CANCEL=keyword("CANCEL"), code=circle.join_code)]
     await cancel_circle(talk.change(), actor=talk.user.id, circle_id=circle.id)
-    return [f"“{circle.name}” was cancelled."]
+    return [_("“{name}” was cancelled.", name=circle.name)]
 
 
 COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "HELP": cmd_help, "COMMANDS": cmd_commands, "START": cmd_help, "HI": cmd_help, "HELLO": cmd_help, "MENU": cmd_help,
-    "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "CONFIRM": cmd_confirm,
+    "HELP ALL": cmd_commands,
+    "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "PAID FOR": cmd_paid_for,
+    "CONFIRM": cmd_confirm,
     "REJECT": cmd_reject, "DRAW": cmd_draw, "PAYOUT": cmd_payout, "RECEIVED": cmd_received,
     "SUMMARY": cmd_summary, "HISTORY": cmd_history, "VERIFY": cmd_verify, "FAIR": cmd_verify,
     "MY CIRCLES": cmd_my_circles, "BEGIN": cmd_begin, "LEAVE": cmd_leave, "CANCEL": cmd_cancel,
@@ -401,5 +434,7 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "VOTE": votes.cmd_vote,
     "YES": identity.cmd_yes, "NO": identity.cmd_no,
 }
+REASONS = ("SHORT", "NOT RECEIVED", "OTHER")  # why a payment is rejected (REJECT <code> SHORT 300)
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)
-ACTIONS = {"CANCEL": "cancelcircle"}  # the Telegram command a word is, where the names differ (for refusals)
+# The Telegram command a word is, where the names differ (for refusals).
+ACTIONS = {"CANCEL": "cancelcircle", "PAID FOR": "paid", "HELP ALL": "help"}

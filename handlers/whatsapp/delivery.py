@@ -12,14 +12,16 @@ from aiohttp import ClientError
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from core.money import format_amount
 from core.outbox import DeliveryFailed, Due
 from core.payment_refs import payment_ref
-from handlers.formats import day
+from handlers.formats import day, names
+from handlers.i18n import _, money
 from handlers.telegram import texts as telegram_texts
 from handlers.telegram.delivery import plain_text
 from handlers.telegram.identity import NOTICES
 from handlers.whatsapp import identity, texts
+from handlers.whatsapp.keywords import keyword
+from handlers.whatsapp.texts import say
 
 MAX_BODY = 1600  # WhatsApp's limit for one message
 WINDOW = timedelta(hours=24)
@@ -27,8 +29,7 @@ REMINDERS = ("reminder", "overdue", "nudge_reminder", "nudge_overdue")
 PAYING = ("cycle_opened", *REMINDERS)  # the next step is paying: a PAID quick reply where configured
 QUICK_REPLY_BODY = 1024  # Twilio's limit for a quick-reply template's body
 # Telegram's wording, with the parts that only make sense in a Telegram group turned around.
-GROUP_PHRASES = {telegram_texts.PAY_HINT: texts.PAY_HINT, telegram_texts.VOTE_TAP: texts.VOTE_REPLY,
-                 "Tap Confirm or Reject on the payments I sent you.": "Reply CONFIRM to see them."}
+GROUP_PHRASES = {telegram_texts.PAY_HINT: texts.PAY_HINT, telegram_texts.VOTE_TAP: texts.VOTE_REPLY}
 
 
 def render(kind: str, p: dict[str, Any]) -> str:
@@ -36,24 +37,31 @@ def render(kind: str, p: dict[str, Any]) -> str:
         return p["text"]
     if kind in NOTICES:  # about a person, not a circle
         return identity.notice(kind, p)
-    money = format_amount(p["amount"], p["currency"]) if "amount" in p else ""
+    amount = money(p["amount"], p["currency"]) if "amount" in p else ""
     if kind == "payment_marked":
         ref = payment_ref(p["contribution_id"], p.get("version", 1))  # queued before versions: the first claim
-        text = texts.PAYMENT_MARKED.format(user=p["user"], money=money, cycle_number=p["cycle_number"],
-                                           circle=p["circle"], ref=ref)
+        text = say(texts.PAYMENT_MARKED, user=p["user"], money=amount, cycle_number=p["cycle_number"],
+                   circle=p["circle"], ref=ref)
         if p.get("confirmed_amount"):  # a top-up of a payment confirmed in part
-            text += " " + telegram_texts.TOP_UP.format(confirmed=format_amount(p["confirmed_amount"], p["currency"]),
-                                                       due=format_amount(p["amount_due"], p["currency"]))
+            text += " " + telegram_texts.TOP_UP.format(confirmed=money(p["confirmed_amount"], p["currency"]),
+                                                       due=money(p["amount_due"], p["currency"]))
         return text
     if kind == "payout_recorded":
-        return (f"🤝 The cycle {p['cycle_number']} pot of “{p['circle']}” ({money}) was handed to {p['receiver']}. "
-                f"{p['receiver']}, reply RECEIVED once you have it.")
+        # TRANSLATORS: {receiver} is a member's name; {RECEIVED} the WhatsApp keyword RECEIVED
+        return _("🤝 The cycle {cycle_number} pot of “{circle}” ({money}) was handed to {receiver}. "
+                 "{receiver}, reply {RECEIVED} once you have it.", cycle_number=p["cycle_number"], circle=p["circle"],
+                 money=amount, receiver=p["receiver"], RECEIVED=keyword("RECEIVED"))
+    if kind == "nudge_organizer":  # Telegram's asks to tap the payments' buttons
+        # TRANSLATORS: {pending_names} lists members; {CONFIRM} is the WhatsApp keyword CONFIRM
+        return _("“{circle}”: payments wait for your confirmation (cycle {cycle_number}): {pending_names}. "
+                 "Reply {CONFIRM} to see them.", circle=p["circle"], cycle_number=p["cycle_number"],
+                 pending_names=names(p.get("pending")), CONFIRM=keyword("CONFIRM"))
     circle = SimpleNamespace(name=p["circle"], currency=p.get("currency"), amount_per_cycle=p.get("amount_per_cycle"))
     text = texts.words(plain_text(kind, p, circle))
     for telegram_phrase, whatsapp_phrase in GROUP_PHRASES.items():
-        text = text.replace(telegram_phrase, whatsapp_phrase)
+        text = text.replace(str(telegram_phrase), say(whatsapp_phrase))
     if kind in ("draw_completed", "auto_draw"):
-        text += "\n" + texts.FAIR_HINT
+        text += "\n" + say(texts.FAIR_HINT)
     return text
 
 
@@ -81,7 +89,7 @@ class WhatsAppSender:
             p = message.payload
             due = day(p["due_date"], p.get("today", p["due_date"]))
             options |= {"content_sid": self.reminder_template, "content_variables": json.dumps(
-                {"1": p["circle"], "2": format_amount(p.get("owed", p["amount_per_cycle"]), p["currency"]), "3": due})}
+                {"1": p["circle"], "2": money(p.get("owed", p["amount_per_cycle"]), p["currency"]), "3": due})}
         elif message.kind in PAYING and self.paid_template and self._window_open(message):
             # In the window a quick-reply template needs no approval: the same words, and a button to tap.
             text = fit(render(message.kind, message.payload), QUICK_REPLY_BODY)

@@ -19,6 +19,7 @@ from core.uow import UnitOfWork
 from core.users import first_usable_name, rename_user, user_by_identity
 from handlers.telegram import texts as shared
 from handlers.whatsapp import texts
+from handlers.whatsapp.texts import say
 
 WA = Channel.WHATSAPP
 NAMING = "your_name"  # the conversation step while we wait for their name
@@ -36,10 +37,10 @@ async def sender(new_uow: Callable[[], UnitOfWork], message: Any) -> User | list
     presented = await present_phone(new_uow(), channel=WA, address=message.sender, full_name=name,
                                     phone=message.sender.removeprefix("whatsapp:"))
     if presented.user is None:
-        return [shared.CLAIM_WAITING]
+        return [str(shared.CLAIM_WAITING)]
     if name == placeholder:
         await save_state(new_uow(), WA, message.sender, message.sender, {"step": NAMING, "then": message.body})
-        return [texts.ASK_NAME]
+        return [str(texts.ASK_NAME)]
     return presented.user
 
 
@@ -71,16 +72,16 @@ async def _answer(talk, *, approve: bool) -> list[str]:
     """YES / NO [code]: the member's answer to a claim on their number, or an organizer's."""
     waiting = await claims_to_answer(talk.new_uow(), talk.user.id)
     if not waiting:
-        return [texts.NO_CLAIMS]
+        return [str(texts.NO_CLAIMS)]
     code = talk.args.strip().upper()
     chosen = [c for c in waiting if payment_ref(c.claim_id) == code] if code else waiting
     if len(chosen) != 1:
         lines = "\n".join(texts.CLAIM_LINE.format(ref=payment_ref(c.claim_id), member=c.member,
-                                                  app=shared.APPS[c.channel]) for c in waiting)
-        return [texts.WHICH_CLAIM.format(lines=lines)]
+                                                  app=str(shared.APPS[c.channel])) for c in waiting)
+        return [say(texts.WHICH_CLAIM, lines=lines)]
     decision = await decide_claim(talk.new_uow(), claim_id=chosen[0].claim_id, approve=approve,
                                   by=(WA, talk.message.sender))
-    words = {"member": decision.user.full_name, "app": shared.APPS[decision.channel]}
+    words = {"member": decision.user.full_name, "app": str(shared.APPS[decision.channel])}
     if not decision.approved:
         return [shared.CLAIM_REFUSED.format_map(words)]
     linked = shared.CLAIM_LINKED_YOURS if decision.by.id == decision.user.id else shared.CLAIM_LINKED
@@ -89,13 +90,13 @@ async def _answer(talk, *, approve: bool) -> list[str]:
 
 def notice(kind: str, p: dict[str, Any]) -> str:
     """An outbox message about a claim or a number change (core/identity_notices.py)."""
-    words = p | {"app": shared.APPS.get(p.get("app", ""), "")}
+    words = p | {"app": str(shared.APPS.get(p.get("app", ""), ""))}
     if kind == "identity_claim":
         return " ".join([shared.CLAIM_QUESTION.format_map(words),
-                         texts.CLAIM_REPLY.format(ref=payment_ref(p["claim_id"]))])
+                         say(texts.CLAIM_REPLY, ref=payment_ref(p["claim_id"]))])
     if kind == "identity_claim_organizer":
         return " ".join([shared.CLAIM_FOR_ORGANIZER.format_map(words),
-                         texts.CLAIM_REPLY_ORGANIZER.format(ref=payment_ref(p["claim_id"]), member=p["member"])])
+                         say(texts.CLAIM_REPLY_ORGANIZER, ref=payment_ref(p["claim_id"]), member=p["member"])])
     if kind == "identity_claim_decided":
         return texts.words((shared.CLAIM_APPROVED if p["approved"] else shared.CLAIM_DENIED).format_map(words))
     return shared.PHONE_CHANGED.format_map(words)

@@ -12,17 +12,19 @@ from core.models import Channel, Role
 from handlers import circle_setup as setup
 from handlers import parsing
 from handlers.circle_setup import SetupAnswerError
+from handlers.i18n import _
 from handlers.telegram import texts as shared
-from handlers.whatsapp import texts
+from handlers.whatsapp import keywords, texts
+from handlers.whatsapp.texts import say
 
-CANCEL_WORDS = ("CANCEL", "STOP", "/CANCEL")
+CANCEL_WORDS = ("CANCEL", "STOP", "/CANCEL")  # and CANCEL in any language we speak
 
 
 def _options(step: str, answers: dict[str, Any], who: setup.Asker) -> list[tuple[str, str]]:
     if step == "review":
-        return [(label.split(" ", 1)[1], value) for label, value in setup.REVIEW_ACTIONS]
+        return [(str(label).split(" ", 1)[-1], value) for label, value in setup.REVIEW_ACTIONS]  # without the emoji
     if step == "change":
-        return [*((label, field) for field, label in setup.FIELDS.items()), ("Back to the review", "review")]
+        return [*((str(label), field) for field, label in setup.FIELDS.items()), (_("Back to the review"), "review")]
     if step == "members":  # a typed number is the answer: numbered sizes would read as option numbers
         return []
     return setup.choices(step, answers, who)
@@ -32,19 +34,19 @@ def _message(step: str, answers: dict[str, Any], who: setup.Asker, before: str =
     if step == "review":
         text = setup.review(answers, who)
     elif step == "change":
-        text = texts.SETUP_WHICH_FIELD
+        text = str(texts.SETUP_WHICH_FIELD)
     else:
         text = setup.question(step, who)
-    options = "".join(f"\n{n}. {label}" for n, (label, _) in enumerate(_options(step, answers, who), start=1))
-    hint = texts.SETUP_REPLY_NUMBER if options else ""
-    return "\n".join(filter(None, [before, text + options, hint, texts.SETUP_CANCEL_HINT]))
+    options = "".join(f"\n{n}. {label}" for n, (label, _value) in enumerate(_options(step, answers, who), start=1))
+    hint = str(texts.SETUP_REPLY_NUMBER) if options else ""
+    return "\n".join(filter(None, [before, text + options, hint, say(texts.SETUP_CANCEL_HINT)]))
 
 
 async def start(talk) -> list[str]:
     who = setup.asker(talk.user, talk.now())
     if "|" in talk.args:  # the one-line form, as on Telegram
         if len(talk.args.split("|")) not in (5, 6):
-            return [texts.words(shared.SETUP_USAGE)]
+            return [texts.words(str(shared.SETUP_USAGE))]
         try:
             return await _create(talk, setup.parse_line(talk.args, who), who)
         except SetupAnswerError as error:
@@ -56,9 +58,9 @@ async def answer(talk, body: str) -> list[str]:
     state = await talk.state()
     step, answers = state["step"], dict(state.get("setup") or {})
     who = setup.asker(talk.user, talk.now(), answers)
-    if body.strip().upper() in CANCEL_WORDS:
+    if body.strip().upper() in CANCEL_WORDS or keywords.english(body.strip().lstrip("/")) == "CANCEL":
         await talk.remember(step=None, setup=None)
-        return [setup.CANCELLED]
+        return [str(setup.CANCELLED)]
     options = _options(step, answers, who)
     reply = body.strip()
     if reply.isascii() and reply.isdigit() and 1 <= int(reply) <= len(options):
@@ -92,11 +94,11 @@ async def _create(talk, answers: dict[str, Any], who: setup.Asker, *, reviewed: 
     uow, sender = talk.change(), talk.message.sender
     async with uow:
         if reviewed and await take_state(uow, Channel.WHATSAPP, sender, sender, "review") is None:
-            return [texts.SETUP_ALREADY_DONE]
+            return [say(texts.SETUP_ALREADY_DONE)]
         circle = await create_circle(uow, actor=talk.user.id, settings=setup.circle_settings(answers, who.timezone))
     await talk.remember(circle=str(circle.id))
     announcement = shared.circle_created(circle, talk.user.full_name, talk.now()).splitlines()[:-1]
-    return ["\n".join(announcement + [texts.HOW_TO_JOIN.format(code=circle.join_code)])]
+    return ["\n".join(announcement + [say(texts.HOW_TO_JOIN, code=circle.join_code)])]
 
 
 async def cmd_timezone(talk) -> list[str]:

@@ -10,14 +10,16 @@ from core.models import Role, VoteKind
 from core.organizers import members_in_join_order
 from core.schedule import local_date
 from core.stewardship import Vote, cast_ballot, needed, open_vote, start_vote, vote_choices
+from handlers.i18n import _
 from handlers.parsing import member_named
 from handlers.telegram import texts as shared
-from handlers.whatsapp import texts
+from handlers.whatsapp import keywords, texts
+from handlers.whatsapp.texts import say
 
 
 async def cmd_vote(talk) -> list[str]:
     circle = await talk.circle()
-    word = talk.args.strip().upper()
+    word = keywords.english(talk.args) or talk.args.strip().upper()
     if word in ("YES", "NO"):
         vote = await cast_ballot(talk.change(), actor=talk.user.id, circle_id=circle.id, in_favour=word == "YES")
         return [_ballot(vote, talk)]
@@ -36,9 +38,10 @@ async def cmd_vote(talk) -> list[str]:
                                  absent_days=talk.absent_days)
     today = local_date(talk.now(), circle.timezone)
     since = absence.last_acted and local_date(absence.last_acted, circle.timezone)
-    example = next((m.full_name.split()[0] for m in members if m.role != Role.ORGANIZER), "Tom")
-    return [texts.VOTE_CHOICES.format(absent=shared.absent_line(circle.name, since, today), example=example,
-                                      needed=needed(len(members)), members=len(members))]
+    # TRANSLATORS: an example first name, for a circle with no member to name yet
+    example = next((m.full_name.split()[0] for m in members if m.role != Role.ORGANIZER), _("Tom"))
+    rule = shared.VOTE_RULE.format(needed=needed(len(members)), members=len(members))
+    return [say(texts.VOTE_CHOICES, absent=shared.absent_line(circle.name, since, today), example=example, rule=rule)]
 
 
 async def _start(talk, circle_id, kind: VoteKind, candidate=None) -> Vote:
@@ -47,4 +50,4 @@ async def _start(talk, circle_id, kind: VoteKind, candidate=None) -> Vote:
 
 
 def _ballot(vote: Vote, talk) -> str:
-    return texts.words(shared.vote_text(vote, local_date(talk.now(), vote.circle.timezone), texts.VOTE_REPLY))
+    return texts.words(shared.vote_text(vote, local_date(talk.now(), vote.circle.timezone), say(texts.VOTE_REPLY)))
