@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from core.errors import ClaimNotFound, NotClaimDecider, PhoneTaken, UnknownUser
 from core.events import IdentityClaimDecided, IdentityClaimed, PhoneChanged
 from core.identity_notices import organizers_of_member
+from core.languages import note_language
 from core.models import Channel, ChannelIdentity, Circle, IdentityClaim, Membership, Role, User
 from core.phones import normalize_phone
 from core.uow import UnitOfWork
@@ -41,14 +42,15 @@ class Decision:
 
 
 async def present_phone(uow: UnitOfWork, *, channel: Channel, address: str, phone: str, full_name: str,
-                        handle: str | None = None) -> Presented:
+                        handle: str | None = None, language: str | None = None) -> Presented:
     """An account shows a phone its app verified (a Telegram contact share, a WhatsApp sender).
 
     A new number, or the account's own: registered at once, as before. A member's number on an
     account new to them while they use another: a claim, announced to them and to their circles'
     organizers. Another number on a member's own account: a number change for that account to confirm
     (refused with PhoneTaken when the number is a member of some circle's). Idempotent: presenting
-    the same again changes nothing and tells no one again.
+    the same again changes nothing and tells no one again. `language` (their app's, or their
+    country's) becomes theirs if they have none yet.
     """
     e164, name = normalize_phone(phone), clean_name(full_name)
     async with uow:
@@ -62,6 +64,9 @@ async def present_phone(uow: UnitOfWork, *, channel: Channel, address: str, phon
             presented = Presented(None, await _pending(uow, owner, channel, address, e164, handle))
         else:
             presented = Presented(await enroll(uow, owner, e164, name, channel, address, handle, identity))
+            if language is not None and presented.user.language is None:
+                await uow.session.flush()
+                note_language(uow, presented.user, language)
         await uow.commit()
         return presented
 

@@ -116,6 +116,13 @@ async def notify(session: AsyncSession, event: ev.Event, now: datetime, origin: 
             await want_status_card(session, channel=Channel.TELEGRAM, address=event.chat_address,
                                    circle_id=event.circle_id, now=now)
         return
+    if isinstance(event, ev.CircleLanguageChanged):  # the group's status card speaks the new language at once
+        if (await session.get(Circle, event.circle_id)).status == CircleStatus.ACTIVE:
+            for channel, address, user, *_ in await _reach(session, event.circle_id):
+                if user is None and channel == Channel.TELEGRAM:
+                    await want_status_card(session, channel=channel, address=address, circle_id=event.circle_id,
+                                           now=now)
+        return
     if event.circle_id is None or not isinstance(event, CONSEQUENCES + ANNOUNCED + PAYMENTS):
         return
     if isinstance(event, ev.PaymentMarked) and event.actor_id != event.user_id:

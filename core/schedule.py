@@ -8,10 +8,13 @@ which calendar day it is right now.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import UnknownLocaleError
 from babel.dates import get_day_names, get_month_names
 
 from core.errors import InvalidDate, InvalidSchedule, InvalidTimezone
@@ -85,7 +88,7 @@ def local_date(now: datetime, tz: str) -> date:
     return now.astimezone(validate_timezone(tz)).date()
 
 
-def parse_date(text: str, today: date, *, month_first: bool = False) -> date:
+def parse_date(text: str, today: date, *, month_first: bool = False, language: str = "en") -> date:
     """Read a date as a family types it, relative to the circle's `today`.
 
     Accepted: 2026-12-05 (year first is never ambiguous), 5/12, 05/12/2026, 5.12.26, 5 December,
@@ -93,10 +96,12 @@ def parse_date(text: str, today: date, *, month_first: bool = False) -> date:
     next sat. Numbers with slashes, dots or dashes are day first, or month first when `month_first`
     (the person writes dates US-style). A date without a year is the next such day from today (today
     included); a weekday is the first one after today. Anything else, or a day that does not exist, raises InvalidDate.
+    Month and weekday names may also be in `language` (CLDR's, accents optional): "5 déc.", "5 de
+    diciembre", "Jumamosi 5 Desemba", "٥ ديسمبر".
     """
     if not isinstance(text, str) or len(text) > _MAX_DATE_TEXT:
         raise InvalidDate(text=str(text)[:_MAX_DATE_TEXT])
-    words = " ".join(text.lower().replace(",", " ").split())
+    words = _in_english(" ".join(text.lower().replace(",", " ").split()), language)
     try:
         found = _read_date(words, today, month_first)
     except ValueError:  # a day that does not exist, such as 31 April
@@ -153,6 +158,45 @@ def _names(babel_names, **spoken: int) -> dict[str, int]:
     return names | spoken
 
 
+def _in_english(words: str, language: str) -> str:
+    """`language`'s month and weekday names as English ones, and digits as ASCII: '5 de dic.' → '5 dec'."""
+    if language == "en":
+        return words
+    names = _local_names(language)
+    said = []
+    for word in words.split():
+        folded = _folded(word.rstrip("."))
+        if folded in names:
+            said.append(names[folded])
+        elif folded not in _CONNECTORS:
+            said.append("".join(str(int(ch)) if ch.isdigit() else ch for ch in word))
+    return " ".join(said)
+
+
+@functools.cache
+def _local_names(language: str) -> dict[str, str]:
+    """A language's month and weekday names (every width and form CLDR has), folded → English abbreviation."""
+    english_months = get_month_names("abbreviated", locale="en")
+    english_days = get_day_names("abbreviated", locale="en")
+    names: dict[str, str] = {}
+    try:
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in get_month_names(width, context, locale=language).items():
+                    names[_folded(name.rstrip("."))] = english_months[number].lower()
+                for number, name in get_day_names(width, context, locale=language).items():
+                    names[_folded(name.rstrip("."))] = english_days[number].lower()
+    except (ValueError, UnknownLocaleError):
+        return {}
+    return names
+
+
+def _folded(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_CONNECTORS = {"de", "del", "le", "of"}  # "5 de diciembre", "le 5 décembre": words dates are written with
 _MAX_DATE_TEXT = 40
 _MONTHS = _names(get_month_names, sept=9)
 _WEEKDAYS = _names(get_day_names, tues=1, weds=2, thur=3, thurs=3)

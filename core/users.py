@@ -8,7 +8,6 @@ from sqlalchemy import Select, exists, func, select, update
 
 from core.errors import AmbiguousHandle, InvalidCircleSettings, NeedsConfirmation
 from core.events import IdentityLinked, UserRegistered, UserRenamed
-from core.languages import note_language
 from core.models import Channel, ChannelIdentity, Membership, User
 from core.phones import normalize_phone
 from core.uow import UnitOfWork
@@ -41,7 +40,7 @@ def first_usable_name(*candidates: str | None) -> str:
 
 
 async def register_user(uow: UnitOfWork, *, phone: str, full_name: str, channel: Channel | None = None,
-                        address: str | None = None, handle: str | None = None, language: str | None = None) -> User:
+                        address: str | None = None, handle: str | None = None) -> User:
     """Find or create the user with this verified phone, and link the channel identity if given.
 
     Idempotent: registering the same phone again updates the name and changes nothing else, so
@@ -57,9 +56,6 @@ async def register_user(uow: UnitOfWork, *, phone: str, full_name: str, channel:
                 identity is None and address is not None and user is not None and await has_identity(uow, user.id)):
             raise NeedsConfirmation()
         user = await enroll(uow, user, e164, name, channel, address, handle, identity)
-        if language is not None and user.language is None:  # their app's language, until they choose
-            await uow.session.flush()
-            note_language(uow, user, language)
         await uow.commit()
         return user
 

@@ -215,4 +215,5 @@ def circle_settings(state: dict[str, Any], timezone: str) -> CircleSettings:
     return CircleSettings(name=state["name"], amount_per_cycle=state["amount"], currency=state["currency"],
                           total_members=state["members"], frequency=state["frequency"],
                           every_days=state["every_days"], first_due_date=date.fromisoformat(state["first_due"]),
-                          timezone=timezone, payout_order=PayoutOrder(state.get("order", "RANDOM")))
+                          timezone=timezone, payout_order=PayoutOrder(state.get("order", "RANDOM")),
+                          language=i18n.current())  # the organizer's, who is setting it up

@@ -17,6 +17,7 @@ from core import errors, schedule
 from core.models import PayoutOrder
 from core.money import normalize_currency, parse_amount
 from core.reminders import ReminderSettings
+from handlers import i18n
 
 FREQUENCY_WORDS = {
     "weekly": ("weekly", None), "week": ("weekly", None),
@@ -68,7 +69,7 @@ def parse_member_count(text: str) -> int:
 
 
 def parse_due_date(text: str, today: date, *, month_first: bool = False) -> date:
-    return schedule.parse_date(text, today, month_first=month_first)
+    return schedule.parse_date(text, today, month_first=month_first, language=i18n.current())
 
 
 @functools.cache

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer's text
 WHO_MAY_ACT = ("not_organizer", "not_member")
 # A button's data prefix → its command.
-BUTTON_ACTIONS = {"pay:ok": "confirm", "pay:no": "reject", "cancel": "cancelcircle", "drawnb": "draw"}
+BUTTON_ACTIONS = {"pay:ok": "confirm", "pay:no": "reject", "cancel": "cancelcircle", "drawnb": "draw",
+                  "lang": "language"}
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,7 +89,8 @@ def attempted(update: Update) -> str | None:
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         head, _, rest = data.partition(":")
-        return BUTTON_ACTIONS.get(data[:6]) or (rest.partition(":")[0] if head == "help" else head)
+        return (BUTTON_ACTIONS.get(data[:6]) or BUTTON_ACTIONS.get(head)
+                or (rest.partition(":")[0] if head == "help" else head))
     text = update.effective_message.text if update.effective_message else None
     if text and text.startswith("/"):
         return text[1:].split(maxsplit=1)[0].split("@")[0].lower() if len(text) > 1 else None

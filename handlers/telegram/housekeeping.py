@@ -14,7 +14,7 @@ from core.circles import member_role
 from core.inbox import arrive
 from core.users import user_by_identity
 from handlers.parsing import storable
-from handlers.telegram import texts
+from handlers.telegram import language, texts
 from handlers.telegram.common import TG, delivery_key, rosca, update_uow
 from handlers.telegram.errors import tell
 
@@ -25,6 +25,7 @@ async def refuse_unstorable(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     """Runs first: what someone typed (a message, a caption, a button's data) that the database can't
     keep (a NUL byte) is refused before anything acts on it. In a group, only a command is answered:
     other chatter is none of our business."""
+    language.hear(update, None)  # their app's language, until the chat's is looked up
     message, query = update.message, update.callback_query
     typed = query.data if query is not None else (message.text or message.caption) if message is not None else None
     if typed is None or storable(typed):
@@ -55,6 +56,7 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not context.arrival.first:
         log.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
+    language.hear(update, context.arrival)
     rosca(context).updates[update.update_id] = uow
 
 

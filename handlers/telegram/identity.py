@@ -25,6 +25,7 @@ from core.conversations import clear_state, load_state, save_state
 from core.errors import ClaimNotFound
 from core.identity_claims import claim_waiting, decide_claim, present_phone
 from core.users import first_usable_name
+from handlers import i18n
 from handlers.i18n import _
 from handlers.telegram import setup, texts
 from handlers.telegram.common import TG, acting_user, update_uow
@@ -68,7 +69,7 @@ async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     name = first_usable_name(sender.full_name, sender.username and "@" + sender.username,
                              texts.member_placeholder("Telegram", str(sender.id)))
     presented = await present_phone(update_uow(context), channel=TG, address=str(sender.id), phone=phone,
-                                    full_name=name, handle=sender.username)
+                                    full_name=name, handle=sender.username, language=i18n.current())
     user, claim = presented.user, presented.claim
     if user is None:
         await update.effective_message.reply_text(str(texts.CLAIM_WAITING), reply_markup=ReplyKeyboardRemove())

@@ -19,6 +19,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers import i18n
 from handlers.i18n import N_, _
 from handlers.telegram import (
     draws,
@@ -26,6 +27,7 @@ from handlers.telegram import (
     housekeeping,
     identity,
     info,
+    language,
     membership,
     organizer,
     paying,
@@ -138,6 +140,9 @@ COMMANDS = [
     Command("start", (PRIVATE,), "anyone", N_("register with your phone number"), identity.cmd_start),
     Command("mycircles", (PRIVATE,), "member", N_("your circles: what you owe next and when"), info.cmd_mycircles),
     Command("help", (GROUP, PRIVATE), "anyone", N_("what you can do next, with buttons"), cmd_help),
+    Command("language", (GROUP, PRIVATE), "anyone",
+            N_("the language I speak with you; in a group, the circle's (organizers choose it)"),
+            language.cmd_language),
 ]
 
 
@@ -158,10 +163,13 @@ def help_text(*, group: bool) -> str:
 
 
 async def publish_menus(bot: Bot) -> None:
-    """Show each chat type only the commands that work there (in the language spoken: English at start-up)."""
+    """Show each chat type only the commands that work there, described in each language we speak:
+    Telegram shows a person the menu of their app's language (English when we don't speak it)."""
     for where, scope in ((GROUP, BotCommandScopeAllGroupChats()), (PRIVATE, BotCommandScopeAllPrivateChats())):
-        await bot.set_my_commands([BotCommand(c.name, str(c.description)) for c in COMMANDS if where in c.where],
-                                  scope=scope)
+        for code in i18n.supported():
+            with i18n.speaking(code):
+                menu = [BotCommand(c.name, str(c.description)) for c in COMMANDS if where in c.where]
+            await bot.set_my_commands(menu, scope=scope, language_code=None if code == i18n.DEFAULT else code)
 
 
 CHAT_TYPES = {GROUP: filters.ChatType.GROUPS, PRIVATE: filters.ChatType.PRIVATE}
@@ -194,6 +202,7 @@ def install(application: Application) -> None:
                               (r"^ord:", organizer.on_order_button), (r"^org:", organizer.on_organizer_button),
                               (r"^vote:", votes.on_vote_button),
                               (r"^claim:", identity.on_claim_button),
+                              (r"^lang:", language.on_language_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

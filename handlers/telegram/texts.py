@@ -148,6 +148,8 @@ ORGANIZER_ACTIONS = {
     "organizer": N_("Only {organizers} can make someone an organizer."),
     "howtopay": N_("Only {organizers} can change how to pay."),
     "order": N_("Only {organizers} can set the payout order."),
+    "language": N_("Only {organizers} can choose the circle's language. Your own private chat with me can "
+                   "have its own: send /language there."),
 }
 ONLY_ORGANIZERS = N_("Only {organizers} can do that.")
 WHAT_NEXT = {

@@ -30,12 +30,12 @@ from core.schedule import local_date
 from core.stewardship import organizer_absence
 from core.summary import circle_summary
 from core.uow import UnitOfWork
-from handlers import parsing
+from handlers import i18n, parsing
 from handlers.guide import standing
 from handlers.i18n import _
 from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
-from handlers.whatsapp import identity, keywords, organizer, setup, texts, votes
+from handlers.whatsapp import identity, keywords, language, organizer, setup, texts, votes
 from handlers.whatsapp.keywords import keyword
 from handlers.whatsapp.texts import say
 
@@ -98,6 +98,14 @@ class _Reply(Exception):
 
 async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_days: int,
                  public_url: str | None = None, beacon: BeaconFetch | None = None) -> list[str]:
+    """The replies to one message, in the sender's language: theirs once known, until then their
+    number's country's (the replies are worded here, before they wait in the outbox)."""
+    with i18n.speaking(language.guessed(message.sender)):
+        return await _handle(new_uow, message, absent_days=absent_days, public_url=public_url, beacon=beacon)
+
+
+async def _handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_days: int,
+                  public_url: str | None = None, beacon: BeaconFetch | None = None) -> list[str]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
         return [say(texts.TOO_LONG)]
@@ -108,6 +116,8 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
     user = await identity.sender(new_uow, message)
     if not isinstance(user, User):  # a claim on their number waits, or we asked their name
         return user
+    if user.language:
+        i18n.speak(user.language)
     talk = Conversation(new_uow, message, user, absent_days, public_url=public_url, beacon=beacon)
     command = ""
     try:
@@ -117,7 +127,7 @@ async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_
                 return [str(texts.NAME_AGAIN)]
             then = state.get("then")  # what they first sent, answered now that they have a name
             again = replace(message, body=then)
-            return [named, *(await handle(new_uow, again, absent_days=absent_days, public_url=public_url,
+            return [named, *(await _handle(new_uow, again, absent_days=absent_days, public_url=public_url,
                                           beacon=beacon) if then else [])]
         if state.get("step") == identity.NAMING:  # a command instead of a name: they keep the neutral one
             await talk.remember(step=None, then=None)
@@ -433,6 +443,7 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "HOW TO PAY": organizer.cmd_how_to_pay, "HOWTOPAY": organizer.cmd_how_to_pay, "ORDER": organizer.cmd_order,
     "VOTE": votes.cmd_vote,
     "YES": identity.cmd_yes, "NO": identity.cmd_no,
+    "LANGUAGE": language.cmd_language,
 }
 REASONS = ("SHORT", "NOT RECEIVED", "OTHER")  # why a payment is rejected (REJECT <code> SHORT 300)
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)

@@ -17,6 +17,7 @@ from core.models import Channel, User
 from core.payment_refs import payment_ref
 from core.uow import UnitOfWork
 from core.users import first_usable_name, rename_user, user_by_identity
+from handlers import i18n
 from handlers.telegram import texts as shared
 from handlers.whatsapp import texts
 from handlers.whatsapp.texts import say
@@ -35,7 +36,7 @@ async def sender(new_uow: Callable[[], UnitOfWork], message: Any) -> User | list
     placeholder = shared.member_placeholder("WhatsApp", message.sender)
     name = first_usable_name(None if _number_like(message.profile_name or "") else message.profile_name, placeholder)
     presented = await present_phone(new_uow(), channel=WA, address=message.sender, full_name=name,
-                                    phone=message.sender.removeprefix("whatsapp:"))
+                                    phone=message.sender.removeprefix("whatsapp:"), language=i18n.current())
     if presented.user is None:
         return [str(shared.CLAIM_WAITING)]
     if name == placeholder:

@@ -8,7 +8,7 @@ context "whatsapp keyword", so a translator gives the word families would type i
   (those texts carry it in a placeholder written in capitals: "Reply {PAID} once you've paid.").
 - `parse(body)`: the English command a message starts with, and the rest of it. English keywords are
   always understood, and so are the keywords of every language with a catalog (a Kenyan family may
-  mix Swahili and English): case does not matter, accents do, as typed.
+  mix Swahili and English): neither case nor accents matter.
 
 Commands are known by their English keyword everywhere else in the code (COMMANDS, menus kept in the
 conversation state, logs).
@@ -17,6 +17,7 @@ conversation state, logs).
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,6 +76,7 @@ with i18n.speaking(i18n.DEFAULT):  # only marks each keyword for the catalogs: E
         pgettext("whatsapp keyword", "END"),
         pgettext("whatsapp keyword", "YES"),
         pgettext("whatsapp keyword", "NO"),
+        pgettext("whatsapp keyword", "LANGUAGE"),
     )
 
 
@@ -84,7 +86,9 @@ def keyword(english: str) -> str:
 
 
 def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """Single spaces, no case and no accents: phones make accents awkward, so "nao" is "NÃO"."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @functools.cache

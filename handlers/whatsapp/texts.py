@@ -134,7 +134,7 @@ LIMIT = 1600  # WhatsApp's limit for one message
 PROOFS_PATH, CHECKER_PATH = "/proofs", "/verify_draw.py"
 
 
-def say(text: N_ | str, **values: Any) -> str:
+def say(text: N_ | str, /, **values: Any) -> str:
     """`text` in the language spoken, its {CAPITALS} placeholders filled with that language's keywords
     and the others from `values`."""
     return text.format_map(Filled(values))

@@ -25,6 +25,7 @@ class Person:
     last_name: str | None = None
     username: str | None = None
     phone: str | None = None
+    language_code: str | None = None  # their Telegram app's language, sent with every update
 
     def user_dict(self) -> dict:
         user = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -32,6 +33,8 @@ class Person:
             user["last_name"] = self.last_name
         if self.username:
             user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
         return user
 
 

@@ -253,3 +253,20 @@ def test_parse_date_reads_isoformat(day):
 @given(st.dates(min_value=TODAY, max_value=TODAY + timedelta(days=364)))
 def test_a_date_without_a_year_is_the_next_one_from_today(day):
     assert parse_date(f"{day.day} {calendar.month_name[day.month]}", TODAY) == day
+
+
+@pytest.mark.parametrize(("language", "typed"), [
+    ("fr", "5 déc."), ("fr", "le 5 decembre"), ("fr", "sam. 5 déc."), ("es", "5 de diciembre"),
+    ("pt", "5 de dezembro"), ("sw", "Jumamosi 5 Desemba"), ("ar", "٥ ديسمبر"), ("am", "ዲሴምበር 5"),
+])
+def test_dates_in_the_readers_language(language: str, typed: str) -> None:
+    assert parse_date(typed, date(2026, 12, 2), language=language) == date(2026, 12, 5)
+
+
+def test_a_foreign_month_name_is_read_only_in_its_language() -> None:
+    with pytest.raises(InvalidDate):
+        parse_date("5 Desemba", date(2026, 12, 2))  # Kiswahili, read as English
+    with pytest.raises(InvalidDate):
+        parse_date("5 de banana", date(2026, 12, 2), language="es")
+    with pytest.raises(InvalidDate):
+        parse_date("dimanche 5 déc.", date(2026, 12, 2), language="fr")  # the 5th is a Saturday
