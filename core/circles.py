@@ -107,7 +107,7 @@ async def create_circle(uow: UnitOfWork, *, actor: uuid.UUID, settings: CircleSe
                                currency=s.currency, total_members=s.total_members, frequency=s.frequency,
                                every_days=s.every_days, first_due_date=s.first_due_date, timezone=s.timezone,
                                payout_order=s.payout_order.value, join_code=circle.join_code,
-                               order_commitment=circle.order_commitment))
+                               order_commitment=circle.order_commitment, language=s.language))
         uow.emit(MemberJoined(circle_id=circle.id, actor_id=actor, user_id=actor))
         if chat is not None:
             await _link_chat(uow, circle, actor, *chat)

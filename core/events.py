@@ -95,6 +95,7 @@ class CircleCreated(Event):
     payout_order: str
     join_code: str
     order_commitment: str | None  # DRAWN_AT_START: sha256 of the seed revealed at the start
+    language: str = "en"  # of its group messages (circles created before languages have none logged)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -125,7 +125,8 @@ async def tables(session: AsyncSession, circle_id: uuid.UUID) -> State:
     circle = await session.get(Circle, circle_id)
     if circle is not None:
         state["circles"][str(circle.id)] = _plain({name: getattr(circle, name) for name in (
-            *CIRCLE_SETTINGS, *REMINDER_SETTINGS, "owner_id", "status", "order_seed", "payment_instructions")})
+            *CIRCLE_SETTINGS, *REMINDER_SETTINGS, "owner_id", "status", "order_seed", "payment_instructions",
+            "language")})
     for m in await session.scalars(select(Membership).where(Membership.circle_id == circle_id)):
         state["memberships"][str(m.user_id)] = _plain(dict(user_id=m.user_id, role=m.role,
                                                            payout_position=m.payout_position))
@@ -229,7 +230,8 @@ def _cycle(state: State, number: int) -> Row:
 
 def _circle_created(state: State, entry: AuditEntry) -> None:
     _circle(state, entry).update({name: entry.details[name] for name in CIRCLE_SETTINGS},
-                                 owner_id=_actor(entry), status="FORMING", payment_instructions=None)
+                                 owner_id=_actor(entry), status="FORMING", payment_instructions=None,
+                                 language=entry.details.get("language", "en"))  # logged since languages came
 
 
 def _member_joined(state: State, entry: AuditEntry) -> None:
@@ -358,6 +360,7 @@ RULES: dict[str, Callable[[State, AuditEntry], None]] = {
     "circle_started": _circle_started,
     "payment_instructions_set": _settings("payment_instructions"),
     "timezone_changed": _settings("timezone"),
+    "circle_language_changed": _settings("language"),
     "reminders_changed": _settings(*REMINDER_SETTINGS),
     "cycle_opened": _cycle_opened,
     "payment_marked": _payment("PENDING"),
