@@ -10,6 +10,7 @@ import pytest
 from babel.messages.plurals import get_plural
 
 from handlers import catalogs, i18n
+from handlers.whatsapp import keywords
 
 LANGUAGES = ("en", "am", "ar", "es", "fr", "pt", "sw")
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
@@ -106,3 +107,14 @@ def test_right_to_left_values_stay_readable() -> None:
     assert filled == "\u2068Tom\u2069 — \u2068KES 1,000\u2069"
     with i18n.speaking("fr"):
         assert i18n.fill("{name}", {"name": "Tom"}) == "Tom"
+
+
+def test_a_whatsapp_keyword_means_one_command_in_every_language() -> None:
+    """WhatsApp understands every language's keywords at once, so no word may mean two commands."""
+    i18n.reload()
+    meanings: dict[str, set[str]] = {}
+    for language in i18n.supported():
+        for english in keywords.ENGLISH:
+            word = keywords._folded(i18n.translations(language).pgettext(keywords.CONTEXT, english))
+            meanings.setdefault(word, set()).add(english)
+    assert {word: commands for word, commands in meanings.items() if len(commands) > 1} == {}
