@@ -153,13 +153,15 @@ def _chosen(menu: list[str], number: int) -> tuple[str, str]:
 
 
 def _unknown(word: str) -> str:
-    """A word close to a command ("SUMARY", "PAYED") gets the command; anything else the general reply.
-    Close to a keyword of another language we speak, it gets that keyword."""
+    """A word close to a command ("SUMARY", "PAYED") gets the command, as the person's language says it
+    (English commands are close too); anything else the general reply. Other languages' keywords are
+    not suggested: "PAYED" should not get French's PAYE."""
     if word in MEANT:
         return say(texts.DID_YOU_MEAN, word=word[:20], suggestion=keyword(MEANT[word]))
-    translated = [local.upper() for local, english in keywords.known().items() if english in COMMANDS]
-    close = difflib.get_close_matches(word, [*COMMANDS, *translated], n=1, cutoff=0.6)
-    return say(texts.DID_YOU_MEAN, word=word[:20], suggestion=close[0]) if close else say(texts.UNKNOWN)
+    spoken = {keyword(english).upper(): english for english in COMMANDS}
+    close = difflib.get_close_matches(word, [*spoken, *COMMANDS], n=1, cutoff=0.6)
+    suggestion = keyword(spoken.get(close[0], close[0])) if close else None
+    return say(texts.DID_YOU_MEAN, word=word[:20], suggestion=suggestion) if close else say(texts.UNKNOWN)
 
 
 async def _refusal(talk: Conversation, error: errors.CoreError, command: str) -> str:
