@@ -172,9 +172,13 @@ def menu(lead: str, items: list[str], amount: str = "") -> str:
     return "\n".join([lead, *lines, str(MENU_PROMPT)])
 
 
+# TRANSLATORS: the last line of HELP ALL; {LANGUAGE} is the WhatsApp keyword LANGUAGE
+LANGUAGE_HINT = N_("Another language? Send {LANGUAGE}.")
+
+
 def help_all() -> str:
-    """HELP ALL: every command, by its keyword in the language spoken."""
-    return say(HELP, anyway=keyword("ANYWAY").lower())
+    """HELP ALL: every command, by its keyword in the language spoken, and how to change the language."""
+    return say(HELP, anyway=keyword("ANYWAY").lower()) + "\n" + say(LANGUAGE_HINT)
 
 
 SETUP_REPLY_NUMBER = N_("(Reply with a number, or type your answer.)")
