@@ -159,12 +159,14 @@ async def claim_head(conn: AsyncConnection, channel: Channel, address: str, now:
         _free(now)).values(claimed_until=now + lease).returning(*OutboxMessage.__table__.c))).first()
     if row is None:
         return None
-    person = (await conn.execute(
-        select(ChannelIdentity.last_inbound_at, User.language).join(User, User.id == ChannelIdentity.user_id)
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.address == address))).first()
-    last_inbound, language = person if person is not None else (None, None)
-    if language is None and row.circle_id is not None:  # a group, or someone whose language isn't known yet
-        language = await conn.scalar(select(Circle.language).where(Circle.id == row.circle_id))
+    # One round trip: when the reader last wrote here, and their language; a group's, or that of
+    # someone whose language isn't known yet, is the circle's.
+    reader = (ChannelIdentity.channel == channel, ChannelIdentity.address == address)
+    last_inbound, language = (await conn.execute(select(
+        select(ChannelIdentity.last_inbound_at).where(*reader).scalar_subquery(),
+        func.coalesce(select(User.language).join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+                      .where(*reader).scalar_subquery(),
+                      select(Circle.language).where(Circle.id == row.circle_id).scalar_subquery())))).one()
     payload = row.payload
     if row.kind == STATUS_CARD:  # rendered now, from what is committed now (see want_status_card)
         where = {"channel": channel, "address": address, "circle_id": row.circle_id}

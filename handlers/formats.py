@@ -38,4 +38,5 @@ def names(people: list[str] | None, *, most: int = 12) -> str:
     more_text = i18n.ngettext("{n} more", "{n} more", more) if more > 0 else ""
     if i18n.current() == i18n.DEFAULT:  # as the bot has always written it: "and" only before "N more"
         return ", ".join(shown) + (f" and {more_text}" if more_text else "")
-    return format_list([*shown, more_text] if more_text else shown, locale=i18n.locale(i18n.current())) if shown else ""
+    listed = [*shown, more_text] if more_text else shown
+    return format_list(listed, locale=i18n.locale(i18n.current())) if listed else ""

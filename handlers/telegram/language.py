@@ -10,14 +10,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from core.circles import member_role
-from core.errors import NotOrganizer
 from core.inbox import Arrival
 from core.languages import choose_language, set_circle_language
-from core.models import Role
 from handlers import i18n
 from handlers.i18n import _
-from handlers.telegram.common import change, chat_circle, is_group, registered_user, update_uow
+from handlers.telegram import texts
+from handlers.telegram.common import change, chat_circle, is_group, registered_user
 
 PREFIX = "lang:"
 PER_ROW = 2
@@ -28,8 +26,7 @@ def hear(update: Update, arrival: Arrival | None) -> None:
     sender = update.effective_user
     app_language = sender.language_code if sender is not None else None
     personal = arrival.user.language if arrival is not None and arrival.user is not None else None
-    group = update.effective_chat is not None and update.effective_chat.type != "private"
-    if group and arrival is not None and arrival.circle is not None:
+    if is_group(update) and arrival is not None and arrival.circle is not None:
         i18n.speak(arrival.circle.language)
     else:
         i18n.speak(personal or app_language)
@@ -58,14 +55,12 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     query = update.callback_query
     wanted = query.data.removeprefix(PREFIX)
     if wanted not in i18n.supported():  # a button from a version that spoke a language we no longer have
-        await query.answer(_("This button is out of date. Send the command again to start over."), show_alert=True)
+        await query.answer(str(texts.ERRORS["stale_button"]), show_alert=True)
         return
     if not (user := await registered_user(update, context)):
         return
     if is_group(update):
-        circle = await chat_circle(update, context)
-        if await member_role(update_uow(context), circle.id, user.id) != Role.ORGANIZER:
-            raise NotOrganizer()
+        circle = await chat_circle(update, context)  # core refuses one who isn't its organizer
         await set_circle_language(change(update, context), actor=user.id, circle_id=circle.id, language=wanted)
         i18n.speak(wanted)
         await query.answer()
