@@ -42,6 +42,8 @@ class CycleRecord:
     payout_amount: int | None
     acknowledged: bool
     short: tuple[tuple[str, int], ...] = ()  # members who paid in part: (name, what they still owe), by name
+    beacon_round: int | None = None  # the public random number's round the draw mixes in (cycles opened since)
+    beacon_value: str | None = None  # its value, once drawn with it; None: drawn from the seed alone
 
 
 async def circle_history(uow: UnitOfWork, circle_id: uuid.UUID) -> tuple[Circle, list[CycleRecord]]:
@@ -62,7 +64,8 @@ async def circle_history(uow: UnitOfWork, circle_id: uuid.UUID) -> tuple[Circle,
         eligible_ids=sorted(c.eligible_ids, key=str), seed=c.seed if d is not None else None,
         winner_id=d.winner_id if d else None, winner_name=name, unpaid_ids=list(d.unpaid_ids) if d else [],
         payout_id=p.id if p else None, payout_amount=p.amount if p else None,
-        acknowledged=bool(p and p.acknowledged_at), short=tuple(short.get(c.id, ()))) for c, d, name, p in rows]
+        acknowledged=bool(p and p.acknowledged_at), short=tuple(short.get(c.id, ())), beacon_round=c.beacon_round,
+        beacon_value=d.beacon_randomness if d else None) for c, d, name, p in rows]
 
 
 # Payments confirmed in part, per cycle of a circle: a short member stays visibly short in the history.

@@ -92,3 +92,13 @@ def country_timezone(region: str) -> str | None:
         return MAIN_ZONES[region]
     zones = get_global("territory_zones").get(region, [])
     return zones[0] if len(zones) == 1 else None
+
+
+def masked_phone(e164: str) -> str:
+    """A number as a printed record may show it: its country code and last three digits only
+    ("+254 ••• 678"), enough for a family to tell two members apart, too little to call anyone."""
+    try:
+        country = phonenumbers.parse(e164).country_code
+    except NumberParseException:
+        country = None
+    return f"+{country} ••• {e164[-3:]}" if country else f"••• {e164[-3:]}"
