@@ -351,7 +351,8 @@ def payments(pdf: Page, statement: Statement, today: date) -> None:
         pdf.set_y(pdf.get_y() + LINE)
         if not paid:
             continue
-        rows = [(p.member, texts.money(circle, p.amount), moment(p.marked_at, circle.timezone, today),
+        # What was confirmed of a payment (a short one's top-ups included); a claim still undecided, as claimed.
+        rows = [(p.member, texts.money(circle, p.confirmed or p.amount), moment(p.marked_at, circle.timezone, today),
                  p.decided_by or "—", moment(p.decided_at, circle.timezone, today) if p.decided_at else "",
                  note(p, circle)) for p in paid]
         pdf.table((40, 22, 36, 30, 36, 22), header, rows, "LRLLLL")
