@@ -4,7 +4,8 @@
 
 One circle of --members members that ran all its cycles (200 × 200: 40,000 confirmed payments, 200
 draws and payouts), bulk-inserted, then for each language: the read model (core/statement.py), the
-PDF and the CSV, each timed, with the Python heap's peak (tracemalloc) and the process's peak RSS.
+PDF and the CSV, each timed, then run again for the Python heap's peak (tracemalloc, which slows
+Python down), and the process's peak RSS at the end.
 Database: as bench.fanout (BENCH_DATABASE_URL, else an embedded PostgreSQL); dropped at the end.
 """
 
@@ -17,7 +18,9 @@ import resource
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from sqlalchemy import text
 
@@ -25,7 +28,9 @@ from bench.fanout import empty_tables, on_fresh_database, server_version
 from core.db import make_engine, make_sessionmaker
 from core.statement import circle_statement
 from core.uow import UnitOfWork
-from handlers import statements
+from handlers import i18n, statement_pdf, statements
+
+T = TypeVar("T")
 
 FIRST_DUE = date(2025, 1, 4)
 NOW = datetime(2029, 1, 1, 12, tzinfo=UTC)
@@ -73,36 +78,46 @@ async def create_circle(engine, members: int, language: str) -> float:
     return time.perf_counter() - started
 
 
-async def measured(work) -> tuple[object, float, int]:
-    """(result, seconds, Python heap peak in bytes)."""
+def peak_of(work: Callable[[], object]) -> int:
+    """The Python heap's peak while `work()` runs, in bytes (tracing slows Python down: timed apart)."""
     tracemalloc.start()
-    started = time.perf_counter()
-    result = await work()
-    seconds = time.perf_counter() - started
+    work()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return result, seconds, peak
+    return peak
+
+
+def timed(work: Callable[[], T]) -> tuple[T, float]:
+    started = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - started
 
 
 async def run(url: str, args: argparse.Namespace) -> None:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
+
     try:
         print(f"nproc {os.cpu_count()}, PostgreSQL {await server_version(engine)}, Python {sys.version.split()[0]}")
-        print(f"{'statement of ' + str(args.members) + ' × ' + str(args.members):<28}{'seconds':>9}{'heap peak':>12}"
-              f"{'size':>10}")
+        print(f"{args.members} members × {args.members} cycles{'seconds':>16}{'heap peak':>12}{'size':>10}")
         for language in args.languages.split(","):
             setup = await create_circle(engine, args.members, language)
             circle_id = await _circle_id(engine)
-            statement, read, read_peak = await measured(
-                lambda: circle_statement(UnitOfWork(sessions, clock=lambda: NOW), circle_id, actor=None))
+            started = time.perf_counter()
+            statement = await circle_statement(UnitOfWork(sessions, clock=lambda: NOW), circle_id, actor=None)
+            seconds = time.perf_counter() - started
             assert len(statement.payments) == args.members ** 2
-            print(f"{language}: bulk insert             {setup:9.2f}")
-            print(f"{language}: read model              {read:9.2f}{read_peak / 2**20:9.0f} MiB")
-            for kind in (statements.PDF, statements.CSV):
-                document, seconds, peak = await measured(lambda: statements.document(statement, kind))
-                print(f"{language}: {kind.upper():<22}{seconds:9.2f}{peak / 2**20:9.0f} MiB"
-                      f"{len(document.data) / 2**20:7.1f} MiB")
+            tracemalloc.start()
+            await circle_statement(UnitOfWork(sessions, clock=lambda: NOW), circle_id, actor=None)
+            read_peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"{language}: bulk insert              {setup:9.2f}")
+            print(f"{language}: read model (one snapshot){seconds:9.2f}{read_peak / 2**20:9.0f} MiB")
+            with i18n.speaking(language):
+                for name, render in (("PDF", statement_pdf.render), ("CSV", statements.spreadsheet)):
+                    data, seconds = timed(lambda: render(statement))
+                    peak = peak_of(lambda: render(statement))
+                    print(f"{language}: {name:<23}{seconds:9.2f}{peak / 2**20:9.0f} MiB{len(data) / 2**20:7.1f} MiB")
     finally:
         await engine.dispose()
     print(f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
@@ -116,7 +131,8 @@ async def _circle_id(engine):
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.statement", description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=200, help="members, and so cycles (default 200)")
-    parser.add_argument("--languages", default="en,ar", help="comma-separated languages to print in (default en,ar)")
+    parser.add_argument("--languages", default="en,am,ar",
+                        help="comma-separated languages to print in (default en,am,ar)")
     args = parser.parse_args()
     on_fresh_database(lambda url: asyncio.run(run(url, args)))
     return 0

@@ -12,6 +12,7 @@ import asyncio
 import csv
 import io
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -35,24 +36,28 @@ class Document:
     data: bytes
 
 
-_rendering = asyncio.Lock()
+# A lock of threads, not of asyncio: renders queue in worker threads, and no event loop owns it.
+_rendering = threading.Lock()
 _rendered: OrderedDict[tuple, bytes] = OrderedDict()
 
 
 async def document(statement: Statement, kind: str) -> Document:
     """The statement as a PDF or CSV file, in the circle's language."""
-    circle = statement.circle
-    language = i18n.best(circle.language)
-    key = (circle.id, statement.head.fingerprint, language, kind)
-    async with _rendering:
+    language = i18n.best(statement.circle.language)
+    data = await asyncio.to_thread(_rendered_once, statement, kind, language)
+    return Document(filename(statement, kind), CONTENT_TYPES[kind], data)
+
+
+def _rendered_once(statement: Statement, kind: str, language: str) -> bytes:
+    key = (statement.circle.id, statement.head.fingerprint, language, kind)
+    with _rendering:
         data = _rendered.get(key)
         if data is None:
-            data = await asyncio.to_thread(_render, statement, kind, language)
-            _rendered[key] = data
+            data = _rendered[key] = _render(statement, kind, language)
             while len(_rendered) > _CACHED:
                 _rendered.popitem(last=False)
         _rendered.move_to_end(key)
-    return Document(filename(statement, kind), CONTENT_TYPES[kind], data)
+        return data
 
 
 def _render(statement: Statement, kind: str, language: str) -> bytes:
