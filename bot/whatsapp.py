@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import parse_qsl
@@ -21,6 +22,7 @@ from bot.beacon import DrandBeacon
 from bot.config import Settings
 from bot.proofs import proof_routes
 from bot.send_limits import LanePacer
+from bot.statement_links import LIFETIME, StatementLinks, statement_routes
 from bot.web import bounded_body
 from core.inbox import arrive
 from core.models import Channel
@@ -64,6 +66,10 @@ def _twiml(reply: str | None = None) -> Response:
 def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake: Callable[[], None]) -> list[Route]:
     validator = RequestValidator(settings.twilio_auth_token)
     beacon = DrandBeacon(settings.drand_url)
+    links = StatementLinks(settings.twilio_auth_token)
+
+    def statement_link(circle_id: uuid.UUID, kind: str) -> str:
+        return settings.public_url + links.sign(circle_id, kind, new_uow().now() + LIFETIME)
 
     async def signed_form(request: Request, path: str) -> dict[str, str] | None:
         """The POSTed form if Twilio signed it for our public URL; None otherwise. The signature covers
@@ -95,7 +101,8 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
                 try:
                     # One unit of work for the message: one connection at a time, as on Telegram.
                     replies = await handle(lambda: own, message, public_url=settings.public_url,
-                                           absent_days=settings.organizer_absent_days, beacon=beacon)
+                                           absent_days=settings.organizer_absent_days, beacon=beacon,
+                                           statement_link=statement_link if settings.public_url else None)
                     await queue_replies(own, Channel.WHATSAPP, message.sender, replies)
                 except AlreadyHandled:  # Twilio's retry of it got there first
                     handling.outcome = metrics.DUPLICATE
@@ -136,7 +143,7 @@ def whatsapp_routes(settings: Settings, new_uow: Callable[[], UnitOfWork], wake:
         return Response(status_code=204)
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(STATUS_PATH, status, methods=["POST"]),
-            *proof_routes(new_uow)]
+            *proof_routes(new_uow), *statement_routes(links, new_uow)]
 
 
 def keyword(body: str) -> str:

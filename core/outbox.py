@@ -234,11 +234,20 @@ class DeliveryFailed(Exception):
         self.permanent, self.retry_after = permanent, retry_after
 
 
-async def queue_replies(uow: UnitOfWork, channel: Channel, address: str, replies: list[str]) -> None:
+@dataclass(frozen=True)
+class Attachment:
+    """A reply that carries a file: its text, and the public address the provider fetches the file
+    from (a WhatsApp message can't carry a file any other way)."""
+
+    text: str
+    url: str
+
+
+async def queue_replies(uow: UnitOfWork, channel: Channel, address: str, replies: list[str | Attachment]) -> None:
     """Answers to an incoming message, for channels that answer through their API rather than in
     the webhook's response: queued so they are retried and rate-limited like everything else."""
     async with uow:
-        for text in replies:
-            await enqueue(uow.session, channel=channel, address=address, kind="reply", payload={"text": text},
-                          now=uow.now())
+        for reply in replies:
+            payload = {"text": reply} if isinstance(reply, str) else {"text": reply.text, "media_url": reply.url}
+            await enqueue(uow.session, channel=channel, address=address, kind="reply", payload=payload, now=uow.now())
         await uow.session.commit()

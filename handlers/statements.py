@@ -69,11 +69,13 @@ def _render(statement: Statement, kind: str, language: str) -> bytes:
         return spreadsheet(statement)
 
 
-def filename(statement: Statement, kind: str) -> str:
-    """'family-circle-2026-12-03.pdf': short, ASCII, no spaces (WhatsApp shows it as sent)."""
+def filename(statement: Statement, kind: str, *, short: bool = False) -> str:
+    """'family-circle-2026-12-03.pdf': short, ASCII, no spaces (WhatsApp shows it as sent). `short`: at
+    most 20 characters, 'family-20261203.pdf', as Twilio asks of a WhatsApp document's name."""
     plain = unicodedata.normalize("NFKD", statement.circle.name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:24].strip("-") or "circle"
-    return f"{slug}-{statement.printed_at:%Y-%m-%d}.{kind}"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:7 if short else 24].strip("-") or "circle"
+    day = f"{statement.printed_at:%Y%m%d}" if short else f"{statement.printed_at:%Y-%m-%d}"
+    return f"{slug}-{day}.{kind}"
 
 
 # TRANSLATORS: the spreadsheet's column headings (a CSV file of every payment of a circle)

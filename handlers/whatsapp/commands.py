@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -22,6 +22,7 @@ from core.guards import require_running
 from core.history import circle_history, my_circles, names_of
 from core.models import Channel, Circle, CircleStatus, ContributionStatus, User, short_by
 from core.money import parse_amount
+from core.outbox import Attachment
 from core.payment_refs import CurrentPayment, by_ref, changed_since, current_payments, looks_like_ref
 from core.payouts import acknowledge_payout, record_payout
 from core.proofs import proof_of_draw, requested_proof
@@ -35,7 +36,7 @@ from handlers.guide import standing
 from handlers.i18n import _
 from handlers.parsing import verify_argument
 from handlers.telegram import texts as shared
-from handlers.whatsapp import identity, keywords, language, organizer, setup, texts, votes
+from handlers.whatsapp import identity, keywords, language, organizer, setup, statement, texts, votes
 from handlers.whatsapp.keywords import keyword
 from handlers.whatsapp.texts import say
 
@@ -59,6 +60,9 @@ class Conversation:
     args: str = ""
     public_url: str | None = None  # where the web app serves draw files (bot/proofs.py)
     beacon: BeaconFetch | None = None  # the public random number draws mix in (bot/beacon.py)
+    # The signed web address of a circle's statement file, PDF or CSV (bot/statement_links.py); None
+    # without a public URL.
+    statement_link: Callable[[uuid.UUID, str], str] | None = None
 
     def change(self) -> UnitOfWork:
         """A unit of work whose announcements skip this chat: it gets our direct reply."""
@@ -76,15 +80,20 @@ class Conversation:
         state = {**await self.state(), **changes}
         await save_state(self.new_uow(), WA, self.message.sender, self.message.sender, state)
 
-    async def circle(self) -> Circle:
+    async def circle(self, *, finished: bool = False) -> Circle:
         """The circle this person means: the one they chose or joined last (even once it ended:
-        its receiver may still confirm the last pot), else their only running one."""
+        its receiver may still confirm the last pot), else their only running one. `finished`
+        (STATEMENT: a finished circle's record is still wanted): in no running circle, their only one."""
         everything = [m.circle for m in await my_circles(self.new_uow(), self.user.id, include_ended=True)]
         chosen = (await self.state()).get("circle")
         for circle in everything:
             if str(circle.id) == chosen:
                 return circle
         mine = [c for c in everything if c.status in (CircleStatus.FORMING, CircleStatus.ACTIVE)]
+        if finished and not mine:
+            mine = everything
+            if len(mine) > 1:  # CIRCLE <code> chooses only a running circle; STATEMENT <code> names any
+                raise _Reply(say(texts.WHICH_FINISHED, choices=", ".join(f"{c.name} ({c.join_code})" for c in mine)))
         if len(mine) == 1:
             return mine[0]
         if not mine:
@@ -97,15 +106,19 @@ class _Reply(Exception):
 
 
 async def handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_days: int,
-                 public_url: str | None = None, beacon: BeaconFetch | None = None) -> list[str]:
+                 public_url: str | None = None, beacon: BeaconFetch | None = None,
+                 statement_link: Callable[[uuid.UUID, str], str] | None = None) -> list[str | Attachment]:
     """The replies to one message, in the sender's language: theirs once known, until then their
-    number's country's (the replies are worded here, before they wait in the outbox)."""
+    number's country's (the replies are worded here, before they wait in the outbox). A reply is a
+    text, or an Attachment: a text with a file's address."""
     with i18n.speaking(language.guessed(message.sender)):
-        return await _handle(new_uow, message, absent_days=absent_days, public_url=public_url, beacon=beacon)
+        return await _handle(new_uow, message, absent_days=absent_days, public_url=public_url, beacon=beacon,
+                             statement_link=statement_link)
 
 
 async def _handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent_days: int,
-                  public_url: str | None = None, beacon: BeaconFetch | None = None) -> list[str]:
+                  public_url: str | None = None, beacon: BeaconFetch | None = None,
+                  statement_link: Callable[[uuid.UUID, str], str] | None = None) -> list[str | Attachment]:
     body = message.body.strip()
     if len(body) > texts.MAX_BODY:
         return [say(texts.TOO_LONG)]
@@ -118,7 +131,8 @@ async def _handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent
         return user
     if user.language:
         i18n.speak(user.language)
-    talk = Conversation(new_uow, message, user, absent_days, public_url=public_url, beacon=beacon)
+    talk = Conversation(new_uow, message, user, absent_days, public_url=public_url, beacon=beacon,
+                        statement_link=statement_link)
     command = ""
     try:
         state = await talk.state()
@@ -128,7 +142,7 @@ async def _handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent
             then = state.get("then")  # what they first sent, answered now that they have a name
             again = replace(message, body=then)
             return [named, *(await _handle(new_uow, again, absent_days=absent_days, public_url=public_url,
-                                          beacon=beacon) if then else [])]
+                                          beacon=beacon, statement_link=statement_link) if then else [])]
         if state.get("step") == identity.NAMING:  # a command instead of a name: they keep the neutral one
             await talk.remember(step=None, then=None)
         elif state.get("step"):
@@ -137,7 +151,7 @@ async def _handle(new_uow: Callable[[], UnitOfWork], message: Message, *, absent
         if command.isascii() and command.isdigit():  # a choice from the menu HELP showed
             command, talk.args = _chosen(state.get("menu") or [], int(command))
         action = COMMANDS.get(command)
-        return [_unknown(command)] if action is None else await action(talk)
+        return [_unknown(command)] if action is None else list(await action(talk))
     except _Reply as reply:
         return [str(reply)]
     except errors.CoreError as error:
@@ -432,7 +446,7 @@ async def cmd_cancel(talk: Conversation) -> list[str]:
     return [_("“{name}” was cancelled.", name=circle.name)]
 
 
-COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
+COMMANDS: dict[str, Callable[[Conversation], Awaitable[Sequence[str | Attachment]]]] = {
     "HELP": cmd_help, "COMMANDS": cmd_commands, "START": cmd_help, "HI": cmd_help, "HELLO": cmd_help, "MENU": cmd_help,
     "HELP ALL": cmd_commands,
     "NEW": setup.start, "JOIN": cmd_join, "CIRCLE": cmd_circle, "PAID": cmd_paid, "PAID FOR": cmd_paid_for,
@@ -446,6 +460,7 @@ COMMANDS: dict[str, Callable[[Conversation], Awaitable[list[str]]]] = {
     "VOTE": votes.cmd_vote,
     "YES": identity.cmd_yes, "NO": identity.cmd_no,
     "LANGUAGE": language.cmd_language,
+    "STATEMENT": statement.cmd_statement,
 }
 REASONS = ("SHORT", "NOT RECEIVED", "OTHER")  # why a payment is rejected (REJECT <code> SHORT 300)
 MEANT = {"PAY": "PAID", "PAYMENT": "PAID"}  # where spelling alone would point elsewhere (PAY → PAYOUT)

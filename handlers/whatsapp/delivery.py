@@ -96,6 +96,8 @@ class WhatsAppSender:
             options |= {"content_sid": self.paid_template, "content_variables": json.dumps({"1": text})}
         else:
             options["body"] = fit(render(message.kind, message.payload))
+        if message.kind == "reply" and message.payload.get("media_url"):  # a file: Twilio fetches it from there
+            options["media_url"] = [message.payload["media_url"]]
         await self.pace()
         try:
             sent = await self.client.messages.create_async(**options)

@@ -77,6 +77,8 @@ with i18n.speaking(i18n.DEFAULT):  # only marks each keyword for the catalogs: E
         pgettext("whatsapp keyword", "YES"),
         pgettext("whatsapp keyword", "NO"),
         pgettext("whatsapp keyword", "LANGUAGE"),
+        # TRANSLATORS: STATEMENT sends the circle's whole record as a PDF; STATEMENT CSV a spreadsheet
+        pgettext("whatsapp keyword", "STATEMENT"),
     )
 
 

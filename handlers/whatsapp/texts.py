@@ -172,13 +172,16 @@ def menu(lead: str, items: list[str], amount: str = "") -> str:
     return "\n".join([lead, *lines, str(MENU_PROMPT)])
 
 
+# TRANSLATORS: a line of HELP ALL; {STATEMENT} is the WhatsApp keyword STATEMENT; keep CSV as it is
+STATEMENT_HELP = N_("• {STATEMENT} — the circle's whole record as a PDF; {STATEMENT} CSV — every payment, for a "
+                    "spreadsheet")
 # TRANSLATORS: the last line of HELP ALL; {LANGUAGE} is the WhatsApp keyword LANGUAGE
 LANGUAGE_HINT = N_("Another language? Send {LANGUAGE}.")
 
 
 def help_all() -> str:
     """HELP ALL: every command, by its keyword in the language spoken, and how to change the language."""
-    return say(HELP, anyway=keyword("ANYWAY").lower()) + "\n" + say(LANGUAGE_HINT)
+    return "\n".join([say(HELP, anyway=keyword("ANYWAY").lower()), say(STATEMENT_HELP), say(LANGUAGE_HINT)])
 
 
 SETUP_REPLY_NUMBER = N_("(Reply with a number, or type your answer.)")
@@ -220,3 +223,15 @@ CLAIM_LINE = N_("{ref} — {member}, on a new {app} account")
 BEACON_UNREACHABLE = N_("I can't reach the public random number this draw uses right now. Try again in a few "
                          "minutes, or send {command} to draw without it: then the secret number alone decides, "
                          "and the draw will say so.")
+
+# --- statements: the circle's record as a PDF, every payment as a spreadsheet (handlers/whatsapp/statement.py)
+# TRANSLATORS: sent with the statement's PDF; {fingerprint} is the record check (e.g. 42-K7P2-QX4M-ZT);
+# {STATEMENT} is the WhatsApp keyword STATEMENT; keep CSV as it is
+STATEMENT_PDF = N_("📄 The statement of “{circle}”, record check {fingerprint}. Send {STATEMENT} CSV for a "
+                   "spreadsheet of every payment.")
+# TRANSLATORS: {link} is a web address; the link stops working 24 hours after it was sent
+STATEMENT_CSV = N_("📊 Every payment of “{circle}”, for a spreadsheet (CSV): {link}\nThe link works for 24 hours.")
+STATEMENT_NO_ADDRESS = N_("Statements need the bot's web address, and whoever runs the bot hasn't set it "
+                          "(PUBLIC_URL).")
+# TRANSLATORS: {choices} lists circles as "Name (CODE)"; {STATEMENT} is the WhatsApp keyword STATEMENT
+WHICH_FINISHED = N_("Your circles have ended: {choices}. Send {STATEMENT} <code> for the statement of one.")

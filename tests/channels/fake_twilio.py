@@ -101,14 +101,16 @@ class FakeTwilio(LocalServer):
     # --- HTTP ---
 
     async def _create_message(self, request: Request) -> JSONResponse:
-        params = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        pairs = parse_qsl((await request.body()).decode(), keep_blank_values=True)
+        params = dict(pairs)
         call = Call(request.method, request.url.path, params)
         self.calls.append(call)
         try:
             self._authenticate(request)
             if self._faults:
                 raise self._faults.popleft()
-            return JSONResponse(self._accept(params), status_code=201)
+            # MediaUrl may repeat, one per file (WhatsApp sends the first, Twilio says).
+            return JSONResponse(self._accept(params, [v for k, v in pairs if k == "MediaUrl"]), status_code=201)
         except ApiError as error:
             call.failed_with = error.status
             return error.response()
@@ -124,13 +126,13 @@ class FakeTwilio(LocalServer):
         if request.path_params["account_sid"] != self.ACCOUNT_SID:
             raise ApiError(404, 20404, f"The requested resource {request.url.path} was not found")
 
-    def _accept(self, p: dict[str, str]) -> dict[str, Any]:
+    def _accept(self, p: dict[str, str], media: list[str]) -> dict[str, Any]:
         """Validates like Twilio does before queueing, then answers with the Message resource."""
         if not p.get("To"):
             raise ApiError(400, 21604, "A 'To' phone number is required.")
         if not p.get("From") and not p.get("MessagingServiceSid"):
             raise ApiError(400, 21603, "A 'From' phone number is required.")
-        if not p.get("Body") and not p.get("ContentSid"):
+        if not p.get("Body") and not p.get("ContentSid") and not media:
             raise ApiError(400, 21602, "Message body is required.")
         if len(p.get("Body", "")) > MAX_BODY_LENGTH:
             raise ApiError(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
@@ -139,14 +141,14 @@ class FakeTwilio(LocalServer):
         self.sent.append({"sid": sid, "to": p["To"], "from_": p.get("From"), "body": p.get("Body", ""),
                           "content_sid": p.get("ContentSid"), "content_variables": variables,
                           "status_callback": p.get("StatusCallback"),
-                          "messaging_service_sid": p.get("MessagingServiceSid")})
+                          "messaging_service_sid": p.get("MessagingServiceSid"), "media_url": media})
         now = format_datetime(datetime.now(UTC))
         uri = f"/{API_VERSION}/Accounts/{self.ACCOUNT_SID}/Messages/{sid}"
         return {"sid": sid, "account_sid": self.ACCOUNT_SID, "api_version": API_VERSION,
                 "to": p["To"], "from": p.get("From"), "body": p.get("Body", ""),
                 "messaging_service_sid": p.get("MessagingServiceSid"),
                 "status": "queued" if p.get("From") else "accepted", "direction": "outbound-api",
-                "num_segments": "1", "num_media": "0", "price": None, "price_unit": "USD",
+                "num_segments": "1", "num_media": str(len(media)), "price": None, "price_unit": "USD",
                 "error_code": None, "error_message": None,
                 "date_created": now, "date_updated": now, "date_sent": None,
                 "uri": f"{uri}.json", "subresource_uris": {"media": f"{uri}/Media.json"}}

@@ -53,6 +53,7 @@ async def test_the_async_client_sends_a_whatsapp_message(client: Client, fake_tw
     assert isinstance(message.date_created, datetime) and message.date_created.tzinfo is not None
     assert fake_twilio.sent == [{"sid": message.sid, "to": AMINA, "from_": FakeTwilio.FROM, "body": "hi",
                                  "content_sid": None, "content_variables": None, "messaging_service_sid": None,
+                                 "media_url": [],
                                  "status_callback": "https://rosca.example.org/whatsapp/status"}]
     assert [(c.method, c.path, c.failed_with) for c in fake_twilio.calls] == [
         ("POST", f"/2010-04-01/Accounts/{FakeTwilio.ACCOUNT_SID}/Messages.json", None)]
@@ -75,6 +76,17 @@ async def test_a_content_template_is_recorded_with_its_variables(client: Client,
     [sent] = fake_twilio.messages_to(AMINA)
     assert sent["content_sid"] == "HX" + "a" * 32
     assert sent["content_variables"] == {"1": "Amina", "2": "KES 500"}
+
+
+async def test_a_media_message_is_recorded_with_its_url(client: Client, fake_twilio: FakeTwilio) -> None:
+    url = "https://rosca.example.org/statements/t/statement.pdf"
+    message = await client.messages.create_async(to=AMINA, from_=FakeTwilio.FROM, body="The statement",
+                                                 media_url=[url])
+    await client.messages.create_async(to=AMINA, from_=FakeTwilio.FROM, media_url=[url])  # a file needs no body
+
+    assert message.num_media == "1"
+    assert [(m["body"], m["media_url"]) for m in fake_twilio.messages_to(AMINA)] == [("The statement", [url]),
+                                                                                     ("", [url])]
 
 
 async def test_a_messaging_service_may_stand_in_for_the_sender(client: Client, fake_twilio: FakeTwilio) -> None:
