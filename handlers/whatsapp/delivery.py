@@ -98,6 +98,8 @@ class WhatsAppSender:
             options["body"] = fit(render(message.kind, message.payload))
         if message.kind == "reply" and message.payload.get("media_url"):  # a file: Twilio fetches it from there
             options["media_url"] = [message.payload["media_url"]]
+            if not options.get("body"):
+                options.pop("body", None)
         await self.pace()
         try:
             sent = await self.client.messages.create_async(**options)

@@ -34,4 +34,5 @@ async def cmd_statement(talk) -> list[str | Attachment]:
     url = talk.statement_link(circle.id, kind)
     if kind == CSV:
         return [say(texts.STATEMENT_CSV, circle=circle.name, link=url)]
-    return [Attachment(say(texts.STATEMENT_PDF, circle=circle.name, fingerprint=statement.head.fingerprint), url)]
+    # The words go first, on their own: WhatsApp shows a document without the text sent with it.
+    return [say(texts.STATEMENT_PDF, circle=circle.name, fingerprint=statement.head.fingerprint), Attachment("", url)]

@@ -92,7 +92,8 @@ class FakeTwilio(LocalServer):
         return [m for m in self.sent if m["to"] == address]
 
     def bodies_to(self, address: str) -> list[str]:
-        return [m["body"] for m in self.messages_to(address)]
+        """The texts sent to `address` (a file sent alone has none)."""
+        return [m["body"] for m in self.messages_to(address) if m["body"]]
 
     def clear(self) -> None:
         self.calls.clear()

@@ -71,10 +71,12 @@ def with_token(path: str, change) -> str:
 async def test_statement_is_a_pdf_twilio_fetches_from_a_signed_link(whatsapp, new_uow, clock):
     await paying_family(whatsapp, clock)
     reply = await whatsapp.send(JOSEPH, "statement")
-    sent = last_message(whatsapp, JOSEPH)
+    words, sent = whatsapp.twilio.messages_to(f"whatsapp:{JOSEPH}")[-2:]
     fingerprint = (await current_head(new_uow(), await circle_id(new_uow))).fingerprint
-    assert reply == sent["body"] == (f"📄 The statement of “Family”, record check {fingerprint}. "
-                                     "Send STATEMENT CSV for a spreadsheet of every payment.")
+    # The words first, then the file alone: WhatsApp shows no text sent with a document.
+    assert reply == words["body"] == (f"📄 The statement of “Family”, record check {fingerprint}. "
+                                      "Send STATEMENT CSV for a spreadsheet of every payment.")
+    assert words["media_url"] == [] and sent["body"] == ""
     [url] = sent["media_url"]
     for method in ("HEAD", "GET"):  # as Twilio checks the file before it sends it
         response = await whatsapp.client.request(method, path_of(url))
