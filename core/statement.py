@@ -44,6 +44,7 @@ class Statement:
     cycles: list[CycleRecord]  # what /history shows: every cycle, its draw and payout
     payments: list[Payment]  # by cycle, then member name
     phones: dict[uuid.UUID, str]  # each member's number, masked
+    positions: dict[int, uuid.UUID]  # cycle number → its receiver, where the order is fixed or drawn at the start
     head: audit.Head  # the record check at the moment of the snapshot
     printed_at: datetime
 
@@ -73,13 +74,13 @@ async def circle_statement(uow: UnitOfWork, circle_id: uuid.UUID, *, actor: uuid
         circle, cycles = await circle_history(uow, circle_id)
         rows = (await uow.session.execute(
             _PAYMENTS.where(Cycle.circle_id == circle_id))).all()
-        phones = dict((await uow.session.execute(
-            select(User.id, User.phone).join(Membership, Membership.user_id == User.id)
-            .where(Membership.circle_id == circle_id))).all())
+        seats = (await uow.session.execute(
+            select(User.id, User.phone, Membership.payout_position).join(Membership, Membership.user_id == User.id)
+            .where(Membership.circle_id == circle_id))).all()
         head = await audit.head(uow.session, circle_id)
     payments = [Payment(number, name, amount, confirmed, status, marked_at, decider, decided_at,
                         short_by(circle.amount_per_cycle, confirmed),
                         schedule.local_date(marked_at, circle.timezone) > due)
                 for number, due, name, amount, confirmed, status, marked_at, decider, decided_at in rows]
-    return Statement(summary, cycles, payments, {uid: masked_phone(phone) for uid, phone in phones.items()}, head,
-                     uow.now())
+    return Statement(summary, cycles, payments, {uid: masked_phone(phone) for uid, phone, _ in seats},
+                     {position: uid for uid, _, position in seats if position}, head, uow.now())
