@@ -34,6 +34,7 @@ from handlers.telegram import (
     payments,
     reminders,
     setup,
+    statement,
     texts,
     votes,
 )
@@ -115,6 +116,8 @@ COMMANDS = [
     Command("verify", (GROUP,), "anyone", N_("show a draw's commitment, seed and how to check it"), draws.cmd_verify,
             "[CYCLE]"),
     Command("history", (GROUP,), "anyone", N_("every cycle so far: winners and payouts"), info.cmd_history),
+    Command("statement", (GROUP, PRIVATE), "member",
+            N_("the circle's record as a PDF to keep; a spreadsheet on request"), statement.cmd_statement),
     Command("remove", (GROUP,), "organizer", N_("remove a member (before the circle starts)"), membership.cmd_remove,
             "@member"),
     Command("reminders", (GROUP,), "anyone", N_("see when reminders go out; organizers change them"),
@@ -203,6 +206,7 @@ def install(application: Application) -> None:
                               (r"^vote:", votes.on_vote_button),
                               (r"^claim:", identity.on_claim_button),
                               (r"^lang:", language.on_language_button),
+                              (r"^stmt:", statement.on_statement_button),
                               (r"", housekeeping.on_stale_button)):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, housekeeping.on_migrate))

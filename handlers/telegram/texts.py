@@ -479,9 +479,12 @@ def forming_line(c: Circle) -> str:
              frequency=frequency(c))
 
 
+NO_CIRCLES = N_("You're not in any circle yet. Ask your organizer for the group, then send /join there.")
+
+
 def my_circles(items: list[MyCircle], now: datetime) -> str:
     if not items:
-        return _("You're not in any circle yet. Ask your organizer for the group, then send /join there.")
+        return str(NO_CIRCLES)
     lines = [_("Your circles:")]
     for m in items:
         c = m.circle
@@ -840,6 +843,14 @@ def order_lines(names: list[str]) -> str:
 RECORD_CHECK = N_("Record check: {fingerprint}")
 RECORD_CHECK_WHY = N_("Record check: {fingerprint} (keep this message: with it, anyone can later confirm "
                       "that the circle's record wasn't changed)")
+
+# --- statements: the circle's record as files, /statement (handlers/telegram/statement.py)
+# TRANSLATORS: the caption of the PDF of a circle's whole record; {fingerprint} as in "Record check: {fingerprint}".
+STATEMENT_CAPTION = N_("Statement of “{circle}”\nRecord check: {fingerprint}")
+# TRANSLATORS: the caption of the spreadsheet (CSV file) of every payment of a circle.
+SPREADSHEET_CAPTION = N_("Every payment of “{circle}”, as a spreadsheet\nRecord check: {fingerprint}")
+SPREADSHEET_BUTTON = N_("📊 Spreadsheet (CSV)")
+STATEMENT_WHICH = N_("Which circle's statement? Tap it:")
 
 
 # --- stewardship: members vote when no organizer acts (core/stewardship.py, handlers/telegram/votes.py)
