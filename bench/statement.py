@@ -5,7 +5,8 @@
 One circle of --members members that ran all its cycles (200 × 200: 40,000 confirmed payments, 200
 draws and payouts), bulk-inserted, then for each language: the read model (core/statement.py), the
 PDF and the CSV, each timed, then run again for the Python heap's peak (tracemalloc, which slows
-Python down), and the process's peak RSS at the end.
+Python down); then how late the event loop's timers fire while the bot renders the PDF as it does
+for a chat (in a worker thread); the process's peak RSS at the end.
 Database: as bench.fanout (BENCH_DATABASE_URL, else an embedded PostgreSQL); dropped at the end.
 """
 
@@ -15,10 +16,11 @@ import argparse
 import asyncio
 import os
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
@@ -87,6 +89,22 @@ def peak_of(work: Callable[[], object]) -> int:
     return peak
 
 
+TICK = 0.01
+
+
+async def loop_stalls(work: Awaitable[object]) -> list[float]:
+    """How late a 10 ms timer fires, again and again, while `work` runs as the bot runs it (the render
+    in a worker thread): what every other chat's handling waits on meanwhile."""
+    task = asyncio.ensure_future(work)
+    stalls = []
+    while not task.done():
+        started = time.perf_counter()
+        await asyncio.sleep(TICK)
+        stalls.append(time.perf_counter() - started - TICK)
+    await task
+    return stalls
+
+
 def timed(work: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     result = work()
@@ -118,6 +136,10 @@ async def run(url: str, args: argparse.Namespace) -> None:
                     data, seconds = timed(lambda: render(statement))
                     peak = peak_of(lambda: render(statement))
                     print(f"{language}: {name:<23}{seconds:9.2f}{peak / 2**20:9.0f} MiB{len(data) / 2**20:7.1f} MiB")
+            stalls = await loop_stalls(statements.document(statement, statements.PDF))
+            print(f"{language}: while the bot renders the PDF, the event loop answered every "
+                  f"{TICK * 1000:.0f} ms tick within {max(stalls) * 1000:.0f} ms (median "
+                  f"{statistics.median(stalls) * 1000:.1f} ms late, {len(stalls)} ticks)")
     finally:
         await engine.dispose()
     print(f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

@@ -1,9 +1,10 @@
 """A circle's statement as files a family keeps: the PDF of the whole record and a spreadsheet (CSV)
 of every payment, both in the circle's language, both from core/statement.py's one snapshot.
 
-Rendering is CPU work (seconds for a 200-member circle that ran 200 cycles): it runs in a worker
-thread, one statement at a time, so chats stay answered meanwhile; the same record in the same
-language is rendered once (WhatsApp's media fetch asks twice, HEAD then GET).
+Rendering is CPU work (seconds for a 200-member circle that ran 200 cycles). It runs in a worker
+process, one statement at a time: in a thread it would share the interpreter's lock with the chats,
+and every other family's reply would wait on it (bench/statement.py measures both). The same record
+in the same language is rendered once (WhatsApp's media fetch asks twice, HEAD then GET).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import multiprocessing
 import re
-import threading
 import unicodedata
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,28 +39,32 @@ class Document:
     data: bytes
 
 
-# A lock of threads, not of asyncio: renders queue in worker threads, and no event loop owns it.
-_rendering = threading.Lock()
-_rendered: OrderedDict[tuple, bytes] = OrderedDict()
+_rendered: OrderedDict[tuple, bytes] = OrderedDict()  # by circle, record check, language and kind
+_renderer: ProcessPoolExecutor | None = None
 
 
 async def document(statement: Statement, kind: str) -> Document:
     """The statement as a PDF or CSV file, in the circle's language."""
     language = i18n.best(statement.circle.language)
-    data = await asyncio.to_thread(_rendered_once, statement, kind, language)
+    key = (statement.circle.id, statement.head.fingerprint, language, kind)
+    data = _rendered.get(key)
+    if data is None:
+        data = _rendered[key] = await _in_worker(statement, kind, language)
+        while len(_rendered) > _CACHED:
+            _rendered.popitem(last=False)
+    _rendered.move_to_end(key)
     return Document(filename(statement, kind), CONTENT_TYPES[kind], data)
 
 
-def _rendered_once(statement: Statement, kind: str, language: str) -> bytes:
-    key = (statement.circle.id, statement.head.fingerprint, language, kind)
-    with _rendering:
-        data = _rendered.get(key)
-        if data is None:
-            data = _rendered[key] = _render(statement, kind, language)
-            while len(_rendered) > _CACHED:
-                _rendered.popitem(last=False)
-        _rendered.move_to_end(key)
-        return data
+async def _in_worker(statement: Statement, kind: str, language: str) -> bytes:
+    global _renderer
+    if _renderer is None:  # started on the first statement, not with the bot; "spawn": no copy of our threads
+        _renderer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_renderer, _render, statement, kind, language)
+    except BrokenProcessPool:  # the worker died (killed for memory, say): the next statement starts another
+        _renderer = None
+        raise
 
 
 def _render(statement: Statement, kind: str, language: str) -> bytes:
