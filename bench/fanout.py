@@ -93,11 +93,16 @@ async def empty_tables(engine: AsyncEngine) -> None:
 
 
 async def create_circles(engine: AsyncEngine, n: int) -> float:
+    return await bulk_load(engine, _SETUP, {"n": n, "due": DUE, "zones": ZONES})
+
+
+async def bulk_load(engine: AsyncEngine, statements: list[str], values: dict) -> float:
+    """Empty every table, run `statements` with `values`; the seconds it took."""
     started = time.perf_counter()
     await empty_tables(engine)
     async with engine.begin() as conn:
-        for statement in _SETUP:
-            await conn.execute(text(statement), {"n": n, "due": DUE, "zones": ZONES})
+        for statement in statements:
+            await conn.execute(text(statement), values)
     # A live database has statistics (autovacuum); planning fresh bulk-loaded tables without them
     # would measure the query planner's guesses instead of our SQL.
     async with engine.connect() as conn:

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from sqlalchemy import text
 
-from bench.fanout import empty_tables, on_fresh_database, server_version
+from bench.fanout import bulk_load, on_fresh_database, server_version
 from core.db import make_engine, make_sessionmaker
 from core.statement import circle_statement
 from core.uow import UnitOfWork
@@ -69,15 +69,7 @@ _SETUP = [
 
 
 async def create_circle(engine, members: int, language: str) -> float:
-    started = time.perf_counter()
-    await empty_tables(engine)
-    async with engine.begin() as conn:
-        for statement in _SETUP:
-            await conn.execute(text(statement), {"m": members, "first": FIRST_DUE, "language": language})
-    async with engine.connect() as conn:
-        await conn.execute(text("analyze"))
-        await conn.commit()
-    return time.perf_counter() - started
+    return await bulk_load(engine, _SETUP, {"m": members, "first": FIRST_DUE, "language": language})
 
 
 def peak_of(work: Callable[[], object]) -> int:
