@@ -25,6 +25,8 @@ MASK = "[redacted]"
 _SHAPES = (
     re.compile(r"(?<!\d)\d{3,20}:[A-Za-z0-9_-]{30,100}"),  # any bot token (another bot's, a rotated one)
     re.compile(r"\b(?:AC|SK)[0-9a-fA-F]{32}\b"),  # Twilio account and API key SIDs
+    # A statement link's signed token (bot/statement_links.py): whoever holds it reads the statement for a day.
+    re.compile(r"[A-Za-z0-9_-]{22}\.(?:pdf|csv)\.\d{1,12}\.[A-Za-z0-9_-]{22}"),
 )
 # E.164 numbers ("+254712345678", "whatsapp:+254…", URL-encoded "%2B254…" as in a Twilio request's
 # form body), and the fields that carry a number without its +.

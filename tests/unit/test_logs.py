@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from bot.config import Settings
 from bot.logs import NOISY, configure_logging, redact
+from bot.statement_links import StatementLinks
 
 
 def test_phone_numbers_keep_only_their_last_two_digits():
@@ -26,6 +30,13 @@ def test_secrets_are_masked_by_value_and_by_shape():
     line = "POST /bot123456:AAH_some-secret-part_0123456789abcdef/sendMessage /Accounts/AC" + "0" * 32 + "/x"
     assert redact(line) == "POST /bot[redacted]/sendMessage /Accounts/[redacted]/x"
     assert redact("secret_token=hunter2-long", ["hunter2-long"]) == "secret_token=[redacted]"
+
+
+def test_statement_links_are_masked_wherever_they_appear():
+    token = StatementLinks("auth-token").sign(uuid.uuid4(), "pdf", datetime(2026, 12, 4, tzinfo=UTC))
+    assert redact(f'"GET {token} HTTP/1.1" 200') == '"GET /statements/[redacted]/statement.pdf HTTP/1.1" 200'
+    encoded = quote(f"https://bot.example.org{token}", safe="")  # as the twilio client's form body has it
+    assert "[redacted]" in redact(f"MediaUrl={encoded}") and token.split("/")[2] not in redact(f"MediaUrl={encoded}")
 
 
 def test_libraries_that_log_every_request_are_quiet_unless_debugging():
