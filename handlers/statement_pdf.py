@@ -154,6 +154,7 @@ class Page(FPDF):
             if all(ord(c) in font.cmap for c in text):
                 fitted = self.fit(text, width, lambda t: self.plain_width(t, font.cw))
                 return Line(family, False, fitted, self.plain_width(fitted, font.cw))
+        self.set_text_shaping(shaped, direction="rtl" if self.rtl else "ltr")  # shaping changes widths
         return Line(None, shaped, self.fit(text, width, self.get_string_width), 0.0)
 
     def plain_width(self, text: str, widths: Mapping[int, float]) -> float:
