@@ -83,9 +83,14 @@ def validate_timezone(name: str) -> ZoneInfo:
 
 def local_date(now: datetime, tz: str) -> date:
     """The calendar day the circle is living in; a naive `now` would silently mean server time."""
+    return local_time(now, tz).date()
+
+
+def local_time(now: datetime, tz: str) -> datetime:
+    """`now` on the circle's clock."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    return now.astimezone(validate_timezone(tz)).date()
+    return now.astimezone(validate_timezone(tz))
 
 
 def parse_date(text: str, today: date, *, month_first: bool = False, language: str = "en") -> date:

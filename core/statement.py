@@ -63,8 +63,8 @@ _PAYMENTS = (select(Cycle.cycle_number, Cycle.due_date, _PAYER.full_name, Contri
 
 
 async def circle_statement(uow: UnitOfWork, circle_id: uuid.UUID, *, actor: uuid.UUID | None) -> Statement:
-    """The statement of a circle as of now. `actor`: who asks, who must be a member (None: the
-    operator, from the command line); raises NotMember, CircleNotFound."""
+    """The statement of a circle as of now. `actor`: who asks, who must be a member (None: the web
+    app, serving a link signed for a member); raises NotMember, CircleNotFound."""
     async with uow:
         # One snapshot for every query below: a payment confirmed meanwhile is in all of them or none.
         await uow.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

@@ -269,7 +269,7 @@ def title(pdf: Page, statement: Statement, today: date, check: str) -> None:
     pdf.set_y(pdf.get_y() + 9)
     pdf.set_font(MAIN, size=SMALL + 0.5)
     pdf.set_text_color(*GREY)
-    printed = f"{day(today, today)} {local(statement.printed_at, statement.circle.timezone):%H:%M}"
+    printed = " ".join(moment(statement.printed_at, statement.circle.timezone, today))
     pdf.put(0, pdf.get_y(), pdf.width, _("Printed {when} · the record then held {count} entries · record check {check}",
                                           when=printed, count=statement.head.count, check=check))
     pdf.set_text_color(*INK)
@@ -418,7 +418,7 @@ class Moment(NamedTuple):
 
 def moment(when: datetime, timezone: str, today: date) -> Moment:
     """When something happened, on the circle's clock."""
-    at = local(when, timezone)
+    at = schedule.local_time(when, timezone)
     return Moment(_day(at.date(), today, i18n.current()), f"{at:%H:%M}")
 
 
@@ -427,6 +427,3 @@ def _day(when: date, today: date, language: str) -> str:
     """formats.day, remembered: a big circle's 40,000 payments fall on a few hundred days."""
     return day(when, today)
 
-
-def local(when: datetime, timezone: str) -> datetime:
-    return when.astimezone(schedule.validate_timezone(timezone))

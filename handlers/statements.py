@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.money import currency_exponent
-from core.schedule import validate_timezone
+from core.schedule import local_time
 from core.statement import Statement
 from handlers import i18n
 from handlers.i18n import N_, _
+from handlers.telegram import texts
 
 PDF, CSV = "pdf", "csv"
 CONTENT_TYPES = {PDF: "application/pdf", CSV: "text/csv; charset=utf-8"}
@@ -88,8 +89,8 @@ def filename(statement: Statement, kind: str, *, short: bool = False) -> str:
 # TRANSLATORS: the spreadsheet's column headings (a CSV file of every payment of a circle)
 COLUMNS = (N_("cycle"), N_("due date"), N_("member"), N_("amount"), N_("confirmed"), N_("currency"), N_("status"),
            N_("marked at"), N_("decided by"), N_("decided at"), N_("short by"), N_("late"))
-STATUSES = {"PENDING": N_("waiting for confirmation"), "CONFIRMED": N_("confirmed"), "REJECTED": N_("rejected"),
-            "PARTIAL": N_("confirmed in part")}
+# A payment's status in a record: the chat's words, but "confirmed in part" where the chat says "paid in part".
+STATUSES = {**texts.STATUS_WORDS, "PARTIAL": N_("confirmed in part")}
 
 
 def spreadsheet(statement: Statement) -> bytes:
@@ -106,8 +107,8 @@ def spreadsheet(statement: Statement) -> bytes:
     for p in statement.payments:
         writer.writerow([p.cycle_number, due[p.cycle_number].isoformat(), p.member, decimal(p.amount, exponent),
                          decimal(p.confirmed, exponent), circle.currency, str(STATUSES[p.status]),
-                         local_time(p.marked_at, circle.timezone), p.decided_by or "",
-                         local_time(p.decided_at, circle.timezone) if p.decided_at else "",
+                         sheet_time(p.marked_at, circle.timezone), p.decided_by or "",
+                         sheet_time(p.decided_at, circle.timezone) if p.decided_at else "",
                          decimal(p.short, exponent) if p.short else "", yes if p.late else no])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -120,7 +121,7 @@ def decimal(minor: int, exponent: int) -> str:
     return f"{sign}{whole // 10 ** exponent}.{whole % 10 ** exponent:0{exponent}d}"
 
 
-def local_time(when: datetime, timezone: str) -> str:
+def sheet_time(when: datetime, timezone: str) -> str:
     """'2026-12-05 14:02' on the circle's clock: how a spreadsheet sorts and reads a time."""
-    return when.astimezone(validate_timezone(timezone)).strftime("%Y-%m-%d %H:%M")
+    return f"{local_time(when, timezone):%Y-%m-%d %H:%M}"
 
